@@ -1,0 +1,65 @@
+#include "lim/automata/system.hpp"
+
+#include <fmt/format.h>
+
+namespace lim::automata {
+
+SortId SortTable::add(std::string display) {
+  displays_.push_back(std::move(display));
+  for (auto& row : subsort_) row.push_back(false);
+  subsort_.emplace_back(displays_.size(), false);
+  const auto id = static_cast<SortId>(displays_.size() - 1);
+  subsort_[id][id] = true;
+  return id;
+}
+
+void SortTable::set_subsort(SortId sub, SortId super) { subsort_.at(sub).at(super) = true; }
+
+bool SortTable::is_subsort(SortId sub, SortId super) const { return subsort_[sub][super]; }
+
+std::string System::describe_label(const Action& action) const {
+  const auto& sort = sorts.display(action.payload);
+  return sort.empty() ? labels.name(action.label) : fmt::format("{}({})", labels.name(action.label), sort);
+}
+
+std::string System::describe_message(RoleId from, RoleId to, LabelId label, SortId payload) const {
+  return fmt::format("{} → {}: {}", role_names[from], role_names[to],
+                     describe_label({Direction::Send, to, label, payload}));
+}
+
+std::string System::describe_action(RoleId role, const Action& action) const {
+  // kmc's notation: `pq!a<S>` / `pq?a<S>`.
+  const auto& sort = sorts.display(action.payload);
+  return fmt::format("{}{}{}{}{}", role_names[role], role_names[action.peer],
+                     action.direction == Direction::Send ? "!" : "?", labels.name(action.label),
+                     sort.empty() ? std::string() : "<" + sort + ">");
+}
+
+std::string System::describe_state(RoleId role, StateId state) const {
+  const auto outgoing = machines[role].outgoing(state);
+  if (outgoing.empty()) return "end";
+  // Group consecutive transitions by (direction, peer) so directed states
+  // read like the local type they came from.
+  std::string text;
+  std::size_t i = 0;
+  while (i < outgoing.size()) {
+    const auto& head = outgoing[i].action;
+    std::string alternatives;
+    std::size_t j = i;
+    for (; j < outgoing.size() && outgoing[j].action.direction == head.direction &&
+           outgoing[j].action.peer == head.peer;
+         ++j)
+      alternatives += (alternatives.empty() ? "" : ", ") + describe_label(outgoing[j].action);
+    if (!text.empty()) text += " | ";
+    text += fmt::format("{}{}{{{}}}", role_names[head.peer], head.direction == Direction::Send ? "⊕" : "&",
+                        alternatives);
+    i = j;
+  }
+  return text;
+}
+
+void System::freeze() {
+  for (auto& machine : machines) machine.freeze();
+}
+
+}  // namespace lim::automata

@@ -1,0 +1,63 @@
+#pragma once
+// A communicating system: one CFSM per role plus the tables that give the
+// integers in actions their names. Every later stage (semantics, properties,
+// reports, runtime) works on a System, whatever file format it came from.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lim/automata/cfsm.hpp"
+#include "lim/automata/names.hpp"
+
+namespace lim::automata {
+
+// Payload sorts with the subtyping relation the synchronous semantics uses
+// (REFERENCE §1). Sorts from formats without subtyping are only related to
+// themselves.
+class SortTable {
+ public:
+  SortId add(std::string display);  // a new sort, related only to itself
+  const std::string& display(SortId sort) const { return displays_.at(sort); }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(displays_.size()); }
+  // Records sub ≤ super (reflexivity is implicit).
+  void set_subsort(SortId sub, SortId super);
+  bool is_subsort(SortId sub, SortId super) const;
+  // The sort shown as "" in traces: the implicit `end` payload.
+  bool is_unit_like(SortId sort) const { return display(sort).empty(); }
+
+ private:
+  std::vector<std::string> displays_;
+  std::vector<std::vector<bool>> subsort_;  // subsort_[sub][super]
+};
+
+// A transition of one machine, addressed system-wide.
+struct TransitionRef {
+  RoleId role = 0;
+  std::uint32_t index = 0;  // into machines[role].transitions()
+};
+
+struct System {
+  std::vector<std::string> role_names;  // display names, index = RoleId
+  std::vector<SourceLocation> role_locations;
+  std::vector<Cfsm> machines;           // index = RoleId
+  NameTable labels;
+  SortTable sorts;
+
+  std::size_t role_count() const { return machines.size(); }
+  const Transition& transition(TransitionRef ref) const {
+    return machines[ref.role].transitions()[ref.index];
+  }
+  // `alice → shop: query(Str)` for a send/receive pair, `alice!shop:query(Str)` style
+  // for single actions.
+  std::string describe_message(RoleId from, RoleId to, LabelId label, SortId payload) const;
+  std::string describe_action(RoleId role, const Action& action) const;
+  // What a machine state offers, in local-type notation: `shop&{price(Int)}`,
+  // `bob⊕{yes, no}`, `end`.
+  std::string describe_state(RoleId role, StateId state) const;
+  // `label(Sort)`, or just `label` for the implicit `end` payload.
+  std::string describe_label(const Action& action) const;
+  // Freezes every machine (see Cfsm::freeze).
+  void freeze();
+};
+
+}  // namespace lim::automata

@@ -1,0 +1,32 @@
+#pragma once
+// A configuration is a vector of small integers (a machine state per role,
+// queue contents, ...). The layout packs it into as few 64-bit words as the
+// value bounds allow, so that 10^8 stored configurations fit in memory.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace lim::explore {
+
+class PackedLayout {
+ public:
+  PackedLayout() = default;
+  // field i holds values in [0, bounds[i]).
+  explicit PackedLayout(const std::vector<std::uint32_t>& bounds);
+
+  std::size_t field_count() const { return fields_.size(); }
+  std::size_t word_count() const { return words_; }
+  void pack(std::span<const std::uint32_t> values, std::span<std::uint64_t> words) const;
+  void unpack(std::span<const std::uint64_t> words, std::span<std::uint32_t> values) const;
+
+ private:
+  struct Field {
+    std::uint32_t word;
+    std::uint8_t shift;
+    std::uint8_t width;
+  };
+  std::vector<Field> fields_;
+  std::size_t words_ = 0;
+};
+
+}  // namespace lim::explore

@@ -1,0 +1,40 @@
+#pragma once
+// The pipeline behind `lim check`: file → context → automata → state space →
+// verdicts. The CLI and the runtime's verification gate both go through here.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lim/automata/system.hpp"
+#include "lim/explore/explorer.hpp"
+#include "lim/properties/synchronous_properties.hpp"
+#include "lim/report/verdict.hpp"
+#include "lim/syntax/diagnostic.hpp"
+#include "lim/syntax/source.hpp"
+
+namespace lim::pipeline {
+
+// A spec file turned into automata, or the errors that prevented it.
+struct LoadedSpec {
+  SourceFile source;
+  std::optional<automata::System> system;
+  Diagnostics diagnostics;
+  bool ok() const { return system.has_value() && !diagnostics.has_errors(); }
+};
+
+LoadedSpec load_spec_text(std::string path, std::string text);
+// Reads the file; an unreadable file is a diagnostic, not an exception.
+LoadedSpec load_spec_file(const std::string& path);
+
+struct CheckOptions {
+  std::vector<properties::SyncProperty> properties = properties::all_sync_properties();
+  explore::ExploreOptions explore;
+};
+
+// Facts about the automata: non-determinism, mixed states.
+std::vector<report::Finding> automata_findings(const automata::System& system);
+
+report::FileReport check_synchronous(const std::string& file, const automata::System& system,
+                                     const CheckOptions& options);
+
+}  // namespace lim::pipeline

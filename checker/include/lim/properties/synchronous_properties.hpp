@@ -1,0 +1,46 @@
+#pragma once
+// The seven properties of mpstk (REFERENCE §2) over the synchronous state
+// space. Each returns a verdict and, when violated, a shortest counterexample
+// (a lasso for properties about infinite runs).
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lim/explore/state_space.hpp"
+#include "lim/report/verdict.hpp"
+#include "lim/semantics/synchronous.hpp"
+
+namespace lim::properties {
+
+enum class SyncProperty {
+  Safety,
+  DeadlockFreedom,
+  Termination,
+  NeverTermination,
+  Liveness,
+  LivenessPlus,
+  LivenessPlusPlus,
+};
+
+const std::vector<SyncProperty>& all_sync_properties();
+std::string_view name(SyncProperty property);  // mpstk spelling
+std::optional<SyncProperty> parse_sync_property(std::string_view name);
+
+using semantics::SynchronousSemantics;
+
+report::PropertyResult check_safety(const SynchronousSemantics& semantics, const explore::StateSpace& space);
+report::PropertyResult check_deadlock_freedom(const SynchronousSemantics& semantics,
+                                              const explore::StateSpace& space);
+report::PropertyResult check_termination(const SynchronousSemantics& semantics, const explore::StateSpace& space);
+report::PropertyResult check_never_termination(const SynchronousSemantics& semantics,
+                                               const explore::StateSpace& space);
+// Liveness, liveness+ and liveness++ differ only in the fixpoint that must
+// contain every state with a pending action.
+report::PropertyResult check_liveness(const SynchronousSemantics& semantics, const explore::StateSpace& space,
+                                      SyncProperty variant);
+
+report::PropertyResult check(SyncProperty property, const SynchronousSemantics& semantics,
+                             const explore::StateSpace& space);
+
+}  // namespace lim::properties

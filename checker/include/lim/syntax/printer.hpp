@@ -1,0 +1,16 @@
+#pragma once
+// Syntax tree → lim concrete syntax (round-trips through the parser).
+#include <string>
+
+#include "lim/syntax/ast.hpp"
+
+namespace lim::syntax {
+
+enum class Notation { Unicode, Ascii };
+
+std::string print_type(const Context& context, TypeId type, Notation notation = Notation::Unicode);
+std::string print_payload(const Context& context, const PayloadSort& payload,
+                          Notation notation = Notation::Unicode);
+std::string print_context(const Context& context, Notation notation = Notation::Unicode);
+
+}  // namespace lim::syntax

@@ -1,0 +1,73 @@
+#include "lim/pipeline/check.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "lim/automata/csa.hpp"
+#include "lim/automata/from_local_types.hpp"
+#include "lim/semantics/synchronous.hpp"
+#include "lim/syntax/parser.hpp"
+
+namespace lim::pipeline {
+
+LoadedSpec load_spec_text(std::string path, std::string text) {
+  LoadedSpec spec{SourceFile(std::move(path), std::move(text)), std::nullopt, {}};
+  if (auto context = syntax::load_context(spec.source, spec.diagnostics))
+    spec.system = automata::system_from_context(*context);
+  return spec;
+}
+
+LoadedSpec load_spec_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadedSpec spec{SourceFile(path, ""), std::nullopt, {}};
+    spec.diagnostics.error({}, "cannot read file");
+    return spec;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_spec_text(path, text.str());
+}
+
+std::vector<report::Finding> automata_findings(const automata::System& system) {
+  std::vector<report::Finding> findings;
+  for (const auto& found : automata::find_nondeterminism(system)) {
+    const auto& machine = system.machines[found.role];
+    const auto& transition = machine.transitions()[found.second];
+    findings.push_back({"non-determinism",
+                        fmt::format("{} has two transitions {} from state {}", system.role_names[found.role],
+                                    system.describe_action(found.role, transition.action),
+                                    machine.graph[found.state].name),
+                        transition.location});
+  }
+  for (const auto& found : automata::find_mixed_states(system)) {
+    const auto& machine = system.machines[found.role];
+    findings.push_back({"mixed-state",
+                        fmt::format("{} both sends and receives in state {}: {}", system.role_names[found.role],
+                                    machine.graph[found.state].name, system.describe_state(found.role, found.state)),
+                        machine.graph[found.state].location});
+  }
+  return findings;
+}
+
+report::FileReport check_synchronous(const std::string& file, const automata::System& system,
+                                     const CheckOptions& options) {
+  const semantics::SynchronousSemantics semantics(system);
+  const auto space = explore::explore(semantics, options.explore);
+  report::FileReport report;
+  report.file = file;
+  report.semantics = "synchronous";
+  report.roles = system.role_count();
+  report.states = space.size();
+  report.transitions = space.edge_count();
+  report.exploration = explore::to_string(space.completion);
+  report.findings = automata_findings(system);
+  for (const auto property : options.properties)
+    report.results.push_back(properties::check(property, semantics, space));
+  report.seconds = space.seconds;
+  return report;
+}
+
+}  // namespace lim::pipeline

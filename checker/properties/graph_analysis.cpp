@@ -1,0 +1,199 @@
+#include "lim/properties/graph_analysis.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <unordered_map>
+
+namespace lim::properties {
+
+ReverseGraph reverse(const StateSpace& space) {
+  ReverseGraph graph;
+  const std::size_t states = space.size();
+  graph.first.assign(states + 1, 0);
+  graph.source.resize(space.edge_count());
+  for (StateIndex state = 0; state < space.expanded(); ++state)
+    for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge) {
+      graph.source[edge] = state;
+      ++graph.first[space.edge_target[edge] + 1];
+    }
+  for (std::size_t i = 0; i < states; ++i) graph.first[i + 1] += graph.first[i];
+  graph.edges.resize(space.edge_count());
+  std::vector<EdgeIndex> fill(graph.first.begin(), graph.first.end() - 1);
+  for (EdgeIndex edge = 0; edge < space.edge_count(); ++edge)
+    graph.edges[fill[space.edge_target[edge]]++] = edge;
+  return graph;
+}
+
+std::vector<char> can_reach(const StateSpace& space, const ReverseGraph& reverse,
+                            std::vector<char> targets) {
+  std::vector<StateIndex> worklist;
+  for (StateIndex state = 0; state < space.size(); ++state)
+    if (targets[state]) worklist.push_back(state);
+  while (!worklist.empty()) {
+    const StateIndex state = worklist.back();
+    worklist.pop_back();
+    for (EdgeIndex i = reverse.first[state]; i < reverse.first[state + 1]; ++i) {
+      const StateIndex source = reverse.source[reverse.edges[i]];
+      if (!targets[source]) {
+        targets[source] = 1;
+        worklist.push_back(source);
+      }
+    }
+  }
+  return targets;
+}
+
+std::vector<char> attractor(const StateSpace& space, const ReverseGraph& reverse,
+                            std::vector<char> targets,
+                            const std::function<std::uint32_t(EdgeIndex)>& group_key) {
+  // Each (state, group) pair counts its edges not yet known to lead into the
+  // fixpoint; the state joins when one of its counters reaches zero.
+  std::vector<std::uint32_t> group_of_edge(space.edge_count());
+  std::vector<std::uint32_t> remaining;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> keys;  // key → group, per state
+  for (StateIndex state = 0; state < space.expanded(); ++state) {
+    keys.clear();
+    for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge) {
+      const auto key = group_key(edge);
+      auto it = std::find_if(keys.begin(), keys.end(), [&](const auto& entry) { return entry.first == key; });
+      if (it == keys.end()) {
+        keys.emplace_back(key, static_cast<std::uint32_t>(remaining.size()));
+        remaining.push_back(0);
+        it = keys.end() - 1;
+      }
+      group_of_edge[edge] = it->second;
+      ++remaining[it->second];
+    }
+  }
+  std::vector<StateIndex> worklist;
+  for (StateIndex state = 0; state < space.size(); ++state)
+    if (targets[state]) worklist.push_back(state);
+  while (!worklist.empty()) {
+    const StateIndex state = worklist.back();
+    worklist.pop_back();
+    for (EdgeIndex i = reverse.first[state]; i < reverse.first[state + 1]; ++i) {
+      const EdgeIndex edge = reverse.edges[i];
+      const StateIndex source = reverse.source[edge];
+      if (targets[source]) continue;
+      if (--remaining[group_of_edge[edge]] == 0) {
+        targets[source] = 1;
+        worklist.push_back(source);
+      }
+    }
+  }
+  return targets;
+}
+
+std::vector<std::uint32_t> strongly_connected_components(const StateSpace& space) {
+  constexpr std::uint32_t kUnvisited = ~std::uint32_t{0};
+  const std::size_t states = space.expanded();
+  std::vector<std::uint32_t> index(states, kUnvisited), lowlink(states, 0), component(space.size(), kUnvisited);
+  std::vector<char> on_stack(states, 0);
+  std::vector<StateIndex> stack;
+  struct Frame {
+    StateIndex state;
+    EdgeIndex next_edge;
+  };
+  std::vector<Frame> call_stack;
+  std::uint32_t next_index = 0, next_component = 0;
+  // States past the explored frontier have unknown successors: each is its
+  // own trivial component.
+  for (StateIndex state = static_cast<StateIndex>(states); state < space.size(); ++state)
+    component[state] = next_component++;
+  for (StateIndex root = 0; root < states; ++root) {
+    if (index[root] != kUnvisited) continue;
+    call_stack.push_back({root, space.edges_begin(root)});
+    index[root] = lowlink[root] = next_index++;
+    stack.push_back(root);
+    on_stack[root] = 1;
+    while (!call_stack.empty()) {
+      auto& frame = call_stack.back();
+      const StateIndex state = frame.state;
+      if (frame.next_edge < space.edges_end(state)) {
+        const StateIndex target = space.edge_target[frame.next_edge++];
+        if (target >= states) continue;
+        if (index[target] == kUnvisited) {
+          index[target] = lowlink[target] = next_index++;
+          stack.push_back(target);
+          on_stack[target] = 1;
+          call_stack.push_back({target, space.edges_begin(target)});
+        } else if (on_stack[target]) {
+          lowlink[state] = std::min(lowlink[state], index[target]);
+        }
+        continue;
+      }
+      if (lowlink[state] == index[state]) {
+        StateIndex member;
+        do {
+          member = stack.back();
+          stack.pop_back();
+          on_stack[member] = 0;
+          component[member] = next_component;
+        } while (member != state);
+        ++next_component;
+      }
+      call_stack.pop_back();
+      if (!call_stack.empty()) {
+        const StateIndex caller = call_stack.back().state;
+        lowlink[caller] = std::min(lowlink[caller], lowlink[state]);
+      }
+    }
+  }
+  return component;
+}
+
+Lasso walk_within(const StateSpace& space, StateIndex from, const std::vector<char>& region) {
+  Lasso lasso;
+  std::unordered_map<StateIndex, std::size_t> position;  // state → index in stem
+  StateIndex state = from;
+  while (true) {
+    position.emplace(state, lasso.stem.size());
+    if (state >= space.expanded()) return lasso;
+    EdgeIndex chosen = space.edges_end(state);
+    for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge)
+      if (region[space.edge_target[edge]]) {
+        chosen = edge;
+        break;
+      }
+    if (chosen == space.edges_end(state)) return lasso;
+    lasso.stem.push_back(chosen);
+    state = space.edge_target[chosen];
+    if (auto it = position.find(state); it != position.end()) {
+      lasso.cycle.assign(lasso.stem.begin() + static_cast<std::ptrdiff_t>(it->second), lasso.stem.end());
+      lasso.stem.resize(it->second);
+      return lasso;
+    }
+  }
+}
+
+std::vector<EdgeIndex> shortest_cycle_through(const StateSpace& space, StateIndex state,
+                                              const std::vector<std::uint32_t>& component) {
+  // BFS from `state` inside its component until an edge returns to it.
+  std::unordered_map<StateIndex, EdgeIndex> reached_by;
+  std::deque<StateIndex> queue{state};
+  std::vector<EdgeIndex> cycle;
+  while (!queue.empty()) {
+    const StateIndex current = queue.front();
+    queue.pop_front();
+    for (EdgeIndex edge = space.edges_begin(current); edge < space.edges_end(current); ++edge) {
+      const StateIndex target = space.edge_target[edge];
+      if (target >= space.expanded() || component[target] != component[state]) continue;
+      if (target == state) {
+        cycle.push_back(edge);
+        for (StateIndex back = current; back != state;) {
+          const EdgeIndex via = reached_by.at(back);
+          cycle.push_back(via);
+          // The source of `via` is the state it was expanded from.
+          back = static_cast<StateIndex>(std::upper_bound(space.first_edge.begin(), space.first_edge.end(), via) -
+                                         space.first_edge.begin() - 1);
+        }
+        std::reverse(cycle.begin(), cycle.end());
+        return cycle;
+      }
+      if (reached_by.emplace(target, edge).second) queue.push_back(target);
+    }
+  }
+  return cycle;
+}
+
+}  // namespace lim::properties

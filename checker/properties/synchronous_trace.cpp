@@ -1,0 +1,67 @@
+#include "lim/properties/synchronous_trace.hpp"
+
+namespace lim::properties {
+
+report::TraceStep describe_step(const semantics::SynchronousSemantics& semantics, explore::Move move) {
+  const auto& system = semantics.system();
+  const auto interaction = semantics.interaction(move);
+  const auto& send = system.transition(interaction.send);
+  report::TraceStep step;
+  step.kind = report::TraceStep::Kind::Interaction;
+  step.from = system.role_names[interaction.from];
+  step.to = system.role_names[interaction.to];
+  step.label = system.labels.name(send.action.label);
+  step.payload = system.sorts.display(send.action.payload);
+  step.text = system.describe_message(interaction.from, interaction.to, send.action.label, send.action.payload);
+  step.location = send.location;
+  return step;
+}
+
+std::vector<report::TraceStep> describe_path(const semantics::SynchronousSemantics& semantics,
+                                             const explore::StateSpace& space,
+                                             const std::vector<explore::EdgeIndex>& edges) {
+  std::vector<report::TraceStep> steps;
+  steps.reserve(edges.size());
+  for (const auto edge : edges) steps.push_back(describe_step(semantics, space.edge_move[edge]));
+  return steps;
+}
+
+report::Configuration describe_configuration(const semantics::SynchronousSemantics& semantics,
+                                             const explore::StateSpace& space, explore::StateIndex state) {
+  const auto& system = semantics.system();
+  const auto values = space.configuration(state);
+  report::Configuration configuration;
+  for (automata::RoleId role = 0; role < system.role_count(); ++role) {
+    const auto& machine = system.machines[role];
+    const auto machine_state = values[role];
+    configuration.roles.push_back({system.role_names[role], machine.graph[machine_state].name,
+                                   system.describe_state(role, machine_state),
+                                   machine.graph[machine_state].location});
+  }
+  return configuration;
+}
+
+report::Counterexample counterexample_at(const semantics::SynchronousSemantics& semantics,
+                                         const explore::StateSpace& space, explore::StateIndex state,
+                                         std::string explanation) {
+  report::Counterexample counterexample;
+  counterexample.prefix = describe_path(semantics, space, space.path_to(state));
+  counterexample.at = describe_configuration(semantics, space, state);
+  counterexample.explanation = std::move(explanation);
+  return counterexample;
+}
+
+report::PropertyResult no_violation_found(std::string_view property, const explore::StateSpace& space) {
+  report::PropertyResult result;
+  result.property = std::string(property);
+  if (space.complete()) {
+    result.verdict = report::Verdict::Holds;
+  } else {
+    result.verdict = report::Verdict::Inconclusive;
+    result.detail = "no violation among the " + std::to_string(space.expanded()) +
+                    " configurations explored before the " + explore::to_string(space.completion);
+  }
+  return result;
+}
+
+}  // namespace lim::properties

@@ -1,0 +1,14 @@
+#include "lim/report/verdict.hpp"
+
+namespace lim::report {
+
+std::string to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::Holds: return "holds";
+    case Verdict::Violated: return "violated";
+    case Verdict::Inconclusive: return "inconclusive";
+  }
+  return "unknown";
+}
+
+}  // namespace lim::report

@@ -1,0 +1,293 @@
+// No input may crash, hang or overflow the stack: truncated and mutated
+// specs, random bytes, random token soups, 10^5-deep nesting and 10^5-long
+// chains. Every run must end in either a context or located errors.
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "lim/syntax/lexer.hpp"
+#include "lim/syntax/parser.hpp"
+#include "lim/syntax/printer.hpp"
+
+namespace lim::syntax {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+fs::path mpstk_examples() { return fs::path(LIM_SHARED_DIR) / "corpus" / "mpstk" / "examples"; }
+
+std::vector<std::string> corpus_texts() {
+  std::vector<std::string> texts;
+  if (!fs::is_directory(mpstk_examples())) return texts;
+  for (const fs::directory_entry& item : fs::directory_iterator(mpstk_examples())) {
+    if (item.path().extension() == ".ctx") texts.push_back(read(item.path()));
+  }
+  return texts;
+}
+
+// Specs in lim's own syntax, to truncate alongside the corpus.
+const std::vector<std::string>& lim_specs() {
+  static const std::vector<std::string> specs = {
+      "// two buyers, lim style\n"
+      "sort Price = Int; sort Title;\n"
+      "buyer1: seller⊕title(Title).seller&quote(Price).buyer2⊕share(Price).end\n"
+      "buyer2: buyer1&share(Price).rec t . seller(+){ok.seller&date(String), retry.t}\n"
+      "seller: buyer1&title(Title).buyer1⊕quote(Price).μx.buyer2&{ok.buyer2⊕date(str), retry.x};\n",
+      "a: μ(t)b⊕{m(μ(s)c&{x(Bool).s, y}).t, stop(unit)}, b: μ(t)a&{m(c&{x(bool), y}).t, stop(Unit)}\n",
+      "s[p]: (q⊕m(\t( end )\t)) ,\r\ns[q]: p&m(end)\r\n",
+  };
+  return specs;
+}
+
+std::size_t code_points(std::string_view line) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < line.size(); i += decode_utf8(line, i).length) ++count;
+  return count;
+}
+
+std::string printable(const std::string& text) {
+  std::string out;
+  for (const unsigned char c : text) {
+    if (c >= 0x20 && c < 0x7F && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      static const char* digits = "0123456789abcdef";
+      out += "\\x";
+      out += digits[c >> 4];
+      out += digits[c & 15];
+    }
+  }
+  return out;
+}
+
+// The contract every input must meet: a context and no errors, or no
+// context and errors that all point inside the text; accepted contexts print
+// to text that loads again and prints identically.
+::testing::AssertionResult well_behaved(const std::string& text) {
+  const SourceFile file("fuzz.lim", text);
+  Diagnostics diagnostics;
+  const std::optional<Context> context = load_context(file, diagnostics);
+  if (context.has_value() == diagnostics.has_errors()) {
+    return ::testing::AssertionFailure() << (context ? "accepted with errors" : "rejected without an error")
+                                         << " on \"" << printable(text) << "\"";
+  }
+  for (const Diagnostic& d : diagnostics.all()) {
+    const bool inside = d.location.known() && d.location.line <= file.line_count() &&
+                        d.location.column >= 1 &&
+                        d.location.column <= code_points(file.line_text(d.location.line)) + 1;
+    if (!inside) {
+      return ::testing::AssertionFailure() << "diagnostic outside the text at " << d.location.line << ":"
+                                           << d.location.column << " (" << d.message << ") on \""
+                                           << printable(text) << "\"";
+    }
+  }
+  if (format_diagnostics(file, diagnostics).empty() != diagnostics.empty()) {
+    return ::testing::AssertionFailure() << "formatting lost diagnostics";
+  }
+  if (context) {
+    const std::string printed = print_context(*context);
+    const SourceFile again("printed.lim", printed);
+    Diagnostics more;
+    const std::optional<Context> reparsed = load_context(again, more);
+    if (!reparsed || print_context(*reparsed) != printed) {
+      return ::testing::AssertionFailure() << "print does not round-trip on \"" << printable(text) << "\": \""
+                                           << printable(printed) << "\"\n"
+                                           << format_diagnostics(again, more);
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+TEST(SyntaxRobustness, EveryPrefixOfTheCorpusIsHandled) {
+  const std::vector<std::string> texts = corpus_texts();
+  if (texts.empty()) GTEST_SKIP() << "../shared/corpus/mpstk/examples is absent; nothing to truncate";
+  for (const std::string& text : texts) {
+    for (std::size_t cut = 0; cut <= text.size(); ++cut) ASSERT_TRUE(well_behaved(text.substr(0, cut)));
+  }
+}
+
+TEST(SyntaxRobustness, EveryPrefixOfLimSpecsIsHandled) {
+  for (const std::string& text : lim_specs()) {
+    ASSERT_TRUE(well_behaved(text));
+    const SourceFile file("spec.lim", text);
+    Diagnostics diagnostics;
+    EXPECT_TRUE(load_context(file, diagnostics).has_value()) << format_diagnostics(file, diagnostics);
+    for (std::size_t cut = 0; cut <= text.size(); ++cut) ASSERT_TRUE(well_behaved(text.substr(0, cut)));
+  }
+}
+
+TEST(SyntaxRobustness, EverySingleByteDeletionIsHandled) {
+  std::vector<std::string> texts = corpus_texts();
+  texts.insert(texts.end(), lim_specs().begin(), lim_specs().end());
+  for (const std::string& text : texts) {
+    for (std::size_t at = 0; at < text.size(); ++at) {
+      ASSERT_TRUE(well_behaved(text.substr(0, at) + text.substr(at + 1)));
+    }
+  }
+}
+
+TEST(SyntaxRobustness, RandomBytesAreHandled) {
+  std::mt19937 random(20240601);
+  // Half the bytes come from the language's own characters so that the
+  // strings get past the first token now and then.
+  const std::string alphabet = "s[p]:⊕&μ(){},;.=#/+ \n\tabendrecsortInt";
+  for (int round = 0; round < 2500; ++round) {
+    std::string text;
+    const std::size_t length = random() % 120;
+    for (std::size_t i = 0; i < length; ++i) {
+      text += random() % 2 == 0 ? alphabet[random() % alphabet.size()] : static_cast<char>(random() % 256);
+    }
+    ASSERT_TRUE(well_behaved(text));
+  }
+}
+
+TEST(SyntaxRobustness, RandomTokenSoupsAreHandled) {
+  std::mt19937 random(7);
+  const std::vector<std::string> vocabulary = {
+      "a", "b", "c", "s", "t", "m", "n", "Int", "str", "Price", "end", "rec", "sort", "μ", "µ", "⊕", "(+)",
+      "&", "(", ")", "{", "}", "[", "]", ":", ",", ";", ".", "=", "#x\n", "//y\n", "\n", "\xFF", "%"};
+  int accepted = 0;
+  for (int round = 0; round < 4000; ++round) {
+    // Most soups start like an entry, to exercise the type machine.
+    std::string text = round % 4 == 0 ? "" : (round % 4 == 1 ? "a: " : "s[a]: ");
+    const std::size_t length = 1 + random() % 40;
+    for (std::size_t i = 0; i < length; ++i) {
+      text += vocabulary[random() % vocabulary.size()];
+      if (random() % 3 == 0) text += ' ';
+    }
+    const ::testing::AssertionResult result = well_behaved(text);
+    ASSERT_TRUE(result);
+    const SourceFile file("soup.lim", text);
+    Diagnostics diagnostics;
+    if (parse_context(file, diagnostics)) ++accepted;
+  }
+  // The soups must reach the parser's success paths too, not only errors.
+  EXPECT_GT(accepted, 20);
+}
+
+// ---- deep and long inputs -----------------------------------------------------
+
+constexpr std::size_t kHuge = 100000;
+
+std::string repeat(std::string_view piece, std::size_t times) {
+  std::string text;
+  text.reserve(piece.size() * times);
+  for (std::size_t i = 0; i < times; ++i) text += piece;
+  return text;
+}
+
+// The single error that deep nesting must produce.
+void expect_nesting_error(const std::string& text, SourceLocation where) {
+  const SourceFile file("deep.lim", text);
+  Diagnostics diagnostics;
+  EXPECT_FALSE(load_context(file, diagnostics).has_value());
+  ASSERT_EQ(diagnostics.all().size(), 1u) << format_diagnostics(file, diagnostics).substr(0, 2000);
+  EXPECT_EQ(diagnostics.all()[0].location, where);
+  EXPECT_EQ(diagnostics.all()[0].message, "nesting deeper than 1000 levels is not supported");
+}
+
+TEST(SyntaxRobustness, DeeplyNestedParenthesesGiveALocatedError) {
+  // "a: " takes 3 columns; the 1001st '(' is the one refused.
+  expect_nesting_error("a: " + repeat("(", kHuge) + "end" + repeat(")", kHuge), {1, 3 + 1001});
+}
+
+TEST(SyntaxRobustness, DeeplyNestedBracesGiveALocatedError) {
+  // Each "b⊕{m." is 5 columns and its '{' the third.
+  expect_nesting_error("a: " + repeat("b⊕{m.", kHuge) + "end" + repeat("}", kHuge), {1, 3 + 5 * 1000 + 3});
+}
+
+TEST(SyntaxRobustness, DeeplyNestedPayloadsGiveALocatedError) {
+  expect_nesting_error("a: " + repeat("b⊕m(", kHuge) + "end" + repeat(")", kHuge), {1, 3 + 4 * 1000 + 4});
+}
+
+TEST(SyntaxRobustness, NestingUpToTheLimitIsAccepted) {
+  const std::string text = "a: " + repeat("(", kMaxNesting) + "b⊕m" + repeat(")", kMaxNesting) + ", b: a&m";
+  ASSERT_TRUE(well_behaved(text));
+  const SourceFile file("deep.lim", text);
+  Diagnostics diagnostics;
+  EXPECT_TRUE(load_context(file, diagnostics).has_value()) << format_diagnostics(file, diagnostics);
+}
+
+TEST(SyntaxRobustness, AHundredThousandLongChainParsesChecksAndPrints) {
+  std::string a = "a: μ(t)";
+  std::string b = "b: μ(t)";
+  for (std::size_t i = 0; i < kHuge; ++i) {
+    const std::string label = "m" + std::to_string(i);
+    a += "b⊕" + label + "(Int).";
+    b += "a&" + label + "(Int).";
+  }
+  const std::string text = a + "t,\n" + b + "t\n";
+  const SourceFile file("chain.lim", text);
+  Diagnostics diagnostics;
+  const std::optional<Context> context = load_context(file, diagnostics);
+  ASSERT_TRUE(context.has_value()) << format_diagnostics(file, diagnostics).substr(0, 2000);
+  // Walk a's chain: kHuge selects, then the variable back to the top.
+  TypeId at = unfold(*context, context->entries[0].type);
+  for (std::size_t i = 0; i < kHuge; ++i) {
+    ASSERT_EQ(context->node(at).kind, TypeKind::Select) << i;
+    at = unfold(*context, context->node(at).choices[0].continuation);
+  }
+  EXPECT_EQ(at, unfold(*context, context->entries[0].type));
+  const std::string printed = print_context(*context);
+  EXPECT_EQ(printed, text);
+  EXPECT_GT(print_context(*context, Notation::Ascii).size(), text.size() / 2);
+}
+
+TEST(SyntaxRobustness, AHundredThousandRecursionPrefixesAreFine) {
+  std::string text = "a: ";
+  for (std::size_t i = 0; i < kHuge; ++i) text += "μ(t" + std::to_string(i) + ")";
+  text += "b⊕m.t0, b: μ(t)a&m.t";
+  ASSERT_TRUE(well_behaved(text));
+  const SourceFile file("mu.lim", text);
+  Diagnostics diagnostics;
+  const std::optional<Context> context = load_context(file, diagnostics);
+  ASSERT_TRUE(context.has_value()) << format_diagnostics(file, diagnostics).substr(0, 2000);
+  EXPECT_EQ(context->node(unfold(*context, context->entries[0].type)).kind, TypeKind::Select);
+}
+
+TEST(SyntaxRobustness, AHundredThousandUnguardedPrefixesAreReported) {
+  std::string text = "a: ";
+  for (std::size_t i = 0; i < kHuge; ++i) text += "rec(t" + std::to_string(i) + ")";
+  text += "t0";
+  const SourceFile file("mu.lim", text);
+  Diagnostics diagnostics;
+  EXPECT_FALSE(load_context(file, diagnostics).has_value());
+  ASSERT_EQ(diagnostics.all().size(), 2u);
+  EXPECT_EQ(diagnostics.all()[0].message,
+            "unguarded recursion variable 't0': no communication between its binder and this use");
+}
+
+TEST(SyntaxRobustness, ALongChainInsideAPayloadIsFine) {
+  const std::string text = "a: b⊕m(" + repeat("c⊕x.c&y.", kHuge) + "end), b: a&m";
+  ASSERT_TRUE(well_behaved(text));
+}
+
+TEST(SyntaxRobustness, InvalidUtf8GivesALocatedError) {
+  const SourceFile file("bad.lim", "s[p]: q⊕m.\n  q\xC3(end)");
+  Diagnostics diagnostics;
+  EXPECT_FALSE(load_context(file, diagnostics).has_value());
+  ASSERT_FALSE(diagnostics.empty());
+  EXPECT_EQ(diagnostics.all()[0].location, (SourceLocation{2, 4}));
+  EXPECT_EQ(diagnostics.all()[0].message.substr(0, 23), "invalid UTF-8 byte 0xC3");
+}
+
+TEST(SyntaxRobustness, NulBytesAreOrdinaryErrors) {
+  ASSERT_TRUE(well_behaved(std::string("a: b\0⊕m", 9)));
+  ASSERT_TRUE(well_behaved(std::string(1, '\0')));
+}
+
+}  // namespace
+}  // namespace lim::syntax

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what lim needs to build and test on Debian (run as root).
+# .ci/run calls this too, so CI and a new user's machine get the same set.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+  ca-certificates g++ cmake ninja-build pkg-config \
+  libboost-dev libboost-graph-dev nlohmann-json3-dev libfmt-dev libcli11-dev \
+  libgtest-dev libgmock-dev libbenchmark-dev libz3-dev \
+  >/dev/null
