@@ -3,12 +3,12 @@
 #include "lim/syntax/parser.hpp"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "test_support.hpp"
 
 namespace lim::syntax {
 namespace {
@@ -52,14 +52,7 @@ std::string first_error(const std::string& text, bool checks = true) {
   return "no error";
 }
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-fs::path mpstk_examples() { return fs::path(LIM_SHARED_DIR) / "corpus" / "mpstk" / "examples"; }
+fs::path mpstk_examples() { return testing::shared_dir() / "corpus" / "mpstk" / "examples"; }
 
 #define SKIP_WITHOUT_CORPUS()                                                                    \
   if (!fs::is_directory(mpstk_examples()))                                                       \
@@ -68,7 +61,7 @@ fs::path mpstk_examples() { return fs::path(LIM_SHARED_DIR) / "corpus" / "mpstk"
 
 Context load_example(const std::string& name) {
   const fs::path path = mpstk_examples() / name;
-  const SourceFile file(path.string(), read(path));
+  const SourceFile file(path.string(), testing::read_file(path));
   Diagnostics diagnostics;
   std::optional<Context> context = load_context(file, diagnostics);
   EXPECT_TRUE(diagnostics.empty()) << format_diagnostics(file, diagnostics);

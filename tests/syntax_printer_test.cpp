@@ -3,8 +3,6 @@
 #include "lim/syntax/printer.hpp"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -13,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "lim/syntax/parser.hpp"
+#include "test_support.hpp"
 
 namespace lim::syntax {
 namespace {
@@ -91,21 +90,14 @@ void expect_same_context(const Context& a, const Context& b) {
   }
 }
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 TEST(SyntaxPrinter, RoundTripsEveryMpstkExample) {
-  const fs::path examples = fs::path(LIM_SHARED_DIR) / "corpus" / "mpstk" / "examples";
+  const fs::path examples = testing::shared_dir() / "corpus" / "mpstk" / "examples";
   if (!fs::is_directory(examples)) GTEST_SKIP() << "../shared/corpus/mpstk/examples is absent; nothing to round-trip";
   int files = 0;
   for (const fs::directory_entry& item : fs::directory_iterator(examples)) {
     if (item.path().extension() != ".ctx") continue;
     SCOPED_TRACE(item.path().filename().string());
-    const std::optional<Context> original = parse(read(item.path()), true);
+    const std::optional<Context> original = parse(testing::read_file(item.path()), true);
     ASSERT_TRUE(original.has_value());
     for (const Notation notation : {Notation::Unicode, Notation::Ascii}) {
       const std::string printed = print_context(*original, notation);

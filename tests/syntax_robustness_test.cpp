@@ -3,9 +3,7 @@
 // chains. Every run must end in either a context or located errors.
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,26 +12,20 @@
 #include "lim/syntax/lexer.hpp"
 #include "lim/syntax/parser.hpp"
 #include "lim/syntax/printer.hpp"
+#include "test_support.hpp"
 
 namespace lim::syntax {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-fs::path mpstk_examples() { return fs::path(LIM_SHARED_DIR) / "corpus" / "mpstk" / "examples"; }
+fs::path mpstk_examples() { return testing::shared_dir() / "corpus" / "mpstk" / "examples"; }
 
 std::vector<std::string> corpus_texts() {
   std::vector<std::string> texts;
   if (!fs::is_directory(mpstk_examples())) return texts;
   for (const fs::directory_entry& item : fs::directory_iterator(mpstk_examples())) {
-    if (item.path().extension() == ".ctx") texts.push_back(read(item.path()));
+    if (item.path().extension() == ".ctx") texts.push_back(testing::read_file(item.path()));
   }
   return texts;
 }
@@ -159,7 +151,6 @@ TEST(SyntaxRobustness, RandomTokenSoupsAreHandled) {
   const std::vector<std::string> vocabulary = {
       "a", "b", "c", "s", "t", "m", "n", "Int", "str", "Price", "end", "rec", "sort", "μ", "µ", "⊕", "(+)",
       "&", "(", ")", "{", "}", "[", "]", ":", ",", ";", ".", "=", "#x\n", "//y\n", "\n", "\xFF", "%"};
-  int accepted = 0;
   for (int round = 0; round < 4000; ++round) {
     // Most soups start like an entry, to exercise the type machine.
     std::string text = round % 4 == 0 ? "" : (round % 4 == 1 ? "a: " : "s[a]: ");
@@ -168,14 +159,126 @@ TEST(SyntaxRobustness, RandomTokenSoupsAreHandled) {
       text += vocabulary[random() % vocabulary.size()];
       if (random() % 3 == 0) text += ' ';
     }
-    const ::testing::AssertionResult result = well_behaved(text);
-    ASSERT_TRUE(result);
-    const SourceFile file("soup.lim", text);
-    Diagnostics diagnostics;
-    if (parse_context(file, diagnostics)) ++accepted;
+    ASSERT_TRUE(well_behaved(text));
   }
-  // The soups must reach the parser's success paths too, not only errors.
-  EXPECT_GT(accepted, 20);
+}
+
+// Random contexts drawn from the grammar, as token lists, so that mutants of
+// them explore the parser's paths near valid input.
+class GrammarWalk {
+ public:
+  explicit GrammarWalk(std::uint32_t seed) : random_(seed) {}
+
+  std::vector<std::string> context() {
+    std::vector<std::string> tokens;
+    const std::size_t entries = 1 + pick(3);
+    for (std::size_t i = 0; i < entries; ++i) {
+      if (pick(4) == 0) tokens.insert(tokens.end(), {"sort", pick(2) == 0 ? "Price" : "Cash", ";"});
+      if (pick(2) == 0) tokens.insert(tokens.end(), {"s", "["});
+      tokens.push_back(role());
+      if (tokens.size() > 1 && tokens[tokens.size() - 2] == "[") tokens.push_back("]");
+      tokens.push_back(":");
+      type(tokens, 5);
+      if (pick(3) != 0) tokens.push_back(pick(2) == 0 ? "," : ";");
+    }
+    return tokens;
+  }
+
+  std::uint32_t pick(std::uint32_t n) { return random_() % n; }
+  std::mt19937& random() { return random_; }
+
+ private:
+  std::string role() { return std::string(1, static_cast<char>('a' + pick(3))); }
+
+  // Recursion bounded by `depth`: test inputs stay small.
+  void type(std::vector<std::string>& out, int depth) {
+    switch (depth <= 0 ? pick(2) : pick(7)) {
+      case 0: out.push_back("end"); return;
+      case 1: out.push_back(bound_.empty() ? "end" : bound_[pick(static_cast<std::uint32_t>(bound_.size()))]); return;
+      case 2: {
+        const std::string name = "t" + std::to_string(bound_.size());
+        if (pick(2) == 0) {
+          out.insert(out.end(), {pick(2) == 0 ? "μ" : "rec", "(", name, ")"});
+        } else {
+          out.insert(out.end(), {pick(2) == 0 ? "μ" : "rec", name, "."});
+        }
+        bound_.push_back(name);
+        type(out, depth - 1);
+        bound_.pop_back();
+        return;
+      }
+      case 3:
+        out.push_back("(");
+        type(out, depth - 1);
+        out.push_back(")");
+        return;
+      default: break;
+    }
+    out.push_back(role());
+    out.push_back(pick(3) == 0 ? "(+)" : pick(2) == 0 ? "⊕" : "&");
+    const std::size_t choices = pick(3) == 0 ? 1 : 1 + pick(3);
+    const bool braces = choices > 1 || pick(4) == 0;
+    if (braces) out.push_back("{");
+    for (std::size_t i = 0; i < choices; ++i) {
+      if (i > 0) out.push_back(",");
+      out.push_back("l" + std::to_string(i));
+      switch (pick(6)) {
+        case 0: out.insert(out.end(), {"(", ")"}); break;
+        case 1: out.insert(out.end(), {"(", pick(2) == 0 ? "Int" : "Price", ")"}); break;
+        case 2:
+          out.push_back("(");
+          type(out, depth - 2);
+          out.push_back(")");
+          break;
+        default: break;
+      }
+      if (pick(3) != 0) {
+        out.push_back(".");
+        type(out, depth - 1);
+      }
+    }
+    if (braces) out.push_back("}");
+  }
+
+  std::mt19937 random_;
+  std::vector<std::string> bound_;
+};
+
+TEST(SyntaxRobustness, GrammarWalksAndTheirMutantsAreHandled) {
+  GrammarWalk walk(99);
+  const std::vector<std::string> noise = {"(", ")", "{", "}", ".", ",", ":", "⊕", "&", "μ", "x", "end", "\xFF"};
+  int accepted = 0;
+  int rejected = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::vector<std::string> tokens = walk.context();
+    // Two in three are mutated: a token dropped, replaced or inserted.
+    for (std::uint32_t mutations = walk.pick(3); mutations > 0 && !tokens.empty(); --mutations) {
+      const std::size_t at = walk.pick(static_cast<std::uint32_t>(tokens.size()));
+      switch (walk.pick(3)) {
+        case 0: tokens.erase(tokens.begin() + static_cast<std::ptrdiff_t>(at)); break;
+        case 1: tokens[at] = noise[walk.pick(static_cast<std::uint32_t>(noise.size()))]; break;
+        default:
+          tokens.insert(tokens.begin() + static_cast<std::ptrdiff_t>(at),
+                        noise[walk.pick(static_cast<std::uint32_t>(noise.size()))]);
+      }
+    }
+    std::string text;
+    for (const std::string& token : tokens) {
+      text += token;
+      text += walk.pick(5) == 0 ? "\n" : " ";
+    }
+    ASSERT_TRUE(well_behaved(text));
+    const SourceFile file("walk.lim", text);
+    Diagnostics diagnostics;
+    if (parse_context(file, diagnostics)) {
+      ++accepted;
+    } else {
+      ++rejected;
+    }
+  }
+  // Both the success paths and the error paths must have been exercised.
+  EXPECT_GT(accepted, 500);
+  EXPECT_GT(rejected, 500);
 }
 
 // ---- deep and long inputs -----------------------------------------------------

@@ -17,7 +17,14 @@ void SortTable::set_subsort(SortId sub, SortId super) { subsort_.at(sub).at(supe
 
 bool SortTable::is_subsort(SortId sub, SortId super) const { return subsort_[sub][super]; }
 
+std::string System::describe_timeout(std::uint32_t timeout) const {
+  const auto& duration = timeouts.at(timeout);
+  return duration.milliseconds ? fmt::format("timeout({}ms)", *duration.milliseconds)
+                               : fmt::format("timeout({})", duration.variable);
+}
+
 std::string System::describe_label(const Action& action) const {
+  if (action.direction == Direction::Timeout) return describe_timeout(action.label);
   const auto& sort = sorts.display(action.payload);
   return sort.empty() ? labels.name(action.label) : fmt::format("{}({})", labels.name(action.label), sort);
 }
@@ -29,6 +36,8 @@ std::string System::describe_message(RoleId from, RoleId to, LabelId label, Sort
 
 std::string System::describe_action(RoleId role, const Action& action) const {
   // kmc's notation: `pq!a<S>` / `pq?a<S>`.
+  if (action.direction == Direction::Timeout)
+    return fmt::format("{}{}#{}", role_names[role], role_names[action.peer], describe_timeout(action.label));
   const auto& sort = sorts.display(action.payload);
   return fmt::format("{}{}{}{}{}", role_names[role], role_names[action.peer],
                      action.direction == Direction::Send ? "!" : "?", labels.name(action.label),

@@ -1,11 +1,12 @@
 #include "lim/explore/state_store.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace lim::explore {
 namespace {
 
-constexpr StateIndex kEmpty = ~StateIndex{0};
+constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
 
 std::uint64_t mix(std::uint64_t x) {
   // splitmix64 finaliser: cheap and spreads the low-entropy packed words.
@@ -16,6 +17,11 @@ std::uint64_t mix(std::uint64_t x) {
   x ^= x >> 31;
   return x;
 }
+
+// The slot position uses the hash's low bits, the fingerprint its high ones.
+std::uint64_t fingerprint(std::uint64_t hash) { return hash >> 32; }
+std::uint64_t entry(std::uint64_t hash, StateIndex index) { return fingerprint(hash) << 32 | index; }
+StateIndex index_of(std::uint64_t slot) { return static_cast<StateIndex>(slot); }
 
 }  // namespace
 
@@ -30,27 +36,36 @@ std::uint64_t StateStore::hash(std::span<const std::uint64_t> words) const {
   return h;
 }
 
+bool StateStore::equal(std::span<const std::uint64_t> words, StateIndex index) const {
+  const std::uint64_t* stored = words_.data() + std::size_t{index} * width_;
+  for (std::size_t i = 0; i < width_; ++i)
+    if (stored[i] != words[i]) return false;
+  return true;
+}
+
 std::optional<StateIndex> StateStore::find(std::span<const std::uint64_t> words) const {
-  for (std::uint64_t slot = hash(words) & mask_;; slot = (slot + 1) & mask_) {
-    const StateIndex index = slots_[slot];
-    if (index == kEmpty) return std::nullopt;
-    if (std::equal(words.begin(), words.end(), words_.begin() + std::size_t{index} * width_))
-      return index;
+  const std::uint64_t h = hash(words);
+  for (std::uint64_t slot = h & mask_;; slot = (slot + 1) & mask_) {
+    const std::uint64_t content = slots_[slot];
+    if (content == kEmpty) return std::nullopt;
+    if (content >> 32 == fingerprint(h) && equal(words, index_of(content))) return index_of(content);
   }
 }
 
 StateStore::Insertion StateStore::insert(std::span<const std::uint64_t> words) {
   // Load factor stays below 1/2 so linear probing sequences stay short.
   if ((count_ + 1) * 2 > slots_.size()) grow();
-  std::uint64_t slot = hash(words) & mask_;
+  const std::uint64_t h = hash(words);
+  std::uint64_t slot = h & mask_;
   for (;; slot = (slot + 1) & mask_) {
-    const StateIndex index = slots_[slot];
-    if (index == kEmpty) break;
-    if (std::equal(words.begin(), words.end(), words_.begin() + std::size_t{index} * width_))
-      return {index, false};
+    const std::uint64_t content = slots_[slot];
+    if (content == kEmpty) break;
+    if (content >> 32 == fingerprint(h) && equal(words, index_of(content))) return {index_of(content), false};
   }
+  // Index ~0 with fingerprint ~0 would read as an empty slot.
+  if (count_ >= std::size_t{~StateIndex{0}}) throw std::length_error("more than 2^32 - 1 configurations");
   const auto index = static_cast<StateIndex>(count_++);
-  slots_[slot] = index;
+  slots_[slot] = entry(h, index);
   words_.insert(words_.end(), words.begin(), words.end());
   return {index, true};
 }
@@ -59,14 +74,15 @@ void StateStore::grow() {
   slots_.assign(slots_.size() * 2, kEmpty);
   mask_ = slots_.size() - 1;
   for (std::size_t index = 0; index < count_; ++index) {
-    std::uint64_t slot = hash((*this)[static_cast<StateIndex>(index)]) & mask_;
+    const std::uint64_t h = hash((*this)[static_cast<StateIndex>(index)]);
+    std::uint64_t slot = h & mask_;
     while (slots_[slot] != kEmpty) slot = (slot + 1) & mask_;
-    slots_[slot] = static_cast<StateIndex>(index);
+    slots_[slot] = entry(h, static_cast<StateIndex>(index));
   }
 }
 
 std::size_t StateStore::memory_bytes() const {
-  return words_.capacity() * sizeof(std::uint64_t) + slots_.capacity() * sizeof(StateIndex);
+  return words_.capacity() * sizeof(std::uint64_t) + slots_.capacity() * sizeof(std::uint64_t);
 }
 
 }  // namespace lim::explore

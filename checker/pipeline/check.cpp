@@ -7,19 +7,38 @@
 
 #include "lim/automata/csa.hpp"
 #include "lim/automata/from_local_types.hpp"
+#include "lim/formats/gmc_fsm.hpp"
+#include "lim/formats/kmc_session_types.hpp"
 #include "lim/semantics/synchronous.hpp"
 #include "lim/syntax/parser.hpp"
 
 namespace lim::pipeline {
 
-LoadedSpec load_spec_text(std::string path, std::string text) {
+LoadedSpec load_spec_text(std::string path, std::string text, std::optional<formats::InputFormat> format) {
   LoadedSpec spec{SourceFile(std::move(path), std::move(text)), std::nullopt, {}};
-  if (auto context = syntax::load_context(spec.source, spec.diagnostics))
-    spec.system = automata::system_from_context(*context);
+  // A .lim/.ctx file is lim whatever it contains, so that a broken lim spec
+  // gets lim's error messages; other files are recognised by their content.
+  const auto& name = spec.source.path();
+  const bool lim_extension = name.ends_with(".lim") || name.ends_with(".ctx");
+  spec.format = format            ? *format
+                : lim_extension   ? formats::InputFormat::Lim
+                                  : formats::detect_format(spec.source.text());
+  switch (spec.format) {
+    case formats::InputFormat::Lim:
+      if (auto context = syntax::load_context(spec.source, spec.diagnostics))
+        spec.system = automata::system_from_context(*context);
+      break;
+    case formats::InputFormat::KmcSessionTypes:
+      spec.system = formats::read_kmc_session_types(spec.source, spec.diagnostics);
+      break;
+    case formats::InputFormat::GmcFsm:
+      spec.system = formats::read_gmc_fsm(spec.source, spec.diagnostics);
+      break;
+  }
   return spec;
 }
 
-LoadedSpec load_spec_file(const std::string& path) {
+LoadedSpec load_spec_file(const std::string& path, std::optional<formats::InputFormat> format) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     LoadedSpec spec{SourceFile(path, ""), std::nullopt, {}};
@@ -28,7 +47,7 @@ LoadedSpec load_spec_file(const std::string& path) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return load_spec_text(path, text.str());
+  return load_spec_text(path, text.str(), format);
 }
 
 std::vector<report::Finding> automata_findings(const automata::System& system) {

@@ -24,6 +24,7 @@ std::string symbol(Verdict verdict, bool color) {
     case Verdict::Holds: return color ? "\x1b[32m✓\x1b[0m" : "✓";
     case Verdict::Violated: return color ? "\x1b[31m✗\x1b[0m" : "✗";
     case Verdict::Inconclusive: return color ? "\x1b[33m?\x1b[0m" : "?";
+    case Verdict::Unknown: return color ? "\x1b[33m?\x1b[0m" : "?";
   }
   return " ";
 }

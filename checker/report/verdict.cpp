@@ -7,6 +7,7 @@ std::string to_string(Verdict verdict) {
     case Verdict::Holds: return "holds";
     case Verdict::Violated: return "violated";
     case Verdict::Inconclusive: return "inconclusive";
+    case Verdict::Unknown: return "unknown";
   }
   return "unknown";
 }

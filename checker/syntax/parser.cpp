@@ -162,7 +162,7 @@ class Parser {
     return false;
   }
 
-  // After a syntax error, skip to the next token that can only start an item
+  // After a syntax error, skip to the next tokens that can only start an item
   // (`ident :`, `ident [ ident ] :`, `sort ident`), so that one mistake does
   // not hide the errors in later entries. The scan starts one token back
   // because the token before the error may begin the next entry
@@ -189,8 +189,9 @@ class Parser {
         kind(3) == TokenKind::RightBracket && kind(4) == TokenKind::Colon) {
       return true;
     }
+    // `sort X` declares a sort unless `X :` or `X [` starts an entry.
     return tokens_[i].text == "sort" && kind(1) == TokenKind::Identifier &&
-           (kind(2) == TokenKind::Equals || kind(2) == TokenKind::Semicolon);
+           kind(2) != TokenKind::Colon && kind(2) != TokenKind::LeftBracket;
   }
 
   // ---- top level ----------------------------------------------------------
@@ -276,11 +277,10 @@ class Parser {
     }
     unbound_.clear();
     const std::optional<TypeId> type = parse_type();
-    // In an entry with a syntax error, an "unbound" name is more likely a
-    // symptom (`p%⊕m` reads `p` as a variable) than a second mistake.
     if (!type) return false;
-    // Likewise a name followed by a stray character (`q%⊕m`) was meant as a
-    // peer, and the stray character's own error says so.
+    // Unbound names are reported only for an entry that parsed and is not
+    // cut short by a stray character: in `q%⊕m`, `q` reads as a variable but
+    // was meant as a peer, and the syntax error already says what is wrong.
     if (!at(TokenKind::Invalid)) {
       for (const TypeId variable : unbound_) {
         error(node(variable).location, "unbound recursion variable '" + node(variable).name + "'");

@@ -6,6 +6,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -26,8 +28,15 @@ struct Subcommand {
   Runner run;
 };
 
-Subcommand add_check_command(CLI::App& app);
-Subcommand add_graph_command(CLI::App& app);
+// Subcommands register themselves from their own file with a static
+//   const CommandRegistration registration{"name", add_name_command};
+// so adding one never touches main.cpp.
+using CommandFactory = Subcommand (*)(CLI::App& app);
+struct CommandRegistration {
+  CommandRegistration(const char* name, CommandFactory factory);
+};
+// Registered factories, sorted by name (for a stable --help).
+std::vector<std::pair<std::string, CommandFactory>> registered_commands();
 
 // "512M", "4G", "100000" → bytes.
 std::optional<std::uint64_t> parse_size(const std::string& text);

@@ -1,8 +1,27 @@
+#include <algorithm>
 #include <iostream>
 
 #include "commands.hpp"
 
 namespace lim::cli {
+namespace {
+
+std::vector<std::pair<std::string, CommandFactory>>& registry() {
+  static std::vector<std::pair<std::string, CommandFactory>> commands;
+  return commands;
+}
+
+}  // namespace
+
+CommandRegistration::CommandRegistration(const char* name, CommandFactory factory) {
+  registry().emplace_back(name, factory);
+}
+
+std::vector<std::pair<std::string, CommandFactory>> registered_commands() {
+  auto commands = registry();
+  std::sort(commands.begin(), commands.end());
+  return commands;
+}
 
 std::optional<std::uint64_t> parse_size(const std::string& text) {
   if (text.empty()) return std::nullopt;

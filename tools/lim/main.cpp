@@ -1,5 +1,6 @@
 // lim — command-line front end. It only parses options and calls the
-// libraries; each subcommand is in its own *_command.cpp.
+// libraries; each subcommand lives in its own *_command.cpp and registers
+// itself (commands.hpp).
 #include <vector>
 
 #include "commands.hpp"
@@ -8,10 +9,8 @@ int main(int argc, char** argv) {
   CLI::App app{"lim — verify multiparty session types written one local type per role"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "lim 0.1.0");
-  const std::vector<lim::cli::Subcommand> subcommands = {
-      lim::cli::add_check_command(app),
-      lim::cli::add_graph_command(app),
-  };
+  std::vector<lim::cli::Subcommand> subcommands;
+  for (const auto& [name, factory] : lim::cli::registered_commands()) subcommands.push_back(factory(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -21,7 +21,14 @@ using LabelId = std::uint32_t;
 using SortId = std::uint32_t;
 using StateId = std::uint32_t;
 
-enum class Direction : std::uint8_t { Send, Receive };
+enum class Direction : std::uint8_t {
+  Send,
+  Receive,
+  // An internal step of a role waiting in a receiving state, taken when its
+  // deadline passes (a `timeout(d).T` branch). `peer` is the role waited for,
+  // `label` indexes System::timeouts, `payload` is unused.
+  Timeout,
+};
 
 // `pq!a` (p sends a to q) or `qp?a` (p receives a from q), seen from the
 // machine's own role p; `peer` is q.

@@ -3,6 +3,7 @@
 // integers in actions their names. Every later stage (semantics, properties,
 // reports, runtime) works on a System, whatever file format it came from.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,14 @@ class SortTable {
   std::vector<std::vector<bool>> subsort_;  // subsort_[sub][super]
 };
 
+// The deadline of a timeout branch: a constant, or the name of a spec
+// constant / state variable (e.g. an RTO) resolved at run time.
+struct TimeoutDuration {
+  std::optional<std::uint64_t> milliseconds;
+  std::string variable;
+  SourceLocation location;
+};
+
 // A transition of one machine, addressed system-wide.
 struct TransitionRef {
   RoleId role = 0;
@@ -42,6 +51,7 @@ struct System {
   std::vector<Cfsm> machines;           // index = RoleId
   NameTable labels;
   SortTable sorts;
+  std::vector<TimeoutDuration> timeouts;  // indexed by the label of Timeout actions
 
   std::size_t role_count() const { return machines.size(); }
   const Transition& transition(TransitionRef ref) const {
@@ -54,6 +64,8 @@ struct System {
   // What a machine state offers, in local-type notation: `shop&{price(Int)}`,
   // `bob⊕{yes, no}`, `end`.
   std::string describe_state(RoleId role, StateId state) const;
+  // `timeout(500ms)` / `timeout(rto)`.
+  std::string describe_timeout(std::uint32_t timeout) const;
   // `label(Sort)`, or just `label` for the implicit `end` payload.
   std::string describe_label(const Action& action) const;
   // Freezes every machine (see Cfsm::freeze).

@@ -18,6 +18,14 @@ class PackedLayout {
   std::size_t word_count() const { return words_; }
   void pack(std::span<const std::uint32_t> values, std::span<std::uint64_t> words) const;
   void unpack(std::span<const std::uint64_t> words, std::span<std::uint32_t> values) const;
+  // One field of a packed configuration, without unpacking the others:
+  // analyses that look at a queue length per state read just that.
+  std::uint32_t get(std::span<const std::uint64_t> words, std::size_t index) const {
+    const Field& field = fields_[index];
+    return field.width == 0 ? 0
+                            : static_cast<std::uint32_t>((words[field.word] >> field.shift) &
+                                                         ((std::uint64_t{1} << field.width) - 1));
+  }
 
  private:
   struct Field {

@@ -7,6 +7,7 @@
 
 #include "lim/automata/system.hpp"
 #include "lim/explore/explorer.hpp"
+#include "lim/formats/format_detection.hpp"
 #include "lim/properties/synchronous_properties.hpp"
 #include "lim/report/verdict.hpp"
 #include "lim/syntax/diagnostic.hpp"
@@ -19,12 +20,16 @@ struct LoadedSpec {
   SourceFile source;
   std::optional<automata::System> system;
   Diagnostics diagnostics;
+  formats::InputFormat format = formats::InputFormat::Lim;  // what it was read as
   bool ok() const { return system.has_value() && !diagnostics.has_errors(); }
 };
 
-LoadedSpec load_spec_text(std::string path, std::string text);
+// The format is detected from the content (formats::detect_format) unless
+// given: lim/mpstk contexts, kmc session types, kmc/GMC fsm machines.
+LoadedSpec load_spec_text(std::string path, std::string text,
+                          std::optional<formats::InputFormat> format = std::nullopt);
 // Reads the file; an unreadable file is a diagnostic, not an exception.
-LoadedSpec load_spec_file(const std::string& path);
+LoadedSpec load_spec_file(const std::string& path, std::optional<formats::InputFormat> format = std::nullopt);
 
 struct CheckOptions {
   std::vector<properties::SyncProperty> properties = properties::all_sync_properties();

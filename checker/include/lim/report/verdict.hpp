@@ -12,9 +12,11 @@ namespace lim::report {
 enum class Verdict {
   Holds,
   Violated,
-  // The search stopped at a resource limit before the property was decided
-  // (or, for least-k searches, no k in the range decided it).
+  // The search stopped at a resource limit before the property was decided.
   Inconclusive,
+  // A least-k search found no k in its range that decides the property
+  // (kmc's "I don't know"): not established, but no resource limit either.
+  Unknown,
 };
 std::string to_string(Verdict verdict);
 

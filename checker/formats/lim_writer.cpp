@@ -1,0 +1,207 @@
+#include "lim/formats/lim_writer.hpp"
+
+#include <map>
+#include <set>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "lim/syntax/parser.hpp"
+
+namespace lim::formats {
+namespace {
+
+using automata::Direction;
+using automata::RoleId;
+using automata::StateId;
+
+// Beyond this, sharing in the automaton has made the unfolded type blow up.
+constexpr std::size_t kMaxTypeBytes = std::size_t{64} << 20;
+
+bool is_identifier(const std::string& text) {
+  if (text.empty()) return false;
+  const auto start = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (!start(text[0])) return false;
+  for (const char c : text)
+    if (!start(c) && !(c >= '0' && c <= '9')) return false;
+  return true;
+}
+
+bool is_reserved(const std::string& text) { return text == "end" || text == "rec" || text == "sort"; }
+
+// Gives every name of one kind a lim identifier, injectively.
+class Renaming {
+ public:
+  explicit Renaming(std::string prefix) : prefix_(std::move(prefix)) {}
+
+  const std::string& operator()(const std::string& name) {
+    auto [it, inserted] = chosen_.try_emplace(name);
+    if (!inserted) return it->second;
+    std::string candidate = name;
+    if (!is_identifier(name) || is_reserved(name)) {
+      candidate = prefix_;
+      for (const char c : name) {
+        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        candidate += keep ? c : '_';
+      }
+    }
+    for (std::string base = candidate; !used_.insert(candidate).second;)
+      candidate = fmt::format("{}_{}", base, used_.size());
+    if (candidate != name) renamed_.emplace_back(name, candidate);
+    it->second = candidate;
+    return it->second;
+  }
+  const std::vector<std::pair<std::string, std::string>>& renamed() const { return renamed_; }
+
+ private:
+  std::string prefix_;
+  std::map<std::string, std::string> chosen_;
+  std::set<std::string> used_;
+  std::vector<std::pair<std::string, std::string>> renamed_;
+};
+
+class Writer {
+ public:
+  Writer(const automata::System& system, Diagnostics& diagnostics) : system_(system), diagnostics_(diagnostics) {}
+
+  std::optional<std::string> run() {
+    check_expressible();
+    if (failed_) return std::nullopt;
+    // Roles first, so that role names keep their spelling where possible.
+    for (RoleId role = 0; role < system_.role_count(); ++role) roles_(system_.role_names[role]);
+    std::string entries;
+    for (RoleId role = 0; role < system_.role_count(); ++role) {
+      auto type = unfold(role);
+      if (!type) return std::nullopt;
+      entries += fmt::format("{}: {}\n", roles_(system_.role_names[role]), *type);
+    }
+    std::string text = "// Exported by lim (lim export --to lim).\n";
+    for (const auto* renaming : {&roles_, &labels_, &sorts_})
+      for (const auto& [from, to] : renaming->renamed()) text += fmt::format("// '{}' is written {}\n", from, to);
+    for (const auto& sort : declared_sorts_) text += fmt::format("sort {};\n", sort);
+    return text + entries;
+  }
+
+ private:
+  const SourceLocation& role_location(RoleId role) const {
+    static const SourceLocation unknown;
+    return role < system_.role_locations.size() ? system_.role_locations[role] : unknown;
+  }
+
+  void check_expressible() {
+    for (RoleId role = 0; role < system_.role_count(); ++role) {
+      const auto& machine = system_.machines[role];
+      for (StateId state = 0; state < machine.state_count(); ++state) {
+        const auto outgoing = machine.outgoing(state);
+        std::set<automata::LabelId> labels;
+        for (const auto& transition : outgoing) {
+          const auto& first = outgoing.front().action;
+          const auto& action = transition.action;
+          std::string problem;
+          if (action.direction != first.direction)
+            problem = "both sends and receives";
+          else if (action.peer != first.peer)
+            problem = action.direction == Direction::Send ? "sends to several roles" : "receives from several roles";
+          else if (!labels.insert(action.label).second)
+            problem = fmt::format("offers the label '{}' twice", system_.labels.name(action.label));
+          if (problem.empty()) continue;
+          diagnostics_.error(transition.location.known() ? transition.location : role_location(role),
+                             fmt::format("cannot write role '{}' as a local type: its state {} {} ({})",
+                                         system_.role_names[role], machine.graph[state].name, problem,
+                                         system_.describe_state(role, state)));
+          failed_ = true;
+          break;
+        }
+      }
+    }
+  }
+
+  std::string payload(automata::SortId sort) {
+    const std::string& display = system_.sorts.display(sort);
+    if (display.empty()) return "";
+    if (display == "end") return "(end)";
+    if (!syntax::builtin_sort(display).empty()) return "(" + display + ")";
+    if (is_identifier(display) || display.find_first_of("⊕&{}.") == std::string::npos) {
+      const std::string& name = sorts_(display);
+      if (declared_set_.insert(name).second) declared_sorts_.push_back(name);
+      return "(" + name + ")";
+    }
+    return "(" + display + ")";  // a session-type payload, already in lim syntax
+  }
+
+  // The machine's unfolding from its initial state, built with an explicit
+  // stack: machines of 10^5 states must not exhaust the C++ stack.
+  std::optional<std::string> unfold(RoleId role) {
+    const auto& machine = system_.machines[role];
+    struct Frame {
+      StateId state;
+      std::size_t next = 0;
+      std::string body;
+      bool referenced = false;  // a path returns here: bind `rec`
+    };
+    std::vector<Frame> stack;
+    std::vector<std::int64_t> on_path(machine.state_count(), -1);
+    const auto variable = [](StateId state) { return fmt::format("t{}", state); };
+    std::string result;
+    std::size_t size = 0;
+    const auto open = [&](StateId state, std::string& into) {
+      if (on_path[state] >= 0) {
+        stack[static_cast<std::size_t>(on_path[state])].referenced = true;
+        into += variable(state);
+      } else if (machine.outgoing(state).empty()) {
+        into += "end";
+      } else {
+        on_path[state] = static_cast<std::int64_t>(stack.size());
+        stack.push_back(Frame{state, 0, {}, false});
+      }
+    };
+    open(machine.initial, result);
+    while (!stack.empty()) {
+      Frame& frame = stack.back();
+      const auto outgoing = machine.outgoing(frame.state);
+      if (frame.next < outgoing.size()) {
+        const auto& action = outgoing[frame.next].action;
+        const std::string piece = (frame.next > 0 ? ", " : "") + labels_(system_.labels.name(action.label)) +
+                                  payload(action.payload) + " . ";
+        frame.body += piece;
+        ++frame.next;
+        size += piece.size();
+        if (size > kMaxTypeBytes) {
+          diagnostics_.error(role_location(role),
+                             fmt::format("the local type of role '{}' unfolds to more than {} MiB: its automaton "
+                                         "shares too many states to be written as a type",
+                                         system_.role_names[role], kMaxTypeBytes >> 20));
+          return std::nullopt;
+        }
+        const StateId target = outgoing[frame.next - 1].target;
+        open(target, frame.body);  // may push: `frame` is not used after this
+        continue;
+      }
+      const auto& head = outgoing.front().action;
+      std::string text = frame.referenced ? "rec " + variable(frame.state) + " . " : "";
+      text += roles_(system_.role_names[head.peer]) + (head.direction == Direction::Send ? "⊕" : "&");
+      text += outgoing.size() == 1 ? frame.body : "{ " + frame.body + " }";
+      on_path[frame.state] = -1;
+      stack.pop_back();
+      (stack.empty() ? result : stack.back().body) += text;
+    }
+    return result;
+  }
+
+  const automata::System& system_;
+  Diagnostics& diagnostics_;
+  bool failed_ = false;
+  Renaming roles_{"p"};
+  Renaming labels_{"l"};
+  Renaming sorts_{"S"};
+  std::vector<std::string> declared_sorts_;
+  std::set<std::string> declared_set_;
+};
+
+}  // namespace
+
+std::optional<std::string> write_lim(const automata::System& system, Diagnostics& diagnostics) {
+  return Writer(system, diagnostics).run();
+}
+
+}  // namespace lim::formats

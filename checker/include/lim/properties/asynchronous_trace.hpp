@@ -1,0 +1,38 @@
+#pragma once
+// Asynchronous runs and configurations in the report's vocabulary: each step
+// is one send or one receive, and configurations show queue contents.
+#include <span>
+#include <string>
+#include <vector>
+
+#include "lim/explore/state_space.hpp"
+#include "lim/report/verdict.hpp"
+#include "lim/semantics/asynchronous.hpp"
+
+namespace lim::properties {
+
+// One explored component (or the whole system): a semantics and its space.
+struct ComponentSpace {
+  const semantics::AsynchronousSemantics* semantics = nullptr;
+  const explore::StateSpace* space = nullptr;
+};
+
+// A configuration of one component.
+struct ComponentConfiguration {
+  ComponentSpace component;
+  explore::StateIndex state = 0;
+};
+
+// `hello(Int)`, or `hello` without payload.
+std::string describe_message(const automata::System& system, const semantics::Message& message);
+// `alice → bob ! hello(Int)` (alice sends) or `alice → bob ? hello(Int)` (bob receives).
+report::TraceStep describe_step(const semantics::AsynchronousSemantics& semantics, explore::Move move);
+std::vector<report::TraceStep> describe_path(const semantics::AsynchronousSemantics& semantics,
+                                             const explore::StateSpace& space,
+                                             const std::vector<explore::EdgeIndex>& edges);
+// The whole system's configuration: each listed component at its state, the
+// roles of other components at their initial states with empty queues.
+report::Configuration describe_configuration(const automata::System& system,
+                                             std::span<const ComponentConfiguration> parts);
+
+}  // namespace lim::properties

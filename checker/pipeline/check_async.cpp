@@ -1,0 +1,79 @@
+#include "lim/pipeline/check_async.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "lim/pipeline/check.hpp"
+
+namespace lim::pipeline {
+namespace {
+
+std::optional<unsigned> parse_unsigned(std::string_view text) {
+  unsigned value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [stop, code] = std::from_chars(text.data(), end, value);
+  if (text.empty() || code != std::errc() || stop != end) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::optional<BoundRange> parse_bound_range(std::string_view text) {
+  BoundRange range;
+  const auto dots = text.find("..");
+  if (dots == std::string_view::npos) {
+    const auto k = parse_unsigned(text);
+    if (!k) return std::nullopt;
+    range = {*k, *k, false};
+  } else {
+    const auto from = parse_unsigned(text.substr(0, dots));
+    const auto to = parse_unsigned(text.substr(dots + 2));
+    if (!from || !to) return std::nullopt;
+    range = {*from, *to, true};
+  }
+  if (range.from < 1 || range.from > range.to || range.to > kMaxBound) return std::nullopt;
+  return range;
+}
+
+report::FileReport check_asynchronous(const std::string& file, const automata::System& system,
+                                      const AsyncCheckOptions& options) {
+  report::FileReport report;
+  report.file = file;
+  report.roles = system.role_count();
+  report.findings = automata_findings(system);
+  const auto& bounds = options.bounds;
+  const bool needs_k = std::any_of(options.properties.begin(), options.properties.end(), properties::depends_on_k);
+  if (!needs_k) {
+    // CSA and directedness are read off the automata: nothing to explore.
+    report.semantics = "asynchronous";
+    report.exploration = "not needed";
+    for (const auto property : options.properties)
+      report.results.push_back(property == properties::AsyncProperty::Csa ? properties::check_csa(system)
+                                                                          : properties::check_directedness(system));
+    return report;
+  }
+  if (bounds.search) {
+    report.semantics = fmt::format("asynchronous k={}..{}", bounds.from, bounds.to);
+    auto least = properties::check_least_k(system, options.properties, bounds.from, bounds.to, options.explore);
+    report.results = std::move(least.results);
+    report.states = least.states;
+    report.transitions = least.transitions;
+    report.seconds = least.seconds;
+    report.exploration = least.completion == explore::Completion::Complete
+                             ? fmt::format("complete up to k={}", least.last_k)
+                             : fmt::format("{} at k={}", explore::to_string(least.completion), least.last_k);
+    return report;
+  }
+  report.semantics = fmt::format("asynchronous k={}", bounds.from);
+  properties::BoundedAnalysis analysis(system, bounds.from, options.explore);
+  for (const auto property : options.properties) report.results.push_back(analysis.check(property));
+  report.states = analysis.states();
+  report.transitions = analysis.transitions();
+  report.seconds = analysis.seconds();
+  report.exploration = explore::to_string(analysis.completion());
+  return report;
+}
+
+}  // namespace lim::pipeline

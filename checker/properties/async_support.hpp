@@ -1,0 +1,57 @@
+#pragma once
+// Reading single fields of stored asynchronous configurations, shared by the
+// k-MC property passes (each touches one or two fields per state, so
+// unpacking whole configurations would dominate their cost).
+// Private to checker/properties/.
+#include <string>
+
+#include <fmt/format.h>
+
+#include "lim/properties/asynchronous_trace.hpp"
+
+namespace lim::properties {
+
+class FieldReader {
+ public:
+  explicit FieldReader(const ComponentSpace& component)
+      : semantics_(*component.semantics), space_(*component.space) {}
+
+  // The machine state of the role at position `local` of semantics.roles().
+  std::uint32_t state(explore::StateIndex state, std::uint32_t local) const {
+    return space_.layout.get(space_.states[state], local);
+  }
+  std::uint32_t length(explore::StateIndex state, std::uint32_t channel) const {
+    return space_.layout.get(space_.states[state], semantics_.channels()[channel].length_field);
+  }
+  std::uint32_t head(explore::StateIndex state, std::uint32_t channel) const {
+    const auto& c = semantics_.channels()[channel];
+    return c.has_slots() ? space_.layout.get(space_.states[state], c.first_slot) : 0;
+  }
+
+ private:
+  const semantics::AsynchronousSemantics& semantics_;
+  const explore::StateSpace& space_;
+};
+
+inline const std::string& role_name(const semantics::AsynchronousSemantics& semantics, automata::RoleId role) {
+  return semantics.system().role_names[role];
+}
+
+// `alice → bob`
+inline std::string channel_name(const semantics::AsynchronousSemantics& semantics, std::uint32_t channel) {
+  const auto& c = semantics.channels()[channel];
+  return fmt::format("{} → {}", role_name(semantics, c.from), role_name(semantics, c.to));
+}
+
+inline std::string message_name(const semantics::AsynchronousSemantics& semantics, std::uint32_t channel,
+                                std::uint32_t message) {
+  return describe_message(semantics.system(), semantics.channels()[channel].alphabet[message]);
+}
+
+// `bob⊕{hello, bye}` or `end`: what a role's state offers.
+inline std::string state_text(const semantics::AsynchronousSemantics& semantics, automata::RoleId role,
+                              automata::StateId state) {
+  return semantics.system().describe_state(role, state);
+}
+
+}  // namespace lim::properties

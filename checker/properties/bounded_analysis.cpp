@@ -1,0 +1,240 @@
+// The system at one bound k: every independent component explored once, each
+// property decided per component and combined.
+//
+// How component verdicts combine (the state space is their product, and a
+// role only ever sees its own component's queues and moves):
+//  * k-OBI, k-SIBI, k-CIBI, k-exhaustivity, k-safety speak about one role or
+//    one channel at a time: the system satisfies them iff every component
+//    does, and a component's shortest violating run is one of the system
+//    (the other components stay where they start).
+//  * a configuration of the product has no move iff every component's has
+//    none, and is final iff every component's is: deadlock freedom fails iff
+//    every component can get stuck and one of them badly; orphan messages
+//    iff every component can finish and one of them with messages left.
+#include <algorithm>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "lim/properties/asynchronous_properties.hpp"
+#include "lim/semantics/independent_components.hpp"
+
+namespace lim::properties {
+
+struct BoundedAnalysis::Component {
+  std::unique_ptr<semantics::AsynchronousSemantics> semantics;
+  explore::StateSpace space;
+  std::optional<ReverseGraph> reverse_graph;
+
+  ComponentSpace view() const { return {semantics.get(), &space}; }
+  const ReverseGraph& reverse() {
+    if (!reverse_graph) reverse_graph = properties::reverse(space);
+    return *reverse_graph;
+  }
+  std::size_t depth(StateIndex state) const { return space.path_to(state).size(); }
+};
+
+BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, const AsyncExploreOptions& options)
+    : system_(system), k_(k), cache_(all_async_properties().size()) {
+  std::vector<std::vector<automata::RoleId>> groups;
+  if (options.decompose) {
+    groups = semantics::independent_components(system);
+  } else {
+    groups.emplace_back();
+    for (automata::RoleId role = 0; role < system.role_count(); ++role) groups.back().push_back(role);
+  }
+  std::size_t memory = 0;
+  for (std::size_t index = 0; index < groups.size(); ++index) {
+    explore::ExploreOptions explore_options;
+    explore_options.limits.max_states = options.limits.max_states;
+    if (options.limits.max_memory_bytes) {
+      if (memory >= *options.limits.max_memory_bytes) {
+        completion_ = explore::Completion::MemoryLimit;
+        break;
+      }
+      explore_options.limits.max_memory_bytes = *options.limits.max_memory_bytes - memory;
+    }
+    if (options.limits.timeout_seconds) {
+      const double used =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - options.start).count();
+      if (used >= *options.limits.timeout_seconds) {
+        completion_ = explore::Completion::TimeLimit;
+        break;
+      }
+      explore_options.limits.timeout_seconds = *options.limits.timeout_seconds - used;
+    }
+    if (options.progress) {
+      explore_options.progress_interval = options.progress_interval;
+      explore_options.progress = [&, index](const explore::ProgressReport& report) {
+        options.progress({k, index, groups.size(), report});
+      };
+    }
+    auto component = std::make_unique<Component>();
+    component->semantics = std::make_unique<semantics::AsynchronousSemantics>(system, k, groups[index]);
+    component->space = explore::explore(*component->semantics, explore_options);
+    memory += component->space.memory_bytes();
+    seconds_ += component->space.seconds;
+    const auto completion = component->space.completion;
+    components_.push_back(std::move(component));
+    if (completion != explore::Completion::Complete) {
+      completion_ = completion;
+      break;
+    }
+  }
+}
+
+BoundedAnalysis::~BoundedAnalysis() = default;
+
+std::size_t BoundedAnalysis::component_count() const { return components_.size(); }
+
+std::size_t BoundedAnalysis::states() const {
+  std::size_t total = 0;
+  for (const auto& component : components_) total += component->space.size();
+  return total;
+}
+
+std::size_t BoundedAnalysis::transitions() const {
+  std::size_t total = 0;
+  for (const auto& component : components_) total += component->space.edge_count();
+  return total;
+}
+
+report::PropertyResult BoundedAnalysis::check(AsyncProperty property) {
+  auto& slot = cache_[static_cast<std::size_t>(property)];
+  if (!slot) slot = compute(property);
+  return *slot;
+}
+
+bool BoundedAnalysis::side_conditions_hold() {
+  return is_basic(system_) ||
+         (holds(AsyncProperty::KObi) && (holds(AsyncProperty::KSibi) || holds(AsyncProperty::KCibi)));
+}
+
+namespace {
+
+report::PropertyResult inconclusive(AsyncProperty property, unsigned k, explore::Completion completion) {
+  report::PropertyResult result;
+  result.property = std::string(name(property));
+  result.verdict = report::Verdict::Inconclusive;
+  result.k = k;
+  result.detail = fmt::format("the exploration at k={} stopped: {}", k, explore::to_string(completion));
+  return result;
+}
+
+}  // namespace
+
+report::PropertyResult BoundedAnalysis::conjunction(AsyncProperty property,
+                                                    const std::function<std::optional<Violation>(Component&)>& find) {
+  report::PropertyResult result;
+  result.property = std::string(name(property));
+  result.k = k_;
+  // Only k-OBI is a property of single configurations: on a partial state
+  // space its violations are real, every other verdict needs all of it.
+  const bool partial_ok = property == AsyncProperty::KObi;
+  if (!complete() && !partial_ok) return inconclusive(property, k_, completion_);
+  Component* worst = nullptr;
+  std::optional<Violation> violation;
+  std::size_t depth = std::numeric_limits<std::size_t>::max();
+  for (auto& component : components_) {
+    auto found = find(*component);
+    if (!found) continue;
+    const auto found_depth = component->depth(found->at);
+    if (found_depth < depth) {
+      depth = found_depth;
+      worst = component.get();
+      violation = std::move(found);
+    }
+  }
+  if (!violation) {
+    if (!complete()) return inconclusive(property, k_, completion_);
+    return result;
+  }
+  result.verdict = report::Verdict::Violated;
+  report::Counterexample counterexample;
+  const auto& semantics = *worst->semantics;
+  counterexample.prefix = describe_path(semantics, worst->space, worst->space.path_to(violation->at));
+  counterexample.continuation = describe_path(semantics, worst->space, violation->continuation);
+  const ComponentConfiguration at{worst->view(), violation->at};
+  counterexample.at = describe_configuration(system_, std::span<const ComponentConfiguration>(&at, 1));
+  counterexample.explanation = std::move(violation->explanation);
+  result.counterexample = std::move(counterexample);
+  return result;
+}
+
+report::PropertyResult BoundedAnalysis::terminal(AsyncProperty property,
+                                                 const std::function<TerminalConfigurations(Component&)>& find) {
+  report::PropertyResult result;
+  result.property = std::string(name(property));
+  result.k = k_;
+  if (!complete()) return inconclusive(property, k_, completion_);
+  std::vector<TerminalConfigurations> found;
+  for (auto& component : components_) {
+    found.push_back(find(*component));
+    if (!found.back().any) return result;  // this component never ends: neither does the product
+  }
+  // The bad component whose bad configuration costs least beyond its
+  // shortest terminal one; the others stop at their shortest terminal one.
+  std::optional<std::size_t> chosen;
+  std::size_t best = std::numeric_limits<std::size_t>::max();
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    if (!found[i].bad) continue;
+    const auto extra = components_[i]->depth(*found[i].bad) - components_[i]->depth(*found[i].any);
+    if (extra < best) {
+      best = extra;
+      chosen = i;
+    }
+  }
+  if (!chosen) return result;
+  result.verdict = report::Verdict::Violated;
+  report::Counterexample counterexample;
+  std::vector<ComponentConfiguration> parts;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    const auto& component = *components_[i];
+    const StateIndex state = i == *chosen ? *found[i].bad : *found[i].any;
+    auto steps = describe_path(*component.semantics, component.space, component.space.path_to(state));
+    counterexample.prefix.insert(counterexample.prefix.end(), steps.begin(), steps.end());
+    parts.push_back({component.view(), state});
+  }
+  counterexample.at = describe_configuration(system_, parts);
+  counterexample.explanation = found[*chosen].explanation;
+  result.counterexample = std::move(counterexample);
+  return result;
+}
+
+report::PropertyResult BoundedAnalysis::compute(AsyncProperty property) {
+  switch (property) {
+    case AsyncProperty::Csa: return check_csa(system_);
+    case AsyncProperty::Directedness: return check_directedness(system_);
+    case AsyncProperty::KObi:
+      return conjunction(property, [](Component& c) { return find_k_obi_violation(c.view()); });
+    case AsyncProperty::KSibi:
+      return conjunction(property, [](Component& c) { return find_k_sibi_violation(c.view(), c.reverse()); });
+    case AsyncProperty::KCibi:
+      return conjunction(property, [](Component& c) { return find_k_cibi_violation(c.view()); });
+    case AsyncProperty::KExhaustivity:
+      return conjunction(property, [](Component& c) { return find_k_exhaustivity_violation(c.view(), c.reverse()); });
+    case AsyncProperty::KSafety:
+      return conjunction(property, [](Component& c) { return find_k_safety_violation(c.view(), c.reverse()); });
+    case AsyncProperty::KMc: {
+      // k-MC = k-exhaustive ∧ k-safe at this k.
+      for (const auto part : {AsyncProperty::KExhaustivity, AsyncProperty::KSafety}) {
+        auto result = check(part);
+        if (result.verdict == report::Verdict::Holds) continue;
+        result.property = std::string(name(property));
+        result.detail = fmt::format("not {}{}", name(part), result.detail.empty() ? "" : ": " + result.detail);
+        return result;
+      }
+      report::PropertyResult result;
+      result.property = std::string(name(property));
+      result.k = k_;
+      return result;
+    }
+    case AsyncProperty::DeadlockFreedom:
+      return terminal(property, [](Component& c) { return find_stuck_configurations(c.view()); });
+    case AsyncProperty::OrphanMessages:
+      return terminal(property, [](Component& c) { return find_final_configurations(c.view()); });
+  }
+  return {};
+}
+
+}  // namespace lim::properties

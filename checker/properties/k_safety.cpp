@@ -1,0 +1,77 @@
+// k-safety (kmc's ksafe), at every reachable configuration:
+//  * eventual reception: the head of every non-empty queue p → q is received
+//    on some path. The first receive from that queue on any path takes the
+//    head, so this is "some path reaches a receive from p → q";
+//  * progress: a role whose state offers receives receives something on
+//    some path (kmc: any receive of that role, from anyone).
+// Each is one backward reachability per channel or per role.
+#include <fmt/format.h>
+
+#include "async_support.hpp"
+#include "lim/properties/asynchronous_properties.hpp"
+#include "lim/properties/guarded_reachability.hpp"
+
+namespace lim::properties {
+namespace {
+
+bool is_receive(const semantics::AsynchronousSemantics& semantics, explore::Move move) {
+  return semantics.system().transition(semantics.transition_ref(move.first)).action.direction ==
+         automata::Direction::Receive;
+}
+
+void keep_first(std::optional<Violation>& first, Violation candidate) {
+  if (!first || candidate.at < first->at) first = std::move(candidate);
+}
+
+}  // namespace
+
+std::optional<Violation> find_k_safety_violation(const ComponentSpace& component, const ReverseGraph& reverse) {
+  const auto& semantics = *component.semantics;
+  const auto& space = *component.space;
+  const auto& system = semantics.system();
+  const FieldReader read(component);
+  std::optional<Violation> first;
+
+  // Eventual reception, per channel.
+  for (std::uint32_t channel = 0; channel < semantics.channels().size(); ++channel) {
+    auto receives = states_with_edge(space, [&](EdgeIndex edge) {
+      const auto move = space.edge_move[edge];
+      return is_receive(semantics, move) && semantics.transition_channel(move.first) == channel;
+    });
+    const auto received = can_reach_along(space, reverse, std::move(receives), [](EdgeIndex) { return true; });
+    for (StateIndex state = 0; state < space.size() && (!first || state < first->at); ++state) {
+      if (received[state] || read.length(state, channel) == 0) continue;
+      const auto& c = semantics.channels()[channel];
+      keep_first(first, {state, {},
+                         fmt::format("eventual reception fails: {} at the head of queue {} is never received by {}",
+                                     message_name(semantics, channel, read.head(state, channel)),
+                                     channel_name(semantics, channel), system.role_names[c.to])});
+      break;
+    }
+  }
+
+  // Progress, per role.
+  for (std::uint32_t local = 0; local < semantics.roles().size(); ++local) {
+    const automata::RoleId role = semantics.roles()[local];
+    const auto& machine = system.machines[role];
+    std::vector<char> receiving(machine.state_count(), 0);
+    for (const auto& transition : machine.transitions())
+      if (transition.action.direction == automata::Direction::Receive) receiving[transition.source] = 1;
+    auto receives = states_with_edge(space, [&](EdgeIndex edge) {
+      const auto move = space.edge_move[edge];
+      return semantics.mover(move) == role && is_receive(semantics, move);
+    });
+    const auto progresses = can_reach_along(space, reverse, std::move(receives), [](EdgeIndex) { return true; });
+    for (StateIndex state = 0; state < space.size() && (!first || state < first->at); ++state) {
+      const auto machine_state = read.state(state, local);
+      if (progresses[state] || !receiving[machine_state]) continue;
+      keep_first(first, {state, {},
+                         fmt::format("progress fails: {} waits at {} but never receives anything",
+                                     system.role_names[role], state_text(semantics, role, machine_state))});
+      break;
+    }
+  }
+  return first;
+}
+
+}  // namespace lim::properties

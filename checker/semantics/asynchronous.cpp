@@ -1,0 +1,105 @@
+#include "lim/semantics/asynchronous.hpp"
+
+#include <algorithm>
+
+namespace lim::semantics {
+
+AsynchronousSemantics::AsynchronousSemantics(const automata::System& system, unsigned bound,
+                                             std::vector<RoleId> roles)
+    : system_(system), bound_(bound), roles_(std::move(roles)) {
+  const auto role_count = system.role_count();
+  if (roles_.empty())
+    for (RoleId role = 0; role < role_count; ++role) roles_.push_back(role);
+  std::sort(roles_.begin(), roles_.end());
+  local_of_role_.assign(role_count, kNoChannel);
+  for (std::uint32_t local = 0; local < roles_.size(); ++local) local_of_role_[roles_[local]] = local;
+
+  for (RoleId role = 0; role < role_count; ++role) {
+    first_global_.push_back(static_cast<std::uint32_t>(global_.size()));
+    for (std::uint32_t index = 0; index < system.machines[role].transitions().size(); ++index)
+      global_.push_back({role, index});
+  }
+
+  // Channels: every (sender, receiver) pair in scope with a send between
+  // them, each with the alphabet of messages the sender may put on it.
+  channel_of_pair_.assign(role_count * role_count, kNoChannel);
+  transition_channel_.assign(global_.size(), kNoChannel);
+  transition_message_.assign(global_.size(), 0);
+  for (const RoleId role : roles_) {
+    const auto& transitions = system.machines[role].transitions();
+    for (std::uint32_t index = 0; index < transitions.size(); ++index) {
+      const auto& action = transitions[index].action;
+      if (action.direction != automata::Direction::Send || local_of_role_[action.peer] == kNoChannel) continue;
+      auto& slot = channel_of_pair_[role * role_count + action.peer];
+      if (slot == kNoChannel) {
+        slot = static_cast<std::uint32_t>(channels_.size());
+        channels_.push_back({role, action.peer, {}, 0, 0});
+      }
+      auto& alphabet = channels_[slot].alphabet;
+      auto it = std::find_if(alphabet.begin(), alphabet.end(), [&](const Message& message) {
+        return message.label == action.label && message.payload == action.payload;
+      });
+      if (it == alphabet.end()) it = alphabet.insert(alphabet.end(), {action.label, action.payload});
+      const auto global = first_global_[role] + index;
+      transition_channel_[global] = slot;
+      transition_message_[global] = static_cast<std::uint32_t>(it - alphabet.begin());
+    }
+  }
+
+  // Receives accept the messages of their channel with their label and a
+  // payload sort below theirs (equality for formats without subtyping).
+  accept_offset_.assign(global_.size(), 0);
+  accepted_.push_back(0);  // offset 0: accepts nothing
+  for (const RoleId role : roles_) {
+    const auto& transitions = system.machines[role].transitions();
+    for (std::uint32_t index = 0; index < transitions.size(); ++index) {
+      const auto& action = transitions[index].action;
+      if (action.direction != automata::Direction::Receive || local_of_role_[action.peer] == kNoChannel) continue;
+      const auto channel = channel_of_pair_[action.peer * role_count + role];
+      if (channel == kNoChannel) continue;
+      const auto global = first_global_[role] + index;
+      transition_channel_[global] = channel;
+      accept_offset_[global] = static_cast<std::uint32_t>(accepted_.size());
+      for (const auto& message : channels_[channel].alphabet)
+        accepted_.push_back(message.label == action.label && system.sorts.is_subsort(message.payload, action.payload)
+                                ? 1
+                                : 0);
+    }
+  }
+
+  std::vector<std::uint32_t> bounds;
+  for (const RoleId role : roles_) bounds.push_back(static_cast<std::uint32_t>(system.machines[role].state_count()));
+  for (auto& channel : channels_) {
+    channel.length_field = static_cast<std::uint32_t>(bounds.size());
+    bounds.push_back(bound_ + 1);
+    channel.first_slot = static_cast<std::uint32_t>(bounds.size());
+    if (channel.has_slots())
+      bounds.insert(bounds.end(), bound_, static_cast<std::uint32_t>(channel.alphabet.size()));
+  }
+  layout_ = explore::PackedLayout(bounds);
+}
+
+std::optional<std::uint32_t> AsynchronousSemantics::local_index(RoleId role) const {
+  if (role >= local_of_role_.size() || local_of_role_[role] == kNoChannel) return std::nullopt;
+  return local_of_role_[role];
+}
+
+std::optional<std::uint32_t> AsynchronousSemantics::channel_index(RoleId from, RoleId to) const {
+  const auto count = system_.role_count();
+  if (from >= count || to >= count || channel_of_pair_[from * count + to] == kNoChannel) return std::nullopt;
+  return channel_of_pair_[from * count + to];
+}
+
+void AsynchronousSemantics::initial(std::span<std::uint32_t> configuration) const {
+  std::fill(configuration.begin(), configuration.end(), 0);
+  for (std::uint32_t local = 0; local < roles_.size(); ++local)
+    configuration[local] = system_.machines[roles_[local]].initial;
+}
+
+AsyncStep AsynchronousSemantics::step(explore::Move move) const {
+  const auto ref = global_.at(move.first);
+  const auto& action = system_.transition(ref).action;
+  return {ref.role, ref, action.direction, transition_channel_[move.first], move.second};
+}
+
+}  // namespace lim::semantics

@@ -1,0 +1,29 @@
+#pragma once
+// Message payloads. At run time a payload is a JSON value (nlohmann::json),
+// which every transport serialises to CBOR; the spec's sort of a message
+// decides which values are allowed, and both the sender's and the receiver's
+// monitor check that before a message goes out or is accepted.
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace lim::runtime {
+
+using Payload = nlohmann::json;
+
+// How the runtime represents a spec sort.
+enum class PayloadKind {
+  Unit,    // no payload (`m`, `m(end)`, `m(Unit)`): JSON null
+  Bool,    // JSON boolean
+  Int,     // JSON integer
+  String,  // JSON string
+  Opaque,  // a sort declared in the spec (`sort Video;`): any JSON value
+  Session, // a session type as payload (delegation): not executable
+};
+
+// From a sort as the checker's SortTable displays it.
+PayloadKind payload_kind(std::string_view sort_display);
+bool conforms(const Payload& payload, PayloadKind kind);
+std::string_view to_string(PayloadKind kind);
+
+}  // namespace lim::runtime
