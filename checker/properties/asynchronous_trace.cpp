@@ -52,28 +52,24 @@ report::Configuration describe_configuration(const automata::System& system,
   report::Configuration configuration;
   std::vector<automata::StateId> states(system.role_count());
   for (automata::RoleId role = 0; role < system.role_count(); ++role) states[role] = system.machines[role].initial;
-  std::vector<std::vector<std::uint32_t>> values(parts.size());
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    const auto& part = parts[i];
-    values[i] = part.component.space->configuration(part.state);
-    for (const auto role : part.component.semantics->roles())
-      states[role] = part.component.semantics->state_of(values[i], role);
-  }
+  for (const auto& part : parts)
+    for (const auto role : part.semantics->roles()) states[role] = part.semantics->state_of(part.values, role);
   for (automata::RoleId role = 0; role < system.role_count(); ++role) {
     const auto& machine = system.machines[role];
     configuration.roles.push_back({system.role_names[role], machine.graph[states[role]].name,
                                    system.describe_state(role, states[role]), machine.graph[states[role]].location});
   }
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    const auto& semantics = *parts[i].component.semantics;
+  for (const auto& part : parts) {
+    const auto& semantics = *part.semantics;
+    const auto& values = part.values;
     for (std::uint32_t channel = 0; channel < semantics.channels().size(); ++channel) {
-      const auto length = semantics.queue_length(values[i], channel);
+      const auto length = semantics.queue_length(values, channel);
       if (length == 0) continue;
       const auto& c = semantics.channels()[channel];
       report::QueueContents queue{system.role_names[c.from], system.role_names[c.to], {}};
       for (std::uint32_t position = 0; position < length; ++position)
         queue.messages.push_back(
-            describe_message(system, c.alphabet[semantics.queued_message(values[i], channel, position)]));
+            describe_message(system, c.alphabet[semantics.queued_message(values, channel, position)]));
       configuration.queues.push_back(std::move(queue));
     }
   }

@@ -20,11 +20,19 @@
 #include "lim/semantics/independent_components.hpp"
 
 namespace lim::properties {
+namespace {
+
+// Configurations a screening hunt may visit before the breadth-first
+// exploration takes over (violation_screen.hpp).
+constexpr std::size_t kHuntBudget = 50'000;
+
+}  // namespace
 
 struct BoundedAnalysis::Component {
   std::unique_ptr<semantics::AsynchronousSemantics> semantics;
   explore::StateSpace space;
   std::optional<ReverseGraph> reverse_graph;
+  std::optional<ViolationScreen> screen;
 
   ComponentSpace view() const { return {semantics.get(), &space}; }
   const ReverseGraph& reverse() {
@@ -34,7 +42,8 @@ struct BoundedAnalysis::Component {
   std::size_t depth(StateIndex state) const { return space.path_to(state).size(); }
 };
 
-BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, const AsyncExploreOptions& options)
+BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, const AsyncExploreOptions& options,
+                                 const Screening& screening)
     : system_(system), k_(k), cache_(all_async_properties().size()) {
   std::vector<std::vector<automata::RoleId>> groups;
   if (options.decompose) {
@@ -44,6 +53,7 @@ BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, con
     for (automata::RoleId role = 0; role < system.role_count(); ++role) groups.back().push_back(role);
   }
   std::size_t memory = 0;
+  Refutation refuted = Refutation::None;
   for (std::size_t index = 0; index < groups.size(); ++index) {
     explore::ExploreOptions explore_options;
     explore_options.limits.max_states = options.limits.max_states;
@@ -71,7 +81,21 @@ BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, con
     }
     auto component = std::make_unique<Component>();
     component->semantics = std::make_unique<semantics::AsynchronousSemantics>(system, k, groups[index]);
+    if (screening.watch != Refutation::None) {
+      component->screen.emplace(*component->semantics, screening.watch, screening.goals, refuted);
+      if (component->screen->hunt(kHuntBudget)) {
+        // Settled without a breadth-first exploration.
+        refuted = refuted | component->screen->found();
+        components_.push_back(std::move(component));
+        completion_ = explore::Completion::Stopped;
+        break;
+      }
+      explore_options.stop = [screen = &*component->screen](StateIndex state, std::span<const std::uint32_t> values) {
+        return (*screen)(state, values);
+      };
+    }
     component->space = explore::explore(*component->semantics, explore_options);
+    if (component->screen) refuted = refuted | component->screen->found();
     memory += component->space.memory_bytes();
     seconds_ += component->space.seconds;
     const auto completion = component->space.completion;
@@ -154,7 +178,7 @@ report::PropertyResult BoundedAnalysis::conjunction(AsyncProperty property,
   const auto& semantics = *worst->semantics;
   counterexample.prefix = describe_path(semantics, worst->space, worst->space.path_to(violation->at));
   counterexample.continuation = describe_path(semantics, worst->space, violation->continuation);
-  const ComponentConfiguration at{worst->view(), violation->at};
+  const ComponentConfiguration at{worst->semantics.get(), worst->space.configuration(violation->at)};
   counterexample.at = describe_configuration(system_, std::span<const ComponentConfiguration>(&at, 1));
   counterexample.explanation = std::move(violation->explanation);
   result.counterexample = std::move(counterexample);
@@ -193,7 +217,7 @@ report::PropertyResult BoundedAnalysis::terminal(AsyncProperty property,
     const StateIndex state = i == *chosen ? *found[i].bad : *found[i].any;
     auto steps = describe_path(*component.semantics, component.space, component.space.path_to(state));
     counterexample.prefix.insert(counterexample.prefix.end(), steps.begin(), steps.end());
-    parts.push_back({component.view(), state});
+    parts.push_back({component.semantics.get(), component.space.configuration(state)});
   }
   counterexample.at = describe_configuration(system_, parts);
   counterexample.explanation = found[*chosen].explanation;
@@ -201,7 +225,44 @@ report::PropertyResult BoundedAnalysis::terminal(AsyncProperty property,
   return result;
 }
 
+// After a screened exploration stopped: what the screens refuted, with the
+// run to the refuting configuration; everything else is undecided.
+report::PropertyResult BoundedAnalysis::screened(AsyncProperty property) {
+  Refutation kind = Refutation::None;
+  switch (property) {
+    case AsyncProperty::KExhaustivity:
+    case AsyncProperty::KMc: kind = Refutation::Exhaustivity; break;
+    case AsyncProperty::KObi: kind = Refutation::OutputIndependence; break;
+    case AsyncProperty::KSibi:
+    case AsyncProperty::KCibi: kind = Refutation::InputRace; break;
+    default: break;
+  }
+  for (auto& component : components_) {
+    if (kind == Refutation::None || !component->screen || !component->screen->witness(kind)) continue;
+    const auto& witness = *component->screen->witness(kind);
+    report::PropertyResult result;
+    result.property = std::string(name(property));
+    result.verdict = report::Verdict::Violated;
+    result.k = k_;
+    if (property == AsyncProperty::KMc) result.detail = "not k-exhaustivity";
+    report::Counterexample counterexample;
+    if (witness.run) {
+      for (const auto move : *witness.run) counterexample.prefix.push_back(describe_step(*component->semantics, move));
+    } else {
+      counterexample.prefix =
+          describe_path(*component->semantics, component->space, component->space.path_to(witness.state));
+    }
+    const ComponentConfiguration at{component->semantics.get(), witness.configuration};
+    counterexample.at = describe_configuration(system_, std::span<const ComponentConfiguration>(&at, 1));
+    counterexample.explanation = witness.explanation;
+    result.counterexample = std::move(counterexample);
+    return result;
+  }
+  return inconclusive(property, k_, completion_);
+}
+
 report::PropertyResult BoundedAnalysis::compute(AsyncProperty property) {
+  if (completion_ == explore::Completion::Stopped && depends_on_k(property)) return screened(property);
   switch (property) {
     case AsyncProperty::Csa: return check_csa(system_);
     case AsyncProperty::Directedness: return check_directedness(system_);

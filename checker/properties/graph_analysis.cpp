@@ -24,18 +24,25 @@ ReverseGraph reverse(const StateSpace& space) {
   return graph;
 }
 
-std::vector<char> can_reach(const StateSpace& space, const ReverseGraph& reverse,
-                            std::vector<char> targets) {
+BitSets can_reach_each(const StateSpace& space, const ReverseGraph& reverse, BitSets targets) {
   std::vector<StateIndex> worklist;
+  std::vector<char> queued(space.size(), 0);
   for (StateIndex state = 0; state < space.size(); ++state)
-    if (targets[state]) worklist.push_back(state);
+    if (targets[state] != 0) {
+      worklist.push_back(state);
+      queued[state] = 1;
+    }
   while (!worklist.empty()) {
     const StateIndex state = worklist.back();
     worklist.pop_back();
+    queued[state] = 0;
     for (EdgeIndex i = reverse.first[state]; i < reverse.first[state + 1]; ++i) {
       const StateIndex source = reverse.source[reverse.edges[i]];
-      if (!targets[source]) {
-        targets[source] = 1;
+      const auto merged = targets[source] | targets[state];
+      if (merged == targets[source]) continue;
+      targets[source] = merged;
+      if (!queued[source]) {
+        queued[source] = 1;
         worklist.push_back(source);
       }
     }
@@ -43,45 +50,63 @@ std::vector<char> can_reach(const StateSpace& space, const ReverseGraph& reverse
   return targets;
 }
 
-std::vector<char> attractor(const StateSpace& space, const ReverseGraph& reverse,
-                            std::vector<char> targets,
-                            const std::function<std::uint32_t(EdgeIndex)>& group_key) {
-  // Each (state, group) pair counts its edges not yet known to lead into the
-  // fixpoint; the state joins when one of its counters reaches zero.
-  std::vector<std::uint32_t> group_of_edge(space.edge_count());
-  std::vector<std::uint32_t> remaining;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> keys;  // key → group, per state
+EdgeGroups group_edges(const StateSpace& space, const std::vector<std::uint32_t>& key_of_edge) {
+  EdgeGroups groups;
+  groups.group_of_edge.resize(space.edge_count());
+  groups.first_group.assign(space.expanded() + 1, 0);
+  std::vector<std::uint32_t> keys;  // distinct keys of one state, in first-seen order
+  std::uint32_t next = 0;
   for (StateIndex state = 0; state < space.expanded(); ++state) {
+    groups.first_group[state] = next;
     keys.clear();
     for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge) {
-      const auto key = group_key(edge);
-      auto it = std::find_if(keys.begin(), keys.end(), [&](const auto& entry) { return entry.first == key; });
-      if (it == keys.end()) {
-        keys.emplace_back(key, static_cast<std::uint32_t>(remaining.size()));
-        remaining.push_back(0);
-        it = keys.end() - 1;
-      }
-      group_of_edge[edge] = it->second;
-      ++remaining[it->second];
+      const auto key = key_of_edge[edge];
+      auto it = std::find(keys.begin(), keys.end(), key);
+      if (it == keys.end()) it = keys.insert(keys.end(), key);
+      groups.group_of_edge[edge] = next + static_cast<std::uint32_t>(it - keys.begin());
     }
+    next += static_cast<std::uint32_t>(keys.size());
   }
+  groups.first_group[space.expanded()] = next;
+  return groups;
+}
+
+BitSets can_avoid_each(const StateSpace& space, const ReverseGraph& reverse, const BitSets& targets,
+                       const EdgeGroups& groups) {
+  // Start from "every non-target state avoids" and remove bits until stable;
+  // a state is re-examined only when a successor lost bits.
+  BitSets avoid(space.size(), 0);
   std::vector<StateIndex> worklist;
-  for (StateIndex state = 0; state < space.size(); ++state)
-    if (targets[state]) worklist.push_back(state);
+  std::vector<char> queued(space.size(), 0);
+  for (StateIndex state = 0; state < space.expanded(); ++state) {
+    avoid[state] = ~targets[state];
+    worklist.push_back(state);
+    queued[state] = 1;
+  }
+  std::vector<std::uint64_t> per_group;
   while (!worklist.empty()) {
     const StateIndex state = worklist.back();
     worklist.pop_back();
+    queued[state] = 0;
+    if (avoid[state] == 0 || !space.has_successors(state)) continue;
+    const auto first = groups.first_group[state];
+    per_group.assign(groups.first_group[state + 1] - first, 0);
+    for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge)
+      per_group[groups.group_of_edge[edge] - first] |= avoid[space.edge_target[edge]];
+    std::uint64_t every_group = ~std::uint64_t{0};
+    for (const auto bits : per_group) every_group &= bits;
+    const auto reduced = avoid[state] & every_group;
+    if (reduced == avoid[state]) continue;
+    avoid[state] = reduced;
     for (EdgeIndex i = reverse.first[state]; i < reverse.first[state + 1]; ++i) {
-      const EdgeIndex edge = reverse.edges[i];
-      const StateIndex source = reverse.source[edge];
-      if (targets[source]) continue;
-      if (--remaining[group_of_edge[edge]] == 0) {
-        targets[source] = 1;
+      const StateIndex source = reverse.source[reverse.edges[i]];
+      if (!queued[source] && avoid[source] != 0) {
+        queued[source] = 1;
         worklist.push_back(source);
       }
     }
   }
-  return targets;
+  return avoid;
 }
 
 std::vector<std::uint32_t> strongly_connected_components(const StateSpace& space) {

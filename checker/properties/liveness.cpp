@@ -8,7 +8,10 @@
 //   liveness+:  reached whatever the choices of the senders
 //               along the way                               (attractor, one group per sender)
 //   liveness++: reached on every path, in finitely many steps (attractor, one group per state)
-// Each obligation costs one linear fixpoint pass over the explored graph.
+// Up to 64 obligations share one fixpoint pass over the explored graph;
+// everything that does not depend on the obligation (which edges fulfil
+// what, edge groups, predecessor lists) is computed once.
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -23,6 +26,7 @@ namespace {
 
 using automata::Direction;
 using automata::RoleId;
+constexpr std::uint32_t kNone = ~std::uint32_t{0};
 
 struct Obligation {
   bool input = false;  // an input of `to` from `from`; otherwise an output
@@ -30,31 +34,82 @@ struct Obligation {
   RoleId to = 0;
   automata::LabelId label = 0;   // outputs only
   automata::SortId payload = 0;  // outputs only
+  RoleId owner() const { return input ? to : from; }
   auto key() const { return std::tuple(input, from, to, label, payload); }
   friend bool operator<(const Obligation& a, const Obligation& b) { return a.key() < b.key(); }
 };
 
-// Obligations pending at a configuration, keyed by the role that owes them.
-std::vector<Obligation> pending(const automata::System& system, const std::vector<std::uint32_t>& configuration) {
+// Every obligation the automata can ever raise, and for each the machine
+// states of its owner where it is pending. Depends on the automata only.
+// An environment role owes nothing (it may stay silent or stop listening at
+// any time), and a timeout branch is no obligation but a way out of a wait.
+struct ObligationTable {
   std::vector<Obligation> obligations;
-  for (RoleId role = 0; role < system.role_count(); ++role)
-    for (const auto& transition : system.machines[role].outgoing(configuration[role])) {
-      const auto& action = transition.action;
-      if (action.direction == Direction::Receive)
-        obligations.push_back({true, action.peer, role, 0, 0});
-      else
-        obligations.push_back({false, role, action.peer, action.label, action.payload});
-    }
-  return obligations;
-}
+  std::vector<std::vector<char>> pending_in;  // per obligation, per owner machine state
+  std::map<Obligation, std::uint32_t> ids;
 
-bool fulfils(const SynchronousSemantics& semantics, explore::Move move, const Obligation& obligation) {
-  const auto interaction = semantics.interaction(move);
-  if (interaction.from != obligation.from || interaction.to != obligation.to) return false;
-  if (obligation.input) return true;
-  const auto& action = semantics.system().transition(interaction.send).action;
-  return action.label == obligation.label && action.payload == obligation.payload;
-}
+  explicit ObligationTable(const automata::System& system) {
+    for (RoleId role = 0; role < system.role_count(); ++role) {
+      if (system.is_environment(role)) continue;
+      const auto& machine = system.machines[role];
+      for (automata::StateId state = 0; state < machine.state_count(); ++state)
+        for (const auto& transition : machine.outgoing(state)) {
+          const auto& action = transition.action;
+          if (action.direction == Direction::Send)
+            mark({false, role, action.peer, action.label, action.payload}, machine.state_count(), state);
+          else if (action.direction == Direction::Receive)
+            mark({true, action.peer, role, 0, 0}, machine.state_count(), state);
+        }
+    }
+  }
+
+  std::uint32_t find(const Obligation& obligation) const {
+    auto it = ids.find(obligation);
+    return it == ids.end() ? kNone : it->second;
+  }
+
+ private:
+  void mark(const Obligation& obligation, std::size_t owner_states, automata::StateId state) {
+    auto [it, inserted] = ids.try_emplace(obligation, static_cast<std::uint32_t>(obligations.size()));
+    if (inserted) {
+      obligations.push_back(obligation);
+      pending_in.emplace_back(owner_states, 0);
+    }
+    pending_in[it->second][state] = 1;
+  }
+};
+
+// For each obligation, the states with an outgoing edge that fulfils it.
+struct FulfillingSources {
+  std::vector<std::size_t> first;  // per obligation, into `states`
+  std::vector<explore::StateIndex> states;
+
+  FulfillingSources(const SynchronousSemantics& semantics, const explore::StateSpace& space,
+                    const ObligationTable& table) {
+    const auto& system = semantics.system();
+    std::vector<std::pair<std::uint32_t, explore::StateIndex>> pairs;
+    for (explore::StateIndex state = 0; state < space.expanded(); ++state)
+      for (auto edge = space.edges_begin(state); edge < space.edges_end(state); ++edge) {
+        // An input is fulfilled by a message from the awaited peer or by the
+        // waiter's timeout (the wait is over either way); an output only by
+        // that very message.
+        const auto interaction = semantics.interaction(space.edge_move[edge]);
+        const auto& action = system.transition(interaction.send).action;
+        const auto input = table.find({true, interaction.from, interaction.to, 0, 0});
+        const auto output = interaction.internal
+                                ? kNone
+                                : table.find({false, interaction.from, interaction.to, action.label, action.payload});
+        for (const auto id : {input, output})
+          if (id != kNone) pairs.emplace_back(id, state);
+      }
+    first.assign(table.obligations.size() + 1, 0);
+    for (const auto& [id, state] : pairs) ++first[id + 1];
+    for (std::size_t i = 1; i < first.size(); ++i) first[i] += first[i - 1];
+    states.resize(pairs.size());
+    auto fill = first;
+    for (const auto& [id, state] : pairs) states[fill[id]++] = state;
+  }
+};
 
 std::string describe(const automata::System& system, const Obligation& obligation) {
   if (obligation.input)
@@ -80,57 +135,65 @@ report::PropertyResult check_liveness(const SynchronousSemantics& semantics, con
                                       SyncProperty variant) {
   const auto& system = semantics.system();
   const std::string property(name(variant));
-  std::map<Obligation, std::vector<char>> obligations;  // → states where pending
-  for (explore::StateIndex state = 0; state < space.expanded(); ++state)
-    for (const auto& obligation : pending(system, space.configuration(state))) {
-      auto& states = obligations[obligation];
-      if (states.empty()) states.assign(space.expanded(), 0);
-      states[state] = 1;
-    }
-
+  const ObligationTable table(system);
+  const FulfillingSources fulfilling(semantics, space, table);
   const auto reverse_graph = reverse(space);
-  explore::StateIndex worst = static_cast<explore::StateIndex>(space.expanded());
-  const Obligation* violated = nullptr;
-  std::vector<char> violated_fixpoint;
-  for (const auto& [obligation, pending_at] : obligations) {
-    std::vector<char> targets(space.size(), 0);
+  EdgeGroups groups;
+  if (variant != SyncProperty::Liveness) {
+    std::vector<std::uint32_t> key_of_edge(space.edge_count(), 0);
+    if (variant == SyncProperty::LivenessPlus)
+      for (explore::EdgeIndex edge = 0; edge < space.edge_count(); ++edge)
+        key_of_edge[edge] = semantics.interaction(space.edge_move[edge]).from;
+    groups = group_edges(space, key_of_edge);
+  }
+
+  // Obligations are decided 64 at a time, one bit each (graph_analysis.hpp).
+  auto worst = static_cast<explore::StateIndex>(space.expanded());
+  std::uint32_t violated = kNone;
+  std::vector<char> violated_region;  // states from which the violated obligation can be dodged forever
+  const auto count = static_cast<std::uint32_t>(table.obligations.size());
+  for (std::uint32_t base = 0; base < count; base += 64) {
+    const std::uint32_t batch = std::min<std::uint32_t>(64, count - base);
     // Unexplored states count as fulfilling, so that a violation found on a
     // partial state space is still a real one.
+    BitSets targets(space.size(), 0);
     for (auto state = static_cast<explore::StateIndex>(space.expanded()); state < space.size(); ++state)
-      targets[state] = 1;
-    for (explore::StateIndex state = 0; state < space.expanded(); ++state)
-      for (auto edge = space.edges_begin(state); edge < space.edges_end(state); ++edge)
-        if (fulfils(semantics, space.edge_move[edge], obligation)) targets[state] = 1;
-    std::vector<char> fixpoint;
+      targets[state] = ~std::uint64_t{0};
+    for (std::uint32_t bit = 0; bit < batch; ++bit)
+      for (auto i = fulfilling.first[base + bit]; i < fulfilling.first[base + bit + 1]; ++i)
+        targets[fulfilling.states[i]] |= std::uint64_t{1} << bit;
+    BitSets unfulfillable;
     if (variant == SyncProperty::Liveness) {
-      fixpoint = can_reach(space, reverse_graph, std::move(targets));
-    } else if (variant == SyncProperty::LivenessPlus) {
-      fixpoint = attractor(space, reverse_graph, std::move(targets), [&](explore::EdgeIndex edge) {
-        return static_cast<std::uint32_t>(semantics.interaction(space.edge_move[edge]).from);
-      });
+      unfulfillable = can_reach_each(space, reverse_graph, std::move(targets));
+      for (auto& bits : unfulfillable) bits = ~bits;
     } else {
-      fixpoint = attractor(space, reverse_graph, std::move(targets), [](explore::EdgeIndex) { return 0u; });
+      unfulfillable = can_avoid_each(space, reverse_graph, targets, groups);
     }
-    for (explore::StateIndex state = 0; state < worst; ++state)
-      if (pending_at[state] && !fixpoint[state]) {
+    for (explore::StateIndex state = 0; state < worst; ++state) {
+      if (unfulfillable[state] == 0) continue;
+      const auto words = space.states[state];
+      for (std::uint32_t bit = 0; bit < batch; ++bit) {
+        if (!(unfulfillable[state] >> bit & 1)) continue;
+        const auto id = base + bit;
+        if (!table.pending_in[id][space.layout.get(words, table.obligations[id].owner())]) continue;
         worst = state;
-        violated = &obligation;
-        violated_fixpoint = std::move(fixpoint);
+        violated = id;
+        violated_region.assign(space.size(), 0);
+        for (std::size_t i = 0; i < space.size(); ++i) violated_region[i] = unfulfillable[i] >> bit & 1;
         break;
       }
+    }
   }
-  if (violated == nullptr) return no_violation_found(property, space);
+  if (violated == kNone) return no_violation_found(property, space);
 
   report::PropertyResult result;
   result.property = property;
   result.verdict = report::Verdict::Violated;
   result.counterexample = counterexample_at(semantics, space, worst,
-                                            describe(system, *violated) + ", " + consequence(variant));
-  // Outside the fixpoint every state has a step that stays outside (or none):
+                                            describe(system, table.obligations[violated]) + ", " + consequence(variant));
+  // Inside that region every state has a step that stays inside (or none):
   // walking those steps gives the run that never fulfils the obligation.
-  std::vector<char> outside(violated_fixpoint.size());
-  for (std::size_t i = 0; i < outside.size(); ++i) outside[i] = !violated_fixpoint[i];
-  const auto lasso = walk_within(space, worst, outside);
+  const auto lasso = walk_within(space, worst, violated_region);
   result.counterexample->continuation = describe_path(semantics, space, lasso.stem);
   result.counterexample->cycle = describe_path(semantics, space, lasso.cycle);
   if (lasso.cycle.empty()) result.counterexample->explanation += "; the run below ends with no interaction possible";

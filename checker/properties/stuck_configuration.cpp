@@ -12,6 +12,8 @@ std::string pending_roles(const semantics::SynchronousSemantics& semantics,
   std::string text;
   for (automata::RoleId role = 0; role < system.role_count(); ++role) {
     if (system.machines[role].kind(configuration[role]) == automata::StateKind::Final) continue;
+    // An environment may stop at any time: it never waits for anyone.
+    if (system.is_environment(role)) continue;
     text += fmt::format("{}{} waits at {}", text.empty() ? "" : "; ", system.role_names[role],
                         system.describe_state(role, configuration[role]));
   }

@@ -7,6 +7,16 @@ report::TraceStep describe_step(const semantics::SynchronousSemantics& semantics
   const auto interaction = semantics.interaction(move);
   const auto& send = system.transition(interaction.send);
   report::TraceStep step;
+  if (interaction.internal) {
+    // A timeout fired: the waiting role moved on alone.
+    step.kind = report::TraceStep::Kind::Internal;
+    step.from = system.role_names[interaction.to];
+    step.to = system.role_names[interaction.from];
+    step.label = system.describe_timeout(send.action.label);
+    step.text = step.from + ": " + step.label + " fired, waiting for " + step.to;
+    step.location = send.location;
+    return step;
+  }
   step.kind = report::TraceStep::Kind::Interaction;
   step.from = system.role_names[interaction.from];
   step.to = system.role_names[interaction.to];

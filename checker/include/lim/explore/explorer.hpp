@@ -8,6 +8,7 @@
 //                                                 std::span<std::uint32_t> scratch, Emit&& emit) const;
 //     where emit(Move, std::span<const std::uint32_t> to) is called per step.
 // It is a template parameter so the successor function inlines into the loop.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -34,8 +35,15 @@ struct ProgressReport {
 };
 using ProgressSink = std::function<void(const ProgressReport&)>;
 
+// Called with each configuration as it is about to be expanded (BFS order);
+// returning true ends the exploration there (Completion::Stopped), leaving
+// that configuration and the rest of the frontier unexpanded. Analyses use
+// it to stop as soon as one configuration proves what they wanted to know.
+using StopPredicate = std::function<bool(StateIndex, std::span<const std::uint32_t>)>;
+
 struct ExploreOptions {
   Limits limits;
+  StopPredicate stop;
   ProgressSink progress;          // called about once per progress_interval
   double progress_interval = 1.0;  // seconds
 };
@@ -47,10 +55,11 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
   auto last_report = start;
   StateSpace space;
   space.layout = semantics.layout();
-  space.states = StateStore(space.layout.word_count());
+  const std::size_t width = space.layout.word_count();
+  space.states = StateStore(width);
   const std::size_t fields = space.layout.field_count();
   std::vector<std::uint32_t> current(fields), scratch(fields);
-  std::vector<std::uint64_t> packed(space.layout.word_count());
+  std::vector<std::uint64_t> packed(width);
 
   semantics.initial(current);
   space.layout.pack(current, packed);
@@ -59,12 +68,28 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
   space.parent_edge.push_back(0);
   space.first_edge.push_back(0);
 
+  // States are expanded a window at a time: the successors of the whole
+  // window are generated and packed, their hash-table slots prefetched, and
+  // only then looked up. The random accesses of a table far larger than the
+  // caches overlap instead of waiting one after another. Insertion order —
+  // hence BFS order and indices — is the same as one state at a time.
+  constexpr std::size_t kWindow = 64;
+  struct Successor {
+    std::uint64_t hash;
+    Move move;
+  };
+  std::vector<Successor> successors;
+  std::vector<std::uint64_t> successor_words;
+  std::vector<std::size_t> window_ends;  // per window state: end of its successors
+
   const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   const auto& limits = options.limits;
-  for (StateIndex state = 0; state < space.states.size(); ++state) {
+  std::size_t since_check = 0;
+  for (StateIndex state = 0; state < space.states.size();) {
     // Limits and progress are looked at every 4096 expansions: cheap enough
     // to be invisible, frequent enough to stop within a fraction of a second.
-    if ((state & 0xfff) == 0 && state != 0) {
+    if (since_check >= 4096) {
+      since_check = 0;
       if (limits.timeout_seconds && elapsed() > *limits.timeout_seconds) {
         space.completion = Completion::TimeLimit;
         break;
@@ -77,54 +102,84 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
         const auto now = Clock::now();
         if (std::chrono::duration<double>(now - last_report).count() >= options.progress_interval) {
           last_report = now;
-          options.progress({space.states.size(), state, space.edge_target.size(),
-                            space.memory_bytes(), elapsed()});
+          options.progress({space.states.size(), state, space.edge_target.size(), space.memory_bytes(), elapsed()});
         }
       }
     }
-    const auto words = space.states[state];
-    space.layout.unpack(words, current);
+    const StateIndex window_end =
+        static_cast<StateIndex>(std::min<std::size_t>(space.states.size(), std::size_t{state} + kWindow));
+    successors.clear();
+    successor_words.clear();
+    window_ends.clear();
+    StateIndex generated_end = window_end;
+    bool stop_requested = false;
+    for (StateIndex source = state; source < window_end; ++source) {
+      space.layout.unpack(space.states[source], current);
+      if (options.stop && options.stop(source, current)) {
+        generated_end = source;
+        stop_requested = true;
+        break;
+      }
+      semantics.for_each_successor(std::span<const std::uint32_t>(current), std::span<std::uint32_t>(scratch),
+                                   [&](Move move, std::span<const std::uint32_t> next) {
+                                     space.layout.pack(next, packed);
+                                     successor_words.insert(successor_words.end(), packed.begin(), packed.end());
+                                     successors.push_back({space.states.hash(packed), move});
+                                   });
+      window_ends.push_back(successors.size());
+    }
+    space.states.make_room(successors.size());
+    for (const auto& successor : successors) space.states.prefetch(successor.hash);
+
     bool stopped = false;
-    semantics.for_each_successor(
-        std::span<const std::uint32_t>(current), std::span<std::uint32_t>(scratch),
-        [&](Move move, std::span<const std::uint32_t> next) {
-          if (stopped) return;
-          space.layout.pack(next, packed);
-          const EdgeIndex edge = space.edge_target.size();
-          StateIndex index;
-          if (limits.max_states && space.states.size() >= *limits.max_states) {
-            // At the limit only successors already known may be recorded.
-            const auto found = space.states.find(packed);
-            if (!found) {
-              stopped = true;
-              return;
-            }
-            index = *found;
-          } else {
-            const auto insertion = space.states.insert(packed);
-            index = insertion.index;
-            if (insertion.inserted) {
-              space.parent.push_back(state);
-              space.parent_edge.push_back(edge);
-            }
+    std::size_t next = 0;
+    for (StateIndex source = state; source < generated_end && !stopped; ++source) {
+      for (; next < window_ends[source - state]; ++next) {
+        const std::span<const std::uint64_t> words(successor_words.data() + next * width, width);
+        const auto& successor = successors[next];
+        const EdgeIndex edge = space.edge_target.size();
+        StateIndex index;
+        if (limits.max_states && space.states.size() >= *limits.max_states) {
+          // At the limit only successors already known may be recorded.
+          const auto found = space.states.find(words, successor.hash);
+          if (!found) {
+            stopped = true;
+            break;
           }
-          space.edge_target.push_back(index);
-          space.edge_move.push_back(move);
-        });
-    if (stopped) {
-      // The last state's successor list is incomplete: drop it so that every
-      // recorded state's successors are exact.
-      space.edge_target.resize(space.first_edge.back());
-      space.edge_move.resize(space.first_edge.back());
-      space.completion = Completion::StateLimit;
+          index = *found;
+        } else {
+          const auto insertion = space.states.insert(words, successor.hash);
+          index = insertion.index;
+          if (insertion.inserted) {
+            space.parent.push_back(source);
+            space.parent_edge.push_back(edge);
+          }
+        }
+        space.edge_target.push_back(index);
+        space.edge_move.push_back(successor.move);
+      }
+      if (stopped) {
+        // This state's successor list is incomplete: drop it so that every
+        // recorded state's successors are exact.
+        space.edge_target.resize(space.first_edge.back());
+        space.edge_move.resize(space.first_edge.back());
+        space.completion = Completion::StateLimit;
+        break;
+      }
+      space.first_edge.push_back(space.edge_target.size());
+    }
+    if (stopped) break;
+    if (stop_requested) {
+      space.completion = Completion::Stopped;
       break;
     }
-    space.first_edge.push_back(space.edge_target.size());
+    since_check += window_end - state;
+    state = window_end;
   }
   space.seconds = elapsed();
   if (options.progress)
-    options.progress({space.states.size(), space.expanded(), space.edge_target.size(),
-                      space.memory_bytes(), space.seconds});
+    options.progress({space.states.size(), space.expanded(), space.edge_target.size(), space.memory_bytes(),
+                      space.seconds});
   return space;
 }
 

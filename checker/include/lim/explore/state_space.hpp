@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "lim/explore/huge_page_allocator.hpp"
 #include "lim/explore/packed_layout.hpp"
 #include "lim/explore/state_store.hpp"
 
@@ -21,18 +22,29 @@ struct Move {
   std::uint32_t second = 0;
 };
 
-enum class Completion { Complete, StateLimit, MemoryLimit, TimeLimit };
+enum class Completion {
+  Complete,
+  StateLimit,
+  MemoryLimit,
+  TimeLimit,
+  Stopped,  // ExploreOptions::stop asked to end it
+};
 std::string to_string(Completion completion);
+
+// The per-state and per-edge arrays grow to gigabytes: huge pages keep the
+// kernel's page faults and the TLB out of the inner loop.
+template <class T>
+using BigVector = std::vector<T, HugePageAllocator<T>>;
 
 class StateSpace {
  public:
   PackedLayout layout;
   StateStore states;
-  std::vector<StateIndex> parent;        // parent[0] == 0
-  std::vector<EdgeIndex> parent_edge;    // the edge that discovered the state
-  std::vector<EdgeIndex> first_edge;     // size expanded() + 1
-  std::vector<StateIndex> edge_target;
-  std::vector<Move> edge_move;
+  BigVector<StateIndex> parent;        // parent[0] == 0
+  BigVector<EdgeIndex> parent_edge;    // the edge that discovered the state
+  BigVector<EdgeIndex> first_edge;     // size expanded() + 1
+  BigVector<StateIndex> edge_target;
+  BigVector<Move> edge_move;
   Completion completion = Completion::Complete;
   double seconds = 0;
 

@@ -24,8 +24,20 @@ class StateStore {
     StateIndex index;
     bool inserted;
   };
-  Insertion insert(std::span<const std::uint64_t> words);
-  std::optional<StateIndex> find(std::span<const std::uint64_t> words) const;
+  Insertion insert(std::span<const std::uint64_t> words) { return insert(words, hash(words)); }
+  std::optional<StateIndex> find(std::span<const std::uint64_t> words) const { return find(words, hash(words)); }
+  // The same with the hash computed beforehand, so that a caller can
+  // prefetch() the slots of a batch of configurations before looking them
+  // up and overlap the cache misses.
+  std::uint64_t hash(std::span<const std::uint64_t> words) const;
+  void prefetch(std::uint64_t hash) const { __builtin_prefetch(slots_.data() + (hash & mask_)); }
+  // Grows the table now if `additional` insertions would, so that slots
+  // prefetched for them stay valid.
+  void make_room(std::size_t additional) {
+    while ((count_ + additional) * 2 > slots_.size()) grow();
+  }
+  Insertion insert(std::span<const std::uint64_t> words, std::uint64_t hash);
+  std::optional<StateIndex> find(std::span<const std::uint64_t> words, std::uint64_t hash) const;
   std::span<const std::uint64_t> operator[](StateIndex index) const {
     return {words_.data() + static_cast<std::size_t>(index) * width_, width_};
   }
@@ -34,7 +46,6 @@ class StateStore {
   std::size_t memory_bytes() const;
 
  private:
-  std::uint64_t hash(std::span<const std::uint64_t> words) const;
   void grow();
 
   std::size_t width_;

@@ -1,0 +1,50 @@
+#include "lim/properties/environment_gaps.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace lim::properties {
+
+using automata::Direction;
+using automata::RoleId;
+
+std::vector<EnvironmentGap> environment_gaps(const semantics::SynchronousSemantics& semantics,
+                                             const explore::StateSpace& space) {
+  const auto& system = semantics.system();
+  std::vector<RoleId> environments;
+  for (RoleId role = 0; role < system.role_count(); ++role)
+    if (system.is_environment(role)) environments.push_back(role);
+  std::vector<EnvironmentGap> gaps;
+  if (environments.empty()) return gaps;
+  // A gap depends only on the role's and the environment's machine states,
+  // so each (role, state, environment, environment state) is examined once.
+  std::map<std::tuple<RoleId, std::uint32_t, RoleId, std::uint32_t>, bool> examined;
+  for (explore::StateIndex index = 0; index < space.size(); ++index) {
+    const auto configuration = space.configuration(index);
+    for (const RoleId environment : environments) {
+      for (RoleId role = 0; role < system.role_count(); ++role) {
+        if (system.is_environment(role)) continue;
+        const auto key = std::tuple(role, configuration[role], environment, configuration[environment]);
+        if (!examined.emplace(key, true).second) continue;
+        const auto receives = system.machines[role].outgoing(configuration[role]);
+        const bool waits = std::any_of(receives.begin(), receives.end(), [&](const automata::Transition& t) {
+          return t.action.direction == Direction::Receive && t.action.peer == environment;
+        });
+        if (!waits) continue;
+        EnvironmentGap gap{role, configuration[role], environment, {}, index};
+        for (const auto& send : system.machines[environment].outgoing(configuration[environment])) {
+          if (send.action.direction != Direction::Send || send.action.peer != role) continue;
+          const bool accepted = std::any_of(receives.begin(), receives.end(), [&](const automata::Transition& t) {
+            return semantics.matches(environment, send.action, t.action);
+          });
+          if (!accepted) gap.unhandled.push_back(send.action);
+        }
+        if (!gap.unhandled.empty()) gaps.push_back(std::move(gap));
+      }
+    }
+  }
+  return gaps;
+}
+
+}  // namespace lim::properties
