@@ -54,7 +54,7 @@ class RuntimeInProcess : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(RuntimeInProcess, TwoBuyerRunsToCompletion) {
   for (const bool accept : {true, false}) {
-    InProcessSession session(verified_spec("specs/two-buyer.lim"), {.k = GetParam()});
+    InProcessSession session(verified_spec("specs/two-buyer.lim"), InProcessOptions(GetParam()));
     session.run({{"buyer1", buyer1}, {"seller", seller}, {"buyer2", [&](Endpoint& e) { buyer2(e, accept); }}});
     for (const auto* role : {"buyer1", "seller", "buyer2"}) {
       const auto metadata = session.endpoint(role).metadata();
@@ -69,7 +69,7 @@ TEST_P(RuntimeInProcess, TwoBuyerRunsToCompletion) {
 }
 
 TEST_P(RuntimeInProcess, RecursiveProtocolRunsManyRounds) {
-  InProcessSession session(verified(kPingPong), {.k = GetParam()});
+  InProcessSession session(verified(kPingPong), InProcessOptions(GetParam()));
   constexpr int kRounds = 1000;
   session.run({{"ping",
                 [](Endpoint& endpoint) {
@@ -244,9 +244,9 @@ b: a&x . end
 TEST(RuntimeEndpoint, SynchronousSessionNeedsNoAsynchronousCheck) {
   const VerificationGate gate;
   const auto protocol = gate.verify_file(testing::source_dir() / "specs/two-buyer.lim");
-  { InProcessSession session(protocol, {.k = 0}); }
+  { InProcessSession session(protocol, InProcessOptions(0)); }
   EXPECT_EQ(gate.statistics().checks, 1u);  // the synchronous check only
-  { InProcessSession session(protocol, {.k = 3}); }
+  { InProcessSession session(protocol, InProcessOptions(3)); }
   EXPECT_EQ(gate.statistics().checks, 2u);  // k-MC at 3
   EXPECT_TRUE(protocol->established({3, false}));
 }
@@ -256,8 +256,8 @@ TEST(RuntimeEndpoint, ProtocolNotVerifiedForTheTransportIsRefused) {
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "needs ../shared/corpus";
   const VerificationGate gate;
   const auto protocol = gate.verify_file(path);
-  EXPECT_NO_THROW(InProcessSession(protocol, {.k = 0}));
-  EXPECT_THROW(InProcessSession(protocol, {.k = 1}), VerificationFailed);
+  EXPECT_NO_THROW(InProcessSession(protocol, InProcessOptions(0)));
+  EXPECT_THROW(InProcessSession(protocol, InProcessOptions(1)), VerificationFailed);
 }
 
 }  // namespace

@@ -371,8 +371,8 @@ TEST(SyntaxParser, ReportsMalformedHeadersAndSorts) {
 }
 
 TEST(SyntaxParser, ReportsLexicalErrorsWithTheirPosition) {
-  EXPECT_EQ(first_error("a: b⊕m%"),
-            "1:7: unexpected character '%', expected '(' or '.' or ',' or ';' or an entry 'role: type'");
+  EXPECT_EQ(first_error("a: b⊕m$"),
+            "1:7: unexpected character '$', expected '(' or '.' or ',' or ';' or an entry 'role: type'");
   EXPECT_EQ(first_error("a: b⊕{m,\n  \xFFn}"), "2:3: invalid UTF-8 byte 0xFF, expected a label");
 }
 

@@ -1,6 +1,7 @@
 // No input may crash, hang or overflow the stack: truncated and mutated
 // specs, random bytes, random token soups, 10^5-deep nesting and 10^5-long
 // chains. Every run must end in either a context or located errors.
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <random>
@@ -9,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "lim/automata/from_local_types.hpp"
+#include "lim/refine/refinements.hpp"
 #include "lim/syntax/lexer.hpp"
 #include "lim/syntax/parser.hpp"
 #include "lim/syntax/printer.hpp"
@@ -40,6 +43,13 @@ const std::vector<std::string>& lim_specs() {
       "seller: buyer1&title(Title).buyer1⊕quote(Price).μx.buyer2&{ok.buyer2⊕date(str), retry.x};\n",
       "a: μ(t)b⊕{m(μ(s)c&{x(Bool).s, y}).t, stop(unit)}, b: μ(t)a&{m(c&{x(bool), y}).t, stop(Unit)}\n",
       "s[p]: (q⊕m(\t( end )\t)) ,\r\ns[q]: p&m(end)\r\n",
+      // the data-aware syntax: records, state, constants, predicates,
+      // guards, timeouts, wildcards and an environment
+      "record seg { seq: u32, len: u16, syn: bool }\nstate srv { nxt: u32, rto: u64 }\nconst k: u32 = 0x10 * 2;\n"
+      "pred ok(s: seg, w: u32) = seq_le(nxt, s.seq) && seq_lt(s.seq, nxt + w) || s.syn;\n"
+      "env net: srv⊕{ack(seg), rst(seg)} | app⊕poke\n"
+      "srv: rec t . net&{ack(s: seg) if ok(s, k) . app⊕up . t, ack(s: seg) if !ok(s, u32(~0)) . t,\n"
+      "  timeout(rto) . t, _ . end}\napp: rec t . srv&up . t\n",
   };
   return specs;
 }
@@ -90,6 +100,21 @@ std::string printable(const std::string& text) {
     return ::testing::AssertionFailure() << "formatting lost diagnostics";
   }
   if (context) {
+    // Typing and translation must end in a system or in located errors too.
+    Diagnostics typing;
+    const std::optional<automata::System> system = automata::system_from_context(*context, typing);
+    if (system.has_value() == typing.has_errors()) {
+      return ::testing::AssertionFailure() << (system ? "translated with errors" : "refused without an error")
+                                           << " on \"" << printable(text) << "\"";
+    }
+    for (const Diagnostic& d : typing.all()) {
+      const bool inside = d.location.known() && d.location.line <= file.line_count() && d.location.column >= 1 &&
+                          d.location.column <= code_points(file.line_text(d.location.line)) + 1;
+      if (!inside) {
+        return ::testing::AssertionFailure() << "typing diagnostic outside the text (" << d.message << ") on \""
+                                             << printable(text) << "\"";
+      }
+    }
     const std::string printed = print_context(*context);
     const SourceFile again("printed.lim", printed);
     Diagnostics more;
@@ -135,7 +160,7 @@ TEST(SyntaxRobustness, RandomBytesAreHandled) {
   std::mt19937 random(20240601);
   // Half the bytes come from the language's own characters so that the
   // strings get past the first token now and then.
-  const std::string alphabet = "s[p]:⊕&μ(){},;.=#/+ \n\tabendrecsortInt";
+  const std::string alphabet = "s[p]:⊕&μ(){},;.=#/+ \n\tabendrecsortInt!<>|-*%^~_0x19msifenvstatepred";
   for (int round = 0; round < 2500; ++round) {
     std::string text;
     const std::size_t length = random() % 120;
@@ -150,7 +175,10 @@ TEST(SyntaxRobustness, RandomTokenSoupsAreHandled) {
   std::mt19937 random(7);
   const std::vector<std::string> vocabulary = {
       "a", "b", "c", "s", "t", "m", "n", "Int", "str", "Price", "end", "rec", "sort", "μ", "µ", "⊕", "(+)",
-      "&", "(", ")", "{", "}", "[", "]", ":", ",", ";", ".", "=", "#x\n", "//y\n", "\n", "\xFF", "%"};
+      "&", "(", ")", "{", "}", "[", "]", ":", ",", ";", ".", "=", "#x\n", "//y\n", "\n", "\xFF", "%",
+      // the data-aware vocabulary
+      "if", "_", "timeout", "env", "state", "record", "const", "pred", "u8", "u32", "bool", "true", "12", "500ms",
+      "0xF", "1q", "==", "!=", "<=", "<<", "&&", "||", "!", "-", "+", "*", "|", "seq_lt", "x.y"};
   for (int round = 0; round < 4000; ++round) {
     // Most soups start like an entry, to exercise the type machine.
     std::string text = round % 4 == 0 ? "" : (round % 4 == 1 ? "a: " : "s[a]: ");
@@ -281,6 +309,59 @@ TEST(SyntaxRobustness, GrammarWalksAndTheirMutantsAreHandled) {
   EXPECT_GT(rejected, 500);
 }
 
+// Data-aware contexts drawn from a pool of declarations and choices, then
+// mutated like the grammar walks: guards, binders, timeouts, wildcards and
+// environments near valid input.
+TEST(SyntaxRobustness, RefinedGrammarWalksAndTheirMutantsAreHandled) {
+  std::mt19937 random(2024);
+  const auto pick = [&](std::size_t n) { return static_cast<std::size_t>(random() % n); };
+  const std::vector<std::string> declarations = {
+      "record r { f: u8, g: u32 }", "state a { v: u32, rto: u64 }", "const k: u32 = 7 * 2",
+      "pred p(x: r) = x.f < 3 || v == k", "pred q(y: u32) = seq_lt(y, v + 1)", "env n: a⊕{m(r), o} | b⊕z",
+      "const d: u64 = 2s"};
+  const std::vector<std::string> choices = {
+      "m(x: r) if p(x) . t", "m(x: r) if !p(x) . b⊕n . t", "timeout(rto) . t", "timeout(d) . end", "_ . end",
+      "o . t", "m(x: r) if q(x.g) && x.f != 0 . t", "o if k > 3 . end", "timeout(10ms) . b⊕n . t"};
+  const std::vector<std::string> noise = {"(", ")", "{", "}", ".", ",", ":", "if", "&&", "!", "_", "timeout",
+                                          "x", "7", "⊕", "&", "|", "u8", "\xFF"};
+  int accepted = 0;
+  int rejected = 0;
+  for (int round = 0; round < 1500; ++round) {
+    std::vector<std::string> tokens;
+    // Every declaration, in a random order (a predicate may come before
+    // what it uses); mutations take some away.
+    std::vector<std::string> shuffled = declarations;
+    std::shuffle(shuffled.begin(), shuffled.end(), random);
+    for (const std::string& declaration : shuffled) tokens.push_back(declaration + (pick(2) == 0 ? ";" : ""));
+    tokens.push_back("a: rec t . n&{");
+    for (std::size_t i = 0, count = 1 + pick(4); i < count; ++i)
+      tokens.push_back((i > 0 ? ", " : "") + choices[pick(choices.size())]);
+    tokens.push_back("}");
+    tokens.push_back("b: rec t . a&{n . t, z . end}");
+    for (std::size_t mutations = pick(3); mutations > 0; --mutations) {
+      const std::size_t at = pick(tokens.size());
+      switch (pick(3)) {
+        case 0: tokens.erase(tokens.begin() + static_cast<std::ptrdiff_t>(at)); break;
+        case 1: tokens[at] = noise[pick(noise.size())]; break;
+        default: tokens.insert(tokens.begin() + static_cast<std::ptrdiff_t>(at), noise[pick(noise.size())]);
+      }
+    }
+    std::string text;
+    for (const std::string& token : tokens) text += token + (pick(4) == 0 ? "\n" : " ");
+    ASSERT_TRUE(well_behaved(text));
+    const SourceFile file("walk.lim", text);
+    Diagnostics diagnostics;
+    const auto context = load_context(file, diagnostics);
+    if (context && automata::system_from_context(*context, diagnostics)) {
+      ++accepted;
+    } else {
+      ++rejected;
+    }
+  }
+  EXPECT_GT(accepted, 200);
+  EXPECT_GT(rejected, 200);
+}
+
 // ---- deep and long inputs -----------------------------------------------------
 
 constexpr std::size_t kHuge = 100000;
@@ -376,6 +457,69 @@ TEST(SyntaxRobustness, AHundredThousandUnguardedPrefixesAreReported) {
 TEST(SyntaxRobustness, ALongChainInsideAPayloadIsFine) {
   const std::string text = "a: b⊕m(" + repeat("c⊕x.c&y.", kHuge) + "end), b: a&m";
   ASSERT_TRUE(well_behaved(text));
+}
+
+TEST(SyntaxRobustness, AHundredThousandTermGuardGivesALocatedError) {
+  // A left-leaning chain is as deep as it is long: refused at the operator
+  // that passes the bound, without recursion anywhere.
+  const std::string text = "state a { x: bool }\na: b&m if x" + repeat(" && x", kHuge) + "\nb: a⊕m";
+  ASSERT_TRUE(well_behaved(text));
+  const SourceFile file("guard.lim", text);
+  Diagnostics diagnostics;
+  EXPECT_FALSE(load_context(file, diagnostics).has_value());
+  ASSERT_EQ(diagnostics.all().size(), 1u);
+  EXPECT_EQ(diagnostics.all()[0].message, "expression nested deeper than 1000 levels is not supported");
+  EXPECT_EQ(diagnostics.all()[0].location, (SourceLocation{2, 11 + 5 * 999 + 2}));
+}
+
+TEST(SyntaxRobustness, AHundredThousandPrefixOperatorsGiveALocatedError) {
+  const std::string text = "state a { x: bool }\na: b&m if " + repeat("!", kHuge) + "x\nb: a⊕m";
+  ASSERT_TRUE(well_behaved(text));
+  const SourceFile file("guard.lim", text);
+  Diagnostics diagnostics;
+  EXPECT_FALSE(load_context(file, diagnostics).has_value());
+  ASSERT_EQ(diagnostics.all().size(), 1u);
+  EXPECT_EQ(diagnostics.all()[0].message, "expression nested deeper than 1000 levels is not supported");
+}
+
+TEST(SyntaxRobustness, DeeplyNestedGuardParenthesesGiveALocatedError) {
+  // "a: b&m if " takes 10 columns; the 1001st '(' is refused.
+  expect_nesting_error("a: b&m if " + repeat("(", kHuge) + "true" + repeat(")", kHuge) + "\nb: a⊕m",
+                       {1, 10 + 1001});
+}
+
+TEST(SyntaxRobustness, GuardsUpToTheBoundCompile) {
+  // 999 operators deep: parsed, typed, compiled and translated.
+  const std::string text = "state a { x: u32 }\na: b&m if x" + repeat(" + x", 998) + " == 0 . end\nb: a⊕m";
+  ASSERT_TRUE(well_behaved(text));
+  const SourceFile file("guard.lim", text);
+  Diagnostics diagnostics;
+  const auto context = load_context(file, diagnostics);
+  ASSERT_TRUE(context.has_value()) << format_diagnostics(file, diagnostics).substr(0, 2000);
+  EXPECT_TRUE(automata::system_from_context(*context, diagnostics).has_value())
+      << format_diagnostics(file, diagnostics).substr(0, 2000);
+}
+
+TEST(SyntaxRobustness, ALongChainOfGuardedReceivesTranslates) {
+  // One guarded receive per step, each step its own state: typing and
+  // translation walk the chain with loops too.
+  constexpr std::size_t kSteps = 10000;
+  std::string a = "state a { v: u32 }\na: ";
+  std::string b = "b: ";
+  for (std::size_t i = 0; i < kSteps; ++i) {
+    a += "b&m(x: u32) if x != v . ";
+    b += "a⊕m(u32) . ";
+  }
+  const std::string text = a + "end\n" + b + "end\n";
+  const SourceFile file("chain.lim", text);
+  Diagnostics diagnostics;
+  const auto context = load_context(file, diagnostics);
+  ASSERT_TRUE(context.has_value()) << format_diagnostics(file, diagnostics).substr(0, 2000);
+  const auto system = automata::system_from_context(*context, diagnostics);
+  ASSERT_TRUE(system.has_value()) << format_diagnostics(file, diagnostics).substr(0, 2000);
+  EXPECT_EQ(system->machines[0].state_count(), kSteps + 1);
+  ASSERT_NE(system->refinements, nullptr);
+  EXPECT_EQ(system->refinements->guards.size(), kSteps);
 }
 
 TEST(SyntaxRobustness, InvalidUtf8GivesALocatedError) {

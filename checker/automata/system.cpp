@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "lim/refine/refinements.hpp"
+
 namespace lim::automata {
 
 SortId SortTable::add(std::string display) {
@@ -26,7 +28,10 @@ std::string System::describe_timeout(std::uint32_t timeout) const {
 std::string System::describe_label(const Action& action) const {
   if (action.direction == Direction::Timeout) return describe_timeout(action.label);
   const auto& sort = sorts.display(action.payload);
-  return sort.empty() ? labels.name(action.label) : fmt::format("{}({})", labels.name(action.label), sort);
+  std::string text = sort.empty() ? labels.name(action.label) : fmt::format("{}({})", labels.name(action.label), sort);
+  if (action.guard != kNoGuard && refinements && action.guard < refinements->guards.size())
+    text += " if " + refinements->guards[action.guard].text;
+  return text;
 }
 
 std::string System::describe_message(RoleId from, RoleId to, LabelId label, SortId payload) const {
@@ -55,8 +60,9 @@ std::string System::describe_state(RoleId role, StateId state) const {
     const auto& head = outgoing[i].action;
     std::string alternatives;
     std::size_t j = i;
-    for (; j < outgoing.size() && outgoing[j].action.direction == head.direction &&
-           outgoing[j].action.peer == head.peer;
+    // A timeout is written inside its branch: `net&{ack, timeout(rto)}`.
+    const auto sends = [](const Action& action) { return action.direction == Direction::Send; };
+    for (; j < outgoing.size() && sends(outgoing[j].action) == sends(head) && outgoing[j].action.peer == head.peer;
          ++j)
       alternatives += (alternatives.empty() ? "" : ", ") + describe_label(outgoing[j].action);
     if (!text.empty()) text += " | ";

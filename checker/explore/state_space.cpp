@@ -10,6 +10,7 @@ std::string to_string(Completion completion) {
     case Completion::StateLimit: return "state limit reached";
     case Completion::MemoryLimit: return "memory limit reached";
     case Completion::TimeLimit: return "time limit reached";
+    case Completion::Stopped: return "stopped at a violation";
   }
   return "unknown";
 }

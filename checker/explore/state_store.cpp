@@ -43,8 +43,7 @@ bool StateStore::equal(std::span<const std::uint64_t> words, StateIndex index) c
   return true;
 }
 
-std::optional<StateIndex> StateStore::find(std::span<const std::uint64_t> words) const {
-  const std::uint64_t h = hash(words);
+std::optional<StateIndex> StateStore::find(std::span<const std::uint64_t> words, std::uint64_t h) const {
   for (std::uint64_t slot = h & mask_;; slot = (slot + 1) & mask_) {
     const std::uint64_t content = slots_[slot];
     if (content == kEmpty) return std::nullopt;
@@ -52,10 +51,9 @@ std::optional<StateIndex> StateStore::find(std::span<const std::uint64_t> words)
   }
 }
 
-StateStore::Insertion StateStore::insert(std::span<const std::uint64_t> words) {
+StateStore::Insertion StateStore::insert(std::span<const std::uint64_t> words, std::uint64_t h) {
   // Load factor stays below 1/2 so linear probing sequences stay short.
   if ((count_ + 1) * 2 > slots_.size()) grow();
-  const std::uint64_t h = hash(words);
   std::uint64_t slot = h & mask_;
   for (;; slot = (slot + 1) & mask_) {
     const std::uint64_t content = slots_[slot];
@@ -66,7 +64,7 @@ StateStore::Insertion StateStore::insert(std::span<const std::uint64_t> words) {
   if (count_ >= std::size_t{~StateIndex{0}}) throw std::length_error("more than 2^32 - 1 configurations");
   const auto index = static_cast<StateIndex>(count_++);
   slots_[slot] = entry(h, index);
-  words_.insert(words_.end(), words.begin(), words.end());
+  words_.append(words.data(), words.data() + words.size());
   return {index, true};
 }
 

@@ -320,8 +320,6 @@ class Reader {
         }
       }
     }
-    if (errors_ == 0 && boost::num_edges(machine.graph) == 0)
-      error(entry.location, fmt::format("role '{}' has no transitions: it never communicates", entry.role));
   }
 
   Diagnostics& diagnostics_;

@@ -9,6 +9,7 @@
 #include "lim/automata/from_local_types.hpp"
 #include "lim/formats/gmc_fsm.hpp"
 #include "lim/formats/kmc_session_types.hpp"
+#include "lim/pipeline/refinement_checks.hpp"
 #include "lim/semantics/synchronous.hpp"
 #include "lim/syntax/parser.hpp"
 
@@ -26,7 +27,7 @@ LoadedSpec load_spec_text(std::string path, std::string text, std::optional<form
   switch (spec.format) {
     case formats::InputFormat::Lim:
       if (auto context = syntax::load_context(spec.source, spec.diagnostics))
-        spec.system = automata::system_from_context(*context);
+        spec.system = automata::system_from_context(*context, spec.diagnostics);
       break;
     case formats::InputFormat::KmcSessionTypes:
       spec.system = formats::read_kmc_session_types(spec.source, spec.diagnostics);
@@ -62,6 +63,8 @@ std::vector<report::Finding> automata_findings(const automata::System& system) {
                         transition.location});
   }
   for (const auto& found : automata::find_mixed_states(system)) {
+    // An environment's one state sends and receives by design.
+    if (system.is_environment(found.role)) continue;
     const auto& machine = system.machines[found.role];
     findings.push_back({"mixed-state",
                         fmt::format("{} both sends and receives in state {}: {}", system.role_names[found.role],
@@ -85,6 +88,10 @@ report::FileReport check_synchronous(const std::string& file, const automata::Sy
   report.findings = automata_findings(system);
   for (const auto property : options.properties)
     report.results.push_back(properties::check(property, semantics, space));
+  // Guards, wildcards and environments (docs/language.md §13–§16).
+  add_guard_checks(system, report);
+  for (auto& finding : wildcard_findings(system)) report.findings.push_back(std::move(finding));
+  for (auto& finding : environment_findings(semantics, space)) report.findings.push_back(std::move(finding));
   report.seconds = space.seconds;
   return report;
 }

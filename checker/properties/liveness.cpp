@@ -143,7 +143,7 @@ report::PropertyResult check_liveness(const SynchronousSemantics& semantics, con
     std::vector<std::uint32_t> key_of_edge(space.edge_count(), 0);
     if (variant == SyncProperty::LivenessPlus)
       for (explore::EdgeIndex edge = 0; edge < space.edge_count(); ++edge)
-        key_of_edge[edge] = semantics.interaction(space.edge_move[edge]).from;
+        key_of_edge[edge] = semantics.interaction(space.edge_move[edge]).actor();
     groups = group_edges(space, key_of_edge);
   }
 

@@ -1,5 +1,7 @@
 #include "lim/properties/synchronous_trace.hpp"
 
+#include "lim/refine/refinements.hpp"
+
 namespace lim::properties {
 
 report::TraceStep describe_step(const semantics::SynchronousSemantics& semantics, explore::Move move) {
@@ -23,6 +25,11 @@ report::TraceStep describe_step(const semantics::SynchronousSemantics& semantics
   step.label = system.labels.name(send.action.label);
   step.payload = system.sorts.display(send.action.payload);
   step.text = system.describe_message(interaction.from, interaction.to, send.action.label, send.action.payload);
+  // Guarded branches share their label: say which one the receiver took.
+  const auto& receive = system.transition(interaction.receive).action;
+  if (receive.guard != automata::kNoGuard && system.refinements &&
+      receive.guard < system.refinements->guards.size())
+    step.text += ", taken by the branch `if " + system.refinements->guards[receive.guard].text + "`";
   step.location = send.location;
   return step;
 }

@@ -21,8 +21,12 @@ void SynchronousSemantics::initial(std::span<std::uint32_t> configuration) const
 
 Interaction SynchronousSemantics::interaction(explore::Move move) const {
   const auto send = global_.at(move.first);
+  if (move.second == kInternal) {
+    const auto& timeout = system_.transition(send);
+    return {timeout.action.peer, send.role, send, send, true};
+  }
   const auto receive = global_.at(move.second);
-  return {send.role, receive.role, send, receive};
+  return {send.role, receive.role, send, receive, false};
 }
 
 }  // namespace lim::semantics

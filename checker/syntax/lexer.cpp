@@ -77,11 +77,28 @@ class Lexer {
     return kind;
   }
 
+  // Consumes `second` after the current character if it follows directly:
+  // the two-character operators (`==`, `<=`, `&&`, ...) are one token.
+  TokenKind pair(char second, TokenKind both, TokenKind alone) {
+    if (position_ + 1 < text_.size() && text_[position_ + 1] == second) {
+      step();
+      step();
+      return both;
+    }
+    return single(alone);
+  }
+
   TokenKind scan() {
     const char c = text_[position_];
     if (is_identifier_start(c)) {
       while (position_ < text_.size() && is_identifier_part(text_[position_])) step();
       return TokenKind::Identifier;
+    }
+    if (c >= '0' && c <= '9') {
+      // Digits, letters and '_' all belong to the number (`0xFF`, `500ms`,
+      // `1_000`); the parser reads the value and reports malformed ones.
+      while (position_ < text_.size() && is_identifier_part(text_[position_])) step();
+      return TokenKind::Number;
     }
     switch (c) {
       case '(':
@@ -101,8 +118,23 @@ class Lexer {
       case ',': return single(TokenKind::Comma);
       case ';': return single(TokenKind::Semicolon);
       case '.': return single(TokenKind::Dot);
-      case '=': return single(TokenKind::Equals);
-      case '&': return single(TokenKind::Branch);
+      case '=': return pair('=', TokenKind::EqualsEquals, TokenKind::Equals);
+      case '&': return pair('&', TokenKind::AndAnd, TokenKind::Branch);
+      case '|': return pair('|', TokenKind::OrOr, TokenKind::Bar);
+      case '!': return pair('=', TokenKind::BangEquals, TokenKind::Bang);
+      case '<':
+        if (text_.substr(position_, 2) == "<<") return pair('<', TokenKind::ShiftLeft, TokenKind::Less);
+        return pair('=', TokenKind::LessEqual, TokenKind::Less);
+      case '>':
+        if (text_.substr(position_, 2) == ">>") return pair('>', TokenKind::ShiftRight, TokenKind::Greater);
+        return pair('=', TokenKind::GreaterEqual, TokenKind::Greater);
+      case '+': return single(TokenKind::Plus);
+      case '-': return single(TokenKind::Minus);
+      case '*': return single(TokenKind::Star);
+      case '/': return single(TokenKind::Slash);  // `//` was taken as a comment already
+      case '%': return single(TokenKind::Percent);
+      case '^': return single(TokenKind::Caret);
+      case '~': return single(TokenKind::Tilde);
       default: break;
     }
     const Utf8Char decoded = decode_utf8(text_, position_);
@@ -185,6 +217,26 @@ std::string_view describe(TokenKind kind) {
     case TokenKind::Semicolon: return "';'";
     case TokenKind::Dot: return "'.'";
     case TokenKind::Equals: return "'='";
+    case TokenKind::Number: return "a number";
+    case TokenKind::Bang: return "'!'";
+    case TokenKind::BangEquals: return "'!='";
+    case TokenKind::EqualsEquals: return "'=='";
+    case TokenKind::Less: return "'<'";
+    case TokenKind::LessEqual: return "'<='";
+    case TokenKind::Greater: return "'>'";
+    case TokenKind::GreaterEqual: return "'>='";
+    case TokenKind::ShiftLeft: return "'<<'";
+    case TokenKind::ShiftRight: return "'>>'";
+    case TokenKind::Plus: return "'+'";
+    case TokenKind::Minus: return "'-'";
+    case TokenKind::Star: return "'*'";
+    case TokenKind::Slash: return "'/'";
+    case TokenKind::Percent: return "'%'";
+    case TokenKind::Caret: return "'^'";
+    case TokenKind::Tilde: return "'~'";
+    case TokenKind::Bar: return "'|'";
+    case TokenKind::AndAnd: return "'&&'";
+    case TokenKind::OrOr: return "'||'";
     case TokenKind::Invalid: return "an invalid character";
     case TokenKind::EndOfInput: return "end of input";
   }

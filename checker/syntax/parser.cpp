@@ -4,6 +4,7 @@
 #include <array>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -13,20 +14,34 @@
 // The grammar (docs/language.md has the full reference):
 //
 //   context  ::= item*
-//   item     ::= entry | sort | ',' | ';'
+//   item     ::= entry | env | sort | record | const | state | pred | ',' | ';'
 //   entry    ::= ident '[' ident ']' ':' type | ident ':' type
+//   env      ::= 'env' role ':' ('end' | sends ('|' sends)*)
+//   sends    ::= ident ('⊕' | '(+)') ('{' message (',' message)* '}' | message)
+//   message  ::= ident ('(' ident? ')')?
 //   sort     ::= 'sort' ident ('=' ident)?
+//   record   ::= 'record' ident '{' field (',' field)* ','? '}'
+//   const    ::= 'const' ident ':' ident '=' expr
+//   state    ::= 'state' role '{' field (',' field)* ','? '}'
+//   pred     ::= 'pred' ident '(' (field (',' field)*)? ')' '=' expr
+//   field    ::= ident ':' ident
 //   type     ::= ident ('⊕' | '(+)' | '&') choices
 //              | ('μ' | 'rec') '(' ident ')' type | ('μ' | 'rec') ident '.' type
 //              | 'end' | ident | '(' type ')'
 //   choices  ::= '{' choice (',' choice)* '}' | choice
-//   choice   ::= ident ('(' payload? ')')? ('.' type)?
-//   payload  ::= ident | type
+//   choice   ::= ident ('(' payload? ')')? ('if' expr)? ('.' type)?
+//              | 'timeout' '(' (number | ident) ')' ('.' type)?
+//              | '_' ('.' type)?
+//   payload  ::= ident | type | ident ':' ident
+//   expr     ::= infix expressions over numbers, names, binder.field and
+//                calls, with the operators of docs/language.md §13
 //
 // Types are parsed by an explicit pushdown machine rather than recursive
 // descent: every construct still waiting for a sub-type is a Frame on a heap
 // stack, and a finished sub-type is linked into the slot its frame names.
 // A 10^5-long `p⊕a.q&b.…` chain therefore costs heap, never C++ stack.
+// Expressions use an operator-precedence (shunting-yard) loop with explicit
+// operand and operator stacks, for the same reason.
 
 namespace lim::syntax {
 
@@ -38,6 +53,11 @@ constexpr std::string_view kExpectLabel = "a label";
 constexpr std::string_view kExpectVariable = "a recursion variable";
 constexpr std::string_view kExpectEntry = "an entry 'role: type'";
 constexpr std::string_view kExpectSortName = "a sort name";
+constexpr std::string_view kExpectExpression = "an expression";
+constexpr std::string_view kExpectTypeName = "a type name";
+constexpr std::string_view kExpectName = "a name";
+constexpr std::string_view kExpectDuration = "a duration (500ms, 2s) or a name";
+constexpr std::string_view kExpectOperator = "an operator";
 
 // A construct that has been opened and waits for a sub-type (or a closing
 // token) before it is complete.
@@ -67,7 +87,140 @@ struct PendingPayload {
   TypeId node;
   std::uint32_t choice;
   TypeId binder;  // innermost recursion binding the name here, or kNoType
+  // `timeout(x)` in a branch: unless `x` turns out to be a sort (or a
+  // recursion variable), this is a timeout branch waiting `x`.
+  bool timeout = false;
 };
+
+// An operator waiting for its right operand, or an open '(' / call.
+struct PendingOperator {
+  enum class Kind : std::uint8_t { Unary, Binary, Parenthesis, Call };
+  Kind kind = Kind::Binary;
+  Operator op = Operator::None;
+  SourceLocation location;
+  std::string name;         // Call: the callee
+  std::uint32_t operands = 0;  // Call: operand-stack size when the call opened
+};
+
+// Binding strength of binary operators; higher binds tighter. Comparisons
+// bind looser than the bitwise operators (as in Rust, unlike C), so that
+// `flags & 0x10 != 0` means what it says.
+int precedence(Operator op) {
+  switch (op) {
+    case Operator::Or: return 1;
+    case Operator::And: return 2;
+    case Operator::Equal:
+    case Operator::NotEqual:
+    case Operator::Less:
+    case Operator::LessEqual:
+    case Operator::Greater:
+    case Operator::GreaterEqual: return 3;
+    case Operator::BitOr: return 4;
+    case Operator::BitXor: return 5;
+    case Operator::BitAnd: return 6;
+    case Operator::ShiftLeft:
+    case Operator::ShiftRight: return 7;
+    case Operator::Add:
+    case Operator::Subtract: return 8;
+    case Operator::Multiply:
+    case Operator::Divide:
+    case Operator::Remainder: return 9;
+    default: return 0;
+  }
+}
+
+Operator binary_operator(TokenKind kind) {
+  switch (kind) {
+    case TokenKind::OrOr: return Operator::Or;
+    case TokenKind::AndAnd: return Operator::And;
+    case TokenKind::EqualsEquals: return Operator::Equal;
+    case TokenKind::BangEquals: return Operator::NotEqual;
+    case TokenKind::Less: return Operator::Less;
+    case TokenKind::LessEqual: return Operator::LessEqual;
+    case TokenKind::Greater: return Operator::Greater;
+    case TokenKind::GreaterEqual: return Operator::GreaterEqual;
+    case TokenKind::Bar: return Operator::BitOr;
+    case TokenKind::Caret: return Operator::BitXor;
+    case TokenKind::Branch: return Operator::BitAnd;  // `&` is bitwise and inside expressions
+    case TokenKind::ShiftLeft: return Operator::ShiftLeft;
+    case TokenKind::ShiftRight: return Operator::ShiftRight;
+    case TokenKind::Plus: return Operator::Add;
+    case TokenKind::Minus: return Operator::Subtract;
+    case TokenKind::Star: return Operator::Multiply;
+    case TokenKind::Slash: return Operator::Divide;
+    case TokenKind::Percent: return Operator::Remainder;
+    default: return Operator::None;
+  }
+}
+
+Operator unary_operator(TokenKind kind) {
+  switch (kind) {
+    case TokenKind::Bang: return Operator::Not;
+    case TokenKind::Minus: return Operator::Negate;
+    case TokenKind::Tilde: return Operator::Complement;
+    default: return Operator::None;
+  }
+}
+
+// A number token's value: decimal, 0x hexadecimal or 0b binary digits with
+// optional '_' separators, and for decimals an optional duration unit (ms,
+// s, min) that scales the value to milliseconds.
+struct NumberValue {
+  std::uint64_t value = 0;
+  bool duration = false;
+};
+
+std::optional<NumberValue> parse_number(std::string_view text) {
+  unsigned base = 10;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    base = 16;
+    text.remove_prefix(2);
+  } else if (text.size() > 2 && text[0] == '0' && (text[1] == 'b' || text[1] == 'B')) {
+    base = 2;
+    text.remove_prefix(2);
+  }
+  std::uint64_t scale = 1;
+  NumberValue number;
+  if (base == 10) {
+    static constexpr std::array<std::pair<std::string_view, std::uint64_t>, 3> kUnits{
+        {{"ms", 1}, {"min", 60000}, {"s", 1000}}};
+    for (const auto& [unit, factor] : kUnits) {
+      if (text.size() > unit.size() && text.ends_with(unit)) {
+        text.remove_suffix(unit.size());
+        scale = factor;
+        number.duration = true;
+        break;
+      }
+    }
+  }
+  bool digits = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '_') {
+      // Separators only between digits: `1_000`, not `_1` or `1_`.
+      if (!digits || i + 1 == text.size()) return std::nullopt;
+      continue;
+    }
+    unsigned digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = static_cast<unsigned>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      digit = static_cast<unsigned>(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      digit = static_cast<unsigned>(c - 'A' + 10);
+    } else {
+      return std::nullopt;
+    }
+    if (digit >= base) return std::nullopt;
+    if (number.value > (~std::uint64_t{0} - digit) / base) return std::nullopt;
+    number.value = number.value * base + digit;
+    digits = true;
+  }
+  if (!digits) return std::nullopt;
+  if (number.value > ~std::uint64_t{0} / scale) return std::nullopt;
+  number.value *= scale;
+  return number;
+}
 
 class Parser {
  public:
@@ -184,14 +337,42 @@ class Parser {
       return i + k < tokens_.size() ? tokens_[i + k].kind : TokenKind::EndOfInput;
     };
     if (kind(0) != TokenKind::Identifier) return false;
-    if (kind(1) == TokenKind::Colon) return true;
+    // `(s: segment)` binds a payload and `{ seq: u32 }` declares a field:
+    // neither starts an entry.
+    const bool nested = i > 0 && (tokens_[i - 1].kind == TokenKind::LeftParen ||
+                                  tokens_[i - 1].kind == TokenKind::LeftBrace);
+    if (kind(1) == TokenKind::Colon && !nested) return true;
     if (kind(1) == TokenKind::LeftBracket && kind(2) == TokenKind::Identifier &&
         kind(3) == TokenKind::RightBracket && kind(4) == TokenKind::Colon) {
       return true;
     }
     // `sort X` declares a sort unless `X :` or `X [` starts an entry.
-    return tokens_[i].text == "sort" && kind(1) == TokenKind::Identifier &&
-           kind(2) != TokenKind::Colon && kind(2) != TokenKind::LeftBracket;
+    if (tokens_[i].text == "sort" && kind(1) == TokenKind::Identifier && kind(2) != TokenKind::Colon &&
+        kind(2) != TokenKind::LeftBracket) {
+      return true;
+    }
+    return declaration_at(i) != Declaration::None;
+  }
+
+  // The declarations lim adds, recognised by their first three tokens so
+  // that a role called `state` or `env` (`state: T`) is still an entry.
+  enum class Declaration : std::uint8_t { None, Environment, Record, Constant, State, Predicate };
+
+  Declaration declaration_at(std::size_t i) const {
+    const auto kind = [&](std::size_t k) {
+      return i + k < tokens_.size() ? tokens_[i + k].kind : TokenKind::EndOfInput;
+    };
+    if (kind(0) != TokenKind::Identifier || kind(1) != TokenKind::Identifier) return Declaration::None;
+    const std::string_view word = tokens_[i].text;
+    const bool role_header = kind(2) == TokenKind::Colon || kind(2) == TokenKind::LeftBracket;
+    if (word == "env" && role_header) return Declaration::Environment;
+    if (word == "record" && kind(2) == TokenKind::LeftBrace) return Declaration::Record;
+    if (word == "const" && kind(2) == TokenKind::Colon) return Declaration::Constant;
+    if (word == "state" && (kind(2) == TokenKind::LeftBrace || kind(2) == TokenKind::LeftBracket)) {
+      return Declaration::State;
+    }
+    if (word == "pred" && kind(2) == TokenKind::LeftParen) return Declaration::Predicate;
+    return Declaration::None;
   }
 
   // ---- top level ----------------------------------------------------------
@@ -214,6 +395,14 @@ class Parser {
       if (peek().text == "sort" && at(TokenKind::Identifier, 1)) {
         after_item_ = parse_sort();
         return after_item_;
+      }
+      switch (declaration_at(next_)) {
+        case Declaration::Environment: after_item_ = parse_environment(); return after_item_;
+        case Declaration::Record: after_item_ = parse_record(); return after_item_;
+        case Declaration::Constant: after_item_ = parse_constant(); return after_item_;
+        case Declaration::State: after_item_ = parse_state(); return after_item_;
+        case Declaration::Predicate: after_item_ = parse_predicate(); return after_item_;
+        case Declaration::None: break;
       }
       if (at(TokenKind::Colon, 1) || at(TokenKind::LeftBracket, 1)) {
         after_item_ = parse_entry();
@@ -288,6 +477,414 @@ class Parser {
     }
     entry.type = *type;
     context_.entries.push_back(std::move(entry));
+    return true;
+  }
+
+  // ---- declarations -------------------------------------------------------
+
+  // `role` or `session[role]`.
+  bool parse_role_header(std::string& session, std::string& role, SourceLocation& location) {
+    const Token& first = advance();
+    role = std::string(first.text);
+    location = first.location;
+    if (accept(TokenKind::LeftBracket)) {
+      if (!at(TokenKind::Identifier)) {
+        expect("a role");
+        syntax_error();
+        return false;
+      }
+      const Token& name = advance();
+      session = std::move(role);
+      role = std::string(name.text);
+      location = name.location;
+      if (!accept(TokenKind::RightBracket)) {
+        syntax_error();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // `name: type`
+  bool parse_field(FieldDeclaration& field) {
+    if (!at(TokenKind::Identifier)) {
+      expect(kExpectName);
+      syntax_error();
+      return false;
+    }
+    const Token& name = advance();
+    field.name = std::string(name.text);
+    field.location = name.location;
+    if (!accept(TokenKind::Colon)) {
+      syntax_error();
+      return false;
+    }
+    if (!at(TokenKind::Identifier)) {
+      expect(kExpectTypeName);
+      syntax_error();
+      return false;
+    }
+    const Token& type = advance();
+    field.type = std::string(type.text);
+    field.type_location = type.location;
+    return true;
+  }
+
+  // `{ name: type, … }` (a trailing comma is fine, an empty block too).
+  bool parse_field_block(std::vector<FieldDeclaration>& fields) {
+    if (!accept(TokenKind::LeftBrace)) {
+      syntax_error();
+      return false;
+    }
+    while (!accept(TokenKind::RightBrace)) {
+      FieldDeclaration field;
+      if (!parse_field(field)) return false;
+      fields.push_back(std::move(field));
+      if (accept(TokenKind::Comma)) continue;
+      if (!accept(TokenKind::RightBrace)) {
+        syntax_error();
+        return false;
+      }
+      break;
+    }
+    return true;
+  }
+
+  // `record name { field: type, … }`
+  bool parse_record() {
+    advance();  // `record`
+    const Token& name = advance();
+    RecordDeclaration record{std::string(name.text), name.location, {}};
+    if (!parse_field_block(record.fields)) return false;
+    context_.records.push_back(std::move(record));
+    return true;
+  }
+
+  // `state role { variable: type, … }`
+  bool parse_state() {
+    advance();  // `state`
+    StateDeclaration state;
+    if (!parse_role_header(state.session, state.role, state.location)) return false;
+    if (!parse_field_block(state.variables)) return false;
+    context_.states.push_back(std::move(state));
+    return true;
+  }
+
+  // `const name: type = expression`
+  bool parse_constant() {
+    advance();  // `const`
+    ConstantDeclaration constant;
+    FieldDeclaration header;
+    if (!parse_field(header)) return false;
+    constant.name = std::move(header.name);
+    constant.location = header.location;
+    constant.type = std::move(header.type);
+    constant.type_location = header.type_location;
+    if (!accept(TokenKind::Equals)) {
+      syntax_error();
+      return false;
+    }
+    const std::optional<ExprId> value = parse_expression({});
+    if (!value) return false;
+    constant.value = *value;
+    context_.constants.push_back(std::move(constant));
+    return true;
+  }
+
+  // `pred name(parameter: type, …) = expression`
+  bool parse_predicate() {
+    advance();  // `pred`
+    const Token& name = advance();
+    PredicateDeclaration predicate{std::string(name.text), name.location, {}, kNoExpr};
+    advance();  // '('
+    if (!accept(TokenKind::RightParen)) {
+      for (;;) {
+        FieldDeclaration parameter;
+        if (!parse_field(parameter)) return false;
+        predicate.parameters.push_back(std::move(parameter));
+        if (accept(TokenKind::Comma)) continue;
+        if (!accept(TokenKind::RightParen)) {
+          syntax_error();
+          return false;
+        }
+        break;
+      }
+    }
+    if (!accept(TokenKind::Equals)) {
+      syntax_error();
+      return false;
+    }
+    // Parameters of a record type are read with `.field`.
+    std::vector<std::string> records;
+    for (const FieldDeclaration& parameter : predicate.parameters) {
+      if (!is_scalar_type(parameter.type)) records.push_back(parameter.name);
+    }
+    const std::optional<ExprId> body = parse_expression(records);
+    if (!body) return false;
+    predicate.body = *body;
+    context_.predicates.push_back(std::move(predicate));
+    return true;
+  }
+
+  // `env role: peer⊕{m1(S), m2} | other⊕m3`, or `env role: end` for an
+  // environment that only listens.
+  bool parse_environment() {
+    advance();  // `env`
+    RoleEntry entry;
+    entry.environment = true;
+    if (!parse_role_header(entry.session, entry.role, entry.location)) return false;
+    if (!accept(TokenKind::Colon)) {
+      syntax_error();
+      return false;
+    }
+    const SourceLocation start = peek().location;
+    if (at(TokenKind::Identifier) && peek().text == "end" && !at_choice_symbol(1)) {
+      advance();
+    } else {
+      for (;;) {
+        if (!at(TokenKind::Identifier)) {
+          expect("messages 'role⊕{…}' the environment may send");
+          syntax_error();
+          return false;
+        }
+        const Token& peer = advance();
+        if (!accept(TokenKind::Select)) {
+          // An environment only sends: what it receives is anything.
+          syntax_error();
+          return false;
+        }
+        const TypeId sends =
+            context_.add({TypeKind::Select, peer.location, std::string(peer.text), peer.location, {}, kNoType});
+        const bool braced = at(TokenKind::LeftBrace);
+        if (braced) advance();
+        for (;;) {
+          if (!parse_alphabet_message(sends)) return false;
+          if (braced && accept(TokenKind::Comma)) continue;
+          if (braced && !accept(TokenKind::RightBrace)) {
+            syntax_error();
+            return false;
+          }
+          break;
+        }
+        entry.alphabet.push_back(sends);
+        if (!accept(TokenKind::Bar)) break;
+      }
+    }
+    entry.type = context_.add({TypeKind::End, start, {}, {}, {}, kNoType});
+    context_.entries.push_back(std::move(entry));
+    return true;
+  }
+
+  // `label` or `label(Sort)` in an environment's alphabet.
+  bool parse_alphabet_message(TypeId sends) {
+    if (!at(TokenKind::Identifier)) {
+      expect(kExpectLabel);
+      syntax_error();
+      return false;
+    }
+    const Token& label = advance();
+    Choice choice;
+    choice.label = std::string(label.text);
+    choice.location = label.location;
+    choice.payload.location = label.location;
+    choice.continuation = context_.add({TypeKind::End, label.location, {}, {}, {}, kNoType});
+    bool declared_sort = false;
+    if (accept(TokenKind::LeftParen)) {
+      if (at(TokenKind::Identifier)) {
+        const Token& sort = advance();
+        choice.payload.kind = PayloadSort::Kind::Ground;
+        choice.payload.location = sort.location;
+        const std::string_view builtin = builtin_sort(sort.text);
+        choice.payload.ground = std::string(builtin.empty() ? sort.text : builtin);
+        declared_sort = builtin.empty();
+      } else if (!at(TokenKind::RightParen)) {
+        expect(kExpectSortName);
+      }
+      if (!accept(TokenKind::RightParen)) {
+        syntax_error();
+        return false;
+      }
+    }
+    node(sends).choices.push_back(std::move(choice));
+    // Resolved once every declaration is known, like any payload name.
+    if (declared_sort) {
+      pending_.push_back({sends, static_cast<std::uint32_t>(node(sends).choices.size() - 1), kNoType, false});
+    }
+    return true;
+  }
+
+  // ---- expressions ----------------------------------------------------------
+
+  // Reads an expression up to the first token that cannot continue it.
+  // `records` are the names (payload binders, predicate parameters) whose
+  // `.field` is a field read; anywhere else a '.' ends the expression, which
+  // is how `if s.len == 0 . T` finds its continuation.
+  std::optional<ExprId> parse_expression(const std::vector<std::string>& records) {
+    std::vector<ExprId> operands;
+    std::vector<PendingOperator> operators;
+    const std::size_t brackets_before = brackets_;
+    const auto fail = [&]() -> std::optional<ExprId> {
+      brackets_ = brackets_before;
+      return std::nullopt;
+    };
+    bool want_operand = true;
+    for (;;) {
+      if (want_operand) {
+        const Token& token = peek();
+        if (token.kind == TokenKind::LeftParen) {
+          if (!nesting_allowed(token)) return fail();
+          advance();
+          ++brackets_;
+          operators.push_back({PendingOperator::Kind::Parenthesis, Operator::None, token.location, {}, 0});
+          continue;
+        }
+        if (const Operator op = unary_operator(token.kind); op != Operator::None) {
+          advance();
+          operators.push_back({PendingOperator::Kind::Unary, op, token.location, {}, 0});
+          continue;
+        }
+        if (token.kind == TokenKind::Number) {
+          advance();
+          const std::optional<NumberValue> number = parse_number(token.text);
+          if (!number) {
+            ++syntax_errors_;
+            error(token.location, "malformed number " + describe(token) +
+                                      " (numbers are decimal, 0x hexadecimal or 0b binary; durations take ms, s "
+                                      "or min)");
+            return fail();
+          }
+          ExprNode literal{ExprKind::Number, Operator::None, token.location, std::string(token.text), {},
+                           number->value, number->duration, {}, 1};
+          operands.push_back(context_.add_expression(std::move(literal)));
+          want_operand = false;
+          continue;
+        }
+        if (token.kind == TokenKind::Identifier) {
+          advance();
+          ExprNode leaf{ExprKind::Name, Operator::None, token.location, std::string(token.text), {}, 0, false, {}, 1};
+          if (token.text == "true" || token.text == "false") {
+            leaf.kind = ExprKind::Boolean;
+            leaf.value = token.text == "true" ? 1 : 0;
+          } else if (at(TokenKind::LeftParen)) {
+            const Token& paren = peek();
+            if (!nesting_allowed(paren)) return fail();
+            advance();
+            ++brackets_;
+            operators.push_back({PendingOperator::Kind::Call, Operator::None, token.location,
+                                 std::string(token.text), static_cast<std::uint32_t>(operands.size())});
+            if (!at(TokenKind::RightParen)) continue;  // the first argument follows
+            advance();
+            --brackets_;
+            if (!finish_call(operands, operators)) return fail();
+            want_operand = false;
+            continue;
+          } else if (at(TokenKind::Dot) && at(TokenKind::Identifier, 1) &&
+                     std::find(records.begin(), records.end(), token.text) != records.end()) {
+            advance();  // '.'
+            leaf.kind = ExprKind::Field;
+            leaf.field = std::string(advance().text);
+          }
+          operands.push_back(context_.add_expression(std::move(leaf)));
+          want_operand = false;
+          continue;
+        }
+        expect(kExpectExpression);
+        syntax_error();
+        return fail();
+      }
+      // An operand is complete: a binary operator, ',' / ')' of an open
+      // call or parenthesis, or the end of the expression.
+      const Token& token = peek();
+      if (const Operator op = binary_operator(token.kind); op != Operator::None) {
+        while (!operators.empty() && (operators.back().kind == PendingOperator::Kind::Unary ||
+                                      (operators.back().kind == PendingOperator::Kind::Binary &&
+                                       precedence(operators.back().op) >= precedence(op)))) {
+          if (!reduce(operands, operators)) return fail();
+        }
+        advance();
+        operators.push_back({PendingOperator::Kind::Binary, op, token.location, {}, 0});
+        want_operand = true;
+        continue;
+      }
+      const bool open = std::any_of(operators.begin(), operators.end(), [](const PendingOperator& pending) {
+        return pending.kind == PendingOperator::Kind::Parenthesis || pending.kind == PendingOperator::Kind::Call;
+      });
+      if (open && (token.kind == TokenKind::Comma || token.kind == TokenKind::RightParen)) {
+        while (operators.back().kind == PendingOperator::Kind::Unary ||
+               operators.back().kind == PendingOperator::Kind::Binary) {
+          if (!reduce(operands, operators)) return fail();
+        }
+        const PendingOperator::Kind innermost = operators.back().kind;
+        if (token.kind == TokenKind::Comma) {
+          if (innermost != PendingOperator::Kind::Call) {
+            expect(describe(TokenKind::RightParen));
+            expect(kExpectOperator);
+            syntax_error();
+            return fail();
+          }
+          advance();
+          want_operand = true;
+          continue;
+        }
+        advance();  // ')'
+        --brackets_;
+        if (innermost == PendingOperator::Kind::Parenthesis) {
+          operators.pop_back();
+        } else if (!finish_call(operands, operators)) {
+          return fail();
+        }
+        continue;
+      }
+      if (open) {
+        expect(describe(TokenKind::RightParen));
+        expect(kExpectOperator);
+        syntax_error();
+        return fail();
+      }
+      while (!operators.empty()) {
+        if (!reduce(operands, operators)) return fail();
+      }
+      brackets_ = brackets_before;
+      return operands.back();
+    }
+  }
+
+  // Pops the operator on top and its operands into a new node.
+  bool reduce(std::vector<ExprId>& operands, std::vector<PendingOperator>& operators) {
+    const PendingOperator pending = operators.back();
+    operators.pop_back();
+    ExprNode node{pending.kind == PendingOperator::Kind::Unary ? ExprKind::Unary : ExprKind::Binary,
+                  pending.op, pending.location, {}, {}, 0, false, {}, 1};
+    const std::size_t arity = pending.kind == PendingOperator::Kind::Unary ? 1 : 2;
+    node.operands.assign(operands.end() - static_cast<std::ptrdiff_t>(arity), operands.end());
+    operands.resize(operands.size() - arity);
+    return push_node(std::move(node), operands);
+  }
+
+  // The call on top of the operator stack has all its arguments.
+  bool finish_call(std::vector<ExprId>& operands, std::vector<PendingOperator>& operators) {
+    const PendingOperator call = operators.back();
+    operators.pop_back();
+    ExprNode node{ExprKind::Call, Operator::None, call.location, call.name, {}, 0, false, {}, 1};
+    node.operands.assign(operands.begin() + call.operands, operands.end());
+    operands.resize(call.operands);
+    return push_node(std::move(node), operands);
+  }
+
+  // Adds an operator node, bounding the height of expression trees: later
+  // passes and the solver may recurse on it, so a 10^5-term chain must be a
+  // located error rather than a stack overflow.
+  bool push_node(ExprNode node, std::vector<ExprId>& operands) {
+    for (const ExprId operand : node.operands) {
+      node.depth = std::max(node.depth, context_.expression(operand).depth + 1);
+    }
+    if (node.depth > kMaxNesting) {
+      ++syntax_errors_;
+      error(node.location, "expression nested deeper than " + std::to_string(kMaxNesting) +
+                               " levels is not supported");
+      return false;
+    }
+    operands.push_back(context_.add_expression(std::move(node)));
     return true;
   }
 
@@ -398,7 +995,8 @@ class Parser {
     return start_choice(choices);
   }
 
-  // At a label: `l`, `l(S)`, `l.T`, `l(S).T`, `l()`.
+  // At a label: `l`, `l(S)`, `l.T`, `l(S).T`, `l()`, `l(x: S) if g . T`,
+  // and in branches `timeout(d) . T` and `_ . T`.
   Step start_choice(TypeId choices) {
     if (!at(TokenKind::Identifier)) {
       expect(kExpectLabel);
@@ -409,10 +1007,36 @@ class Parser {
     choice.label = std::string(label.text);
     choice.location = label.location;
     choice.payload.location = label.location;
+    if (label.text == "_") choice.kind = ChoiceKind::Wildcard;
     node(choices).choices.push_back(std::move(choice));
     const auto index = static_cast<std::uint32_t>(node(choices).choices.size() - 1);
+    if (label.text == "timeout" && at(TokenKind::LeftParen) && at(TokenKind::Number, 1)) {
+      return start_timeout(choices, index);
+    }
     if (at(TokenKind::LeftParen)) return start_payload(choices, index);
     expect(describe(TokenKind::LeftParen));
+    return after_payload(choices, index);
+  }
+
+  // `timeout(500ms)`: a literal duration. (`timeout(rto)` is read as a
+  // payload first and becomes a timeout once the names are known.)
+  Step start_timeout(TypeId choices, std::uint32_t index) {
+    advance();  // '('
+    const Token& duration = advance();
+    Choice& choice = node(choices).choices[index];
+    choice.kind = ChoiceKind::Timeout;
+    choice.timeout_location = duration.location;
+    const std::optional<NumberValue> number = parse_number(duration.text);
+    if (!number || !number->duration) {
+      ++syntax_errors_;
+      error(duration.location, number ? "a timeout's duration needs a unit: " + std::string(duration.text) +
+                                            "ms, " + std::string(duration.text) + "s or " +
+                                            std::string(duration.text) + "min"
+                                      : "malformed duration " + describe(duration) + " (write 500ms, 2s or 1min)");
+      return Step::Failed;
+    }
+    choice.timeout_milliseconds = number->value;
+    if (!accept(TokenKind::RightParen)) return syntax_error();
     return after_payload(choices, index);
   }
 
@@ -428,17 +1052,40 @@ class Parser {
       advance();
       return after_payload(choices, index);
     }
-    if (at(TokenKind::Identifier) && is_sort_name(peek().text)) {
-      const Token& name = advance();
-      payload.kind = PayloadSort::Kind::Ground;
-      const std::string_view builtin = builtin_sort(name.text);
-      payload.ground = std::string(builtin.empty() ? name.text : builtin);
-      if (builtin.empty()) pending_.push_back({choices, index, lookup(name.text)});
-      if (!accept(TokenKind::RightParen)) return syntax_error();
-      return after_payload(choices, index);
+    if (at(TokenKind::Identifier) && at(TokenKind::Colon, 1)) {  // `l(s: Sort)` binds the payload
+      const Token& binder = advance();
+      advance();  // ':'
+      Choice& choice = node(choices).choices[index];
+      choice.binder = std::string(binder.text);
+      choice.binder_location = binder.location;
+      if (!at(TokenKind::Identifier)) {
+        expect(kExpectSortName);
+        return syntax_error();
+      }
+      node(choices).choices[index].payload.location = peek().location;
+      return ground_payload(choices, index);
     }
+
+    if (at(TokenKind::Identifier) && is_sort_name(peek().text)) return ground_payload(choices, index);
     push({FrameKind::Payload, choices, index, false, true});
     return Step::NeedType;
+  }
+
+  // At the sort name of a payload `l(Sort)` or `l(s: Sort)`.
+  Step ground_payload(TypeId choices, std::uint32_t index) {
+    const Token& name = advance();
+    PayloadSort& payload = node(choices).choices[index].payload;
+    payload.kind = PayloadSort::Kind::Ground;
+    const std::string_view builtin = builtin_sort(name.text);
+    payload.ground = std::string(builtin.empty() ? name.text : builtin);
+    if (builtin.empty()) {
+      // `timeout(rto)` in a branch: a sort if `rto` names one, else a timeout.
+      const Choice& choice = node(choices).choices[index];
+      const bool timeout = node(choices).kind == TypeKind::Branch && choice.label == "timeout" && choice.binder.empty();
+      pending_.push_back({choices, index, lookup(name.text), timeout});
+    }
+    if (!accept(TokenKind::RightParen)) return syntax_error();
+    return after_payload(choices, index);
   }
 
   // Whether the identifier at the current token is a sort in payload
@@ -454,8 +1101,20 @@ class Parser {
            (at(TokenKind::LeftParen, 1) || (at(TokenKind::Identifier, 1) && at(TokenKind::Dot, 2)));
   }
 
-  // After the label and its payload: an optional `. T`.
+  // After the label and its payload: an optional guard `if g`, then an
+  // optional `. T`. `if` is a keyword here unless it starts the next entry
+  // (`if: T`, `if[…]`).
   Step after_payload(TypeId choices, std::uint32_t index) {
+    if (at(TokenKind::Identifier) && peek().text == "if" && !at(TokenKind::Colon, 1) &&
+        !at(TokenKind::LeftBracket, 1)) {
+      advance();
+      const Choice& choice = node(choices).choices[index];
+      std::vector<std::string> records;
+      if (!choice.binder.empty() && !is_scalar_type(choice.payload.ground)) records.push_back(choice.binder);
+      const std::optional<ExprId> guard = parse_expression(records);
+      if (!guard) return Step::Failed;
+      node(choices).choices[index].guard = *guard;
+    }
     if (accept(TokenKind::Dot)) {
       push({FrameKind::Continuation, choices, index, false, false});
       return Step::NeedType;
@@ -556,19 +1215,34 @@ class Parser {
     }
   }
 
-  // A bare identifier payload is a declared sort if the file declares it,
-  // else the recursion variable in scope where it was written, else it stays
-  // an (unknown) ground sort for check_context to report.
+  // A bare identifier payload is a declared sort or record if the file
+  // declares it, else the recursion variable in scope where it was written,
+  // else — as the argument of `timeout(…)` in a branch — the name of a
+  // duration, else it stays an (unknown) ground sort for check_context to
+  // report.
   void resolve_pending_payloads() {
     std::unordered_map<std::string, const SortDeclaration*> declared;
     for (const SortDeclaration& sort : context_.sorts) declared.emplace(sort.name, &sort);
+    std::unordered_set<std::string> records;
+    for (const RecordDeclaration& record : context_.records) records.insert(record.name);
     for (const PendingPayload& pending : pending_) {
+      // A payload of an entry that failed to parse may be incomplete.
+      if (pending.node >= context_.nodes.size() || pending.choice >= node(pending.node).choices.size()) continue;
       const std::string name = node(pending.node).choices[pending.choice].payload.ground;
       const auto sort = declared.find(name);
       if (sort != declared.end()) {
         if (!sort->second->aliased.empty()) {
           node(pending.node).choices[pending.choice].payload.ground = sort->second->aliased;
         }
+      } else if (records.contains(name)) {
+        // a record is its own sort
+      } else if (pending.timeout && pending.binder == kNoType) {
+        Choice& choice = node(pending.node).choices[pending.choice];
+        choice.kind = ChoiceKind::Timeout;
+        choice.timeout_name = name;
+        choice.timeout_location = choice.payload.location;
+        choice.payload = PayloadSort{};
+        choice.payload.location = choice.location;
       } else if (pending.binder != kNoType) {
         const SourceLocation where = node(pending.node).choices[pending.choice].payload.location;
         const TypeId variable =
@@ -603,7 +1277,7 @@ class Parser {
 }  // namespace
 
 std::string_view builtin_sort(std::string_view spelling) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kSpellings{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kSpellings{{
       {"Bool", "Bool"},
       {"bool", "Bool"},
       {"Int", "Int"},
@@ -614,6 +1288,11 @@ std::string_view builtin_sort(std::string_view spelling) {
       {"str", "String"},
       {"Unit", "Unit"},
       {"unit", "Unit"},
+      // The fixed-width scalars guards compute with (lim only).
+      {"u8", "u8"},
+      {"u16", "u16"},
+      {"u32", "u32"},
+      {"u64", "u64"},
   }};
   for (const auto& [written, canonical] : kSpellings) {
     if (written == spelling) return canonical;

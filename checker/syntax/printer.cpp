@@ -1,5 +1,6 @@
 #include "lim/syntax/printer.hpp"
 
+#include <deque>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -40,10 +41,142 @@ class Printer {
 
   void text(std::string_view text) { out_ += text; }
 
+  // Iterative like `type`: operands wait on a work list with the binding
+  // strength their position demands, so parentheses appear only where the
+  // parser needs them.
+  void expression(ExprId root) {
+    std::vector<ExprWork> work{ExprWork{root, 0, false, {}}};
+    while (!work.empty()) {
+      const ExprWork item = work.back();
+      work.pop_back();
+      if (item.expression == kNoExpr) {
+        out_ += item.text;
+        continue;
+      }
+      if (item.expression >= context_.expressions.size()) {
+        out_ += "<invalid>";
+        continue;
+      }
+      const ExprNode& node = context_.expressions[item.expression];
+      const int own = node.kind == ExprKind::Binary ? binding(node.op) : 100;
+      const bool parenthesise = own < item.demand || (own == item.demand && item.right);
+      if (parenthesise) {
+        out_ += '(';
+        work.push_back({kNoExpr, 0, false, ")"});
+      }
+      switch (node.kind) {
+        case ExprKind::Number:
+        case ExprKind::Name: out_ += node.name; break;
+        case ExprKind::Boolean: out_ += node.value != 0 ? "true" : "false"; break;
+        case ExprKind::Field:
+          out_ += node.name;
+          out_ += '.';
+          out_ += node.field;
+          break;
+        case ExprKind::Call:
+          out_ += node.name;
+          out_ += '(';
+          work.push_back({kNoExpr, 0, false, ")"});
+          for (std::size_t i = node.operands.size(); i-- > 0;) {
+            work.push_back({node.operands[i], 0, false, {}});
+            if (i > 0) work.push_back({kNoExpr, 0, false, ", "});
+          }
+          break;
+        case ExprKind::Unary:
+          out_ += symbol(node.op);
+          // `- -x`, not `--x`: the lexer reads both alike, people do not.
+          if (!node.operands.empty() && node.operands[0] < context_.expressions.size() &&
+              context_.expressions[node.operands[0]].kind == ExprKind::Unary) {
+            out_ += ' ';
+          }
+          if (!node.operands.empty()) work.push_back({node.operands[0], 100, false, {}});
+          break;
+        case ExprKind::Binary:
+          if (node.operands.size() == 2) {
+            work.push_back({node.operands[1], own, true, {}});
+            work.push_back({kNoExpr, 0, false, " " + std::string(symbol(node.op)) + " "});
+            work.push_back({node.operands[0], own, false, {}});
+          }
+          break;
+      }
+    }
+  }
+
   std::string take() { return std::move(out_); }
 
  private:
   using Work = std::variant<std::string_view, TypeId>;
+
+  struct ExprWork {
+    ExprId expression;  // kNoExpr: print `text`
+    int demand;         // binding strength the position needs
+    bool right;         // right operand of a left-associative operator
+    std::string text;
+  };
+
+  static int binding(Operator op) {
+    switch (op) {
+      case Operator::Or: return 1;
+      case Operator::And: return 2;
+      case Operator::Equal:
+      case Operator::NotEqual:
+      case Operator::Less:
+      case Operator::LessEqual:
+      case Operator::Greater:
+      case Operator::GreaterEqual: return 3;
+      case Operator::BitOr: return 4;
+      case Operator::BitXor: return 5;
+      case Operator::BitAnd: return 6;
+      case Operator::ShiftLeft:
+      case Operator::ShiftRight: return 7;
+      case Operator::Add:
+      case Operator::Subtract: return 8;
+      default: return 9;
+    }
+  }
+
+  static std::string_view symbol(Operator op) {
+    switch (op) {
+      case Operator::None: return "";
+      case Operator::Not: return "!";
+      case Operator::Negate: return "-";
+      case Operator::Complement: return "~";
+      case Operator::Or: return "||";
+      case Operator::And: return "&&";
+      case Operator::Equal: return "==";
+      case Operator::NotEqual: return "!=";
+      case Operator::Less: return "<";
+      case Operator::LessEqual: return "<=";
+      case Operator::Greater: return ">";
+      case Operator::GreaterEqual: return ">=";
+      case Operator::BitOr: return "|";
+      case Operator::BitXor: return "^";
+      case Operator::BitAnd: return "&";
+      case Operator::ShiftLeft: return "<<";
+      case Operator::ShiftRight: return ">>";
+      case Operator::Add: return "+";
+      case Operator::Subtract: return "-";
+      case Operator::Multiply: return "*";
+      case Operator::Divide: return "/";
+      case Operator::Remainder: return "%";
+    }
+    return "";
+  }
+
+  // Whether a guard printed as is would swallow the continuation's '.' as
+  // a field read: its last token is the record binder itself.
+  bool ends_with_binder(ExprId guard, const std::string& binder) const {
+    ExprId at = guard;
+    while (at < context_.expressions.size()) {
+      const ExprNode& node = context_.expressions[at];
+      if (node.kind == ExprKind::Name) return node.name == binder;
+      if ((node.kind != ExprKind::Unary && node.kind != ExprKind::Binary) || node.operands.empty()) return false;
+      // Operands precede their node in the arena, so this walk ends.
+      if (node.operands.back() >= at) return false;
+      at = node.operands.back();
+    }
+    return false;
+  }
 
   std::string_view select_symbol() const { return notation_ == Notation::Unicode ? "⊕" : "(+)"; }
   std::string_view mu_keyword() const { return notation_ == Notation::Unicode ? "μ(" : "rec("; }
@@ -86,14 +219,41 @@ class Printer {
 
   void schedule_choice(const Choice& choice) {
     const TypeId next = choice.continuation;
+    const bool guarded = choice.guard != kNoExpr;
     if (!(next < context_.nodes.size() && context_.nodes[next].kind == TypeKind::End)) {
       work_.emplace_back(next);
-      work_.emplace_back(std::string_view("."));
+      // After a guard the '.' stands apart, as it reads best.
+      work_.emplace_back(std::string_view(guarded ? " . " : "."));
+    }
+    if (guarded) {
+      // A guard is printed into a string of its own: its text must outlive
+      // the work list, so it is kept in `guards_`.
+      Printer guard(context_, notation_);
+      guard.expression(choice.guard);
+      std::string text = guard.take();
+      const bool record_binder = !choice.binder.empty() && choice.payload.kind == PayloadSort::Kind::Ground &&
+                                 !is_scalar_type(choice.payload.ground);
+      if (record_binder && ends_with_binder(choice.guard, choice.binder)) text = "(" + text + ")";
+      guards_.push_back(" if " + text);
+      work_.emplace_back(std::string_view(guards_.back()));
+    }
+    if (choice.kind == ChoiceKind::Timeout) {
+      if (choice.timeout_name.empty()) {
+        guards_.push_back("timeout(" + std::to_string(choice.timeout_milliseconds) + "ms)");
+      } else {
+        guards_.push_back("timeout(" + choice.timeout_name + ")");
+      }
+      work_.emplace_back(std::string_view(guards_.back()));
+      return;
     }
     const PayloadSort& payload = choice.payload;
     if (payload.kind == PayloadSort::Kind::Ground) {
       work_.emplace_back(std::string_view(")"));
       work_.emplace_back(std::string_view(payload.ground));
+      if (!choice.binder.empty()) {
+        work_.emplace_back(std::string_view(": "));
+        work_.emplace_back(std::string_view(choice.binder));
+      }
       work_.emplace_back(std::string_view("("));
     } else if (payload.session != kNoType) {
       work_.emplace_back(std::string_view(")"));
@@ -107,6 +267,9 @@ class Printer {
   Notation notation_;
   std::vector<Work> work_;
   std::string out_;
+  // Texts made while printing (guards, timeouts); a deque so that views into
+  // them stay valid while more are added.
+  std::deque<std::string> guards_;
 };
 
 }  // namespace
@@ -123,6 +286,36 @@ std::string print_payload(const Context& context, const PayloadSort& payload, No
   return printer.take();
 }
 
+std::string print_expression(const Context& context, ExprId expression) {
+  Printer printer(context, Notation::Unicode);
+  printer.expression(expression);
+  return printer.take();
+}
+
+namespace {
+
+void print_fields(Printer& printer, const std::vector<FieldDeclaration>& fields) {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    printer.text(i == 0 ? "" : ", ");
+    printer.text(fields[i].name);
+    printer.text(": ");
+    printer.text(fields[i].type);
+  }
+}
+
+void print_role(Printer& printer, const std::string& session, const std::string& role) {
+  if (!session.empty()) {
+    printer.text(session);
+    printer.text("[");
+    printer.text(role);
+    printer.text("]");
+  } else {
+    printer.text(role);
+  }
+}
+
+}  // namespace
+
 std::string print_context(const Context& context, Notation notation) {
   Printer printer(context, notation);
   for (const SortDeclaration& sort : context.sorts) {
@@ -134,18 +327,54 @@ std::string print_context(const Context& context, Notation notation) {
     }
     printer.text(";\n");
   }
+  // Declarations in an order that reads top-down: what guards compute with
+  // (records, constants, state) before the predicates over it.
+  for (const RecordDeclaration& record : context.records) {
+    printer.text("record ");
+    printer.text(record.name);
+    printer.text(" { ");
+    print_fields(printer, record.fields);
+    printer.text(record.fields.empty() ? "}\n" : " }\n");
+  }
+  for (const ConstantDeclaration& constant : context.constants) {
+    printer.text("const ");
+    printer.text(constant.name);
+    printer.text(": ");
+    printer.text(constant.type);
+    printer.text(" = ");
+    printer.expression(constant.value);
+    printer.text(";\n");
+  }
+  for (const StateDeclaration& state : context.states) {
+    printer.text("state ");
+    print_role(printer, state.session, state.role);
+    printer.text(" { ");
+    print_fields(printer, state.variables);
+    printer.text(state.variables.empty() ? "}\n" : " }\n");
+  }
+  for (const PredicateDeclaration& predicate : context.predicates) {
+    printer.text("pred ");
+    printer.text(predicate.name);
+    printer.text("(");
+    print_fields(printer, predicate.parameters);
+    printer.text(") = ");
+    printer.expression(predicate.body);
+    printer.text(";\n");
+  }
   for (std::size_t i = 0; i < context.entries.size(); ++i) {
     const RoleEntry& entry = context.entries[i];
-    if (!entry.session.empty()) {
-      printer.text(entry.session);
-      printer.text("[");
-      printer.text(entry.role);
-      printer.text("]");
-    } else {
-      printer.text(entry.role);
-    }
+    if (entry.environment) printer.text("env ");
+    print_role(printer, entry.session, entry.role);
     printer.text(": ");
-    printer.type(entry.type);
+    if (entry.environment) {
+      if (entry.alphabet.empty()) printer.text("end");
+      for (std::size_t j = 0; j < entry.alphabet.size(); ++j) {
+        if (j > 0) printer.text(" | ");
+        printer.type(entry.alphabet[j]);
+      }
+    } else {
+      printer.type(entry.type);
+    }
     printer.text(i + 1 < context.entries.size() ? ",\n" : "\n");
   }
   return printer.take();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -45,6 +46,7 @@ class Checker {
   std::vector<Finding> run() {
     check_sorts();
     check_roles();
+    check_declarations();
     walk_types();
     std::stable_sort(findings_.begin(), findings_.end(), [](const Finding& a, const Finding& b) {
       return std::pair(a.location.line, a.location.column) < std::pair(b.location.line, b.location.column);
@@ -77,10 +79,89 @@ class Checker {
         declared_sorts_.insert(sort.name);
       }
     }
+    for (const RecordDeclaration& record : context_.records) {
+      if (!builtin_sort(record.name).empty() || is_scalar_type(record.name)) {
+        report(record.location, "record " + quoted(record.name) + " has the name of a builtin sort");
+        continue;
+      }
+      const auto [previous, inserted] = first.emplace(record.name, nullptr);
+      if (!inserted) {
+        report(record.location, "duplicate declaration of sort " + quoted(record.name));
+      } else {
+        declared_sorts_.insert(record.name);
+        records_.insert(record.name);
+      }
+    }
     for (const SortDeclaration& sort : context_.sorts) {
       if (!sort.aliased.empty() && !known_sort(sort.aliased)) {
         report(sort.location, "unknown sort " + quoted(sort.aliased));
       }
+    }
+  }
+
+  // ---- records, constants, state, predicates -----------------------------
+
+  void check_fields(const std::vector<FieldDeclaration>& fields, std::string_view what, bool records_allowed) {
+    std::unordered_map<std::string_view, const FieldDeclaration*> seen;
+    for (const FieldDeclaration& field : fields) {
+      const auto [previous, inserted] = seen.emplace(field.name, &field);
+      if (!inserted) {
+        report(field.location, "duplicate " + std::string(what) + " " + quoted(field.name),
+               previous->second->location, "previous " + quoted(field.name) + " is here");
+      }
+      if (is_scalar_type(field.type) || (records_allowed && records_.contains(field.type))) continue;
+      report(field.type_location, quoted(field.type) + " is not a type " + std::string(what) +
+                                      "s can have (u8, u16, u32, u64, bool" +
+                                      (records_allowed ? ", or a record)" : ")"));
+    }
+  }
+
+  void check_declarations() {
+    for (const RecordDeclaration& record : context_.records) check_fields(record.fields, "field", false);
+    std::unordered_map<std::string_view, const ConstantDeclaration*> constants;
+    for (const ConstantDeclaration& constant : context_.constants) {
+      const auto [previous, inserted] = constants.emplace(constant.name, &constant);
+      if (!inserted) {
+        report(constant.location, "duplicate constant " + quoted(constant.name), previous->second->location,
+               "previous " + quoted(constant.name) + " is here");
+      }
+      if (!is_scalar_type(constant.type)) {
+        report(constant.type_location,
+               quoted(constant.type) + " is not a type constants can have (u8, u16, u32, u64, bool)");
+      }
+    }
+    using Key = std::pair<std::string_view, std::string_view>;  // (session, role)
+    std::map<Key, const StateDeclaration*> states;
+    for (const StateDeclaration& state : context_.states) {
+      const auto [previous, inserted] = states.emplace(Key(state.session, state.role), &state);
+      if (!inserted) {
+        report(state.location, "the state of role " + quoted(state.role) + " is declared twice",
+               previous->second->location, "first declared here");
+      }
+      const auto roles = roles_.find(state.session);
+      if (roles == roles_.end() || !roles->second.names.contains(state.role)) {
+        report(state.location, "state declared for unknown role " + quoted(state.role));
+      } else if (environments_.contains(Key(state.session, state.role))) {
+        report(state.location, "environment role " + quoted(state.role) +
+                                   " cannot have state: lim assumes it may send anything at any time");
+      }
+      check_fields(state.variables, "state variable", false);
+      for (const FieldDeclaration& variable : state.variables) {
+        const auto constant = constants.find(variable.name);
+        if (constant != constants.end()) {
+          report(variable.location, "state variable " + quoted(variable.name) + " has the name of a constant",
+                 constant->second->location, "the constant is declared here");
+        }
+      }
+    }
+    std::unordered_map<std::string_view, const PredicateDeclaration*> predicates;
+    for (const PredicateDeclaration& predicate : context_.predicates) {
+      const auto [previous, inserted] = predicates.emplace(predicate.name, &predicate);
+      if (!inserted) {
+        report(predicate.location, "duplicate predicate " + quoted(predicate.name), previous->second->location,
+               "previous " + quoted(predicate.name) + " is here");
+      }
+      check_fields(predicate.parameters, "parameter", true);
     }
   }
 
@@ -99,6 +180,7 @@ class Checker {
         Roles& roles = roles_[entry.session];
         roles.in_order.push_back(entry.role);
         roles.names.insert(entry.role);
+        if (entry.environment) environments_.insert(Key(entry.session, entry.role));
         continue;
       }
       const std::string where = entry.session.empty() ? "" : " in session " + quoted(entry.session);
@@ -130,6 +212,9 @@ class Checker {
         continue;
       }
       worklist_.push_back({entry.type, &entry, kNoType});
+      for (const TypeId sends : entry.alphabet) {
+        if (valid(sends)) worklist_.push_back({sends, &entry, kNoType});
+      }
       // Iterative: a 10^5-long chain must not exhaust the stack.
       while (!worklist_.empty()) {
         const Visit visit = worklist_.back();
@@ -182,6 +267,7 @@ class Checker {
 
   void check_choices(const Visit& visit, const TypeNode& node) {
     if (visit.entry != nullptr) check_peer(*visit.entry, node);
+    check_choice_kinds(node);
     std::unordered_map<std::string_view, const Choice*> labels;
     // Pushed in reverse so that the walk meets choices in source order.
     for (auto choice = node.choices.rbegin(); choice != node.choices.rend(); ++choice) {
@@ -202,10 +288,80 @@ class Checker {
       }
     }
     for (const Choice& choice : node.choices) {
+      if (choice.kind != ChoiceKind::Message) continue;
       const auto [previous, inserted] = labels.emplace(choice.label, &choice);
-      if (!inserted) {
-        report(choice.location, "duplicate label " + quoted(choice.label) + " in this choice",
-               previous->second->location, "previous " + quoted(choice.label) + " is here");
+      if (inserted) continue;
+      const Choice& first = *previous->second;
+      if (node.kind != TypeKind::Branch || (first.guard == kNoExpr && choice.guard == kNoExpr)) {
+        report(choice.location, "duplicate label " + quoted(choice.label) + " in this choice", first.location,
+               "previous " + quoted(choice.label) + " is here");
+      } else if (first.guard == kNoExpr || choice.guard == kNoExpr) {
+        // Several branches for one label are told apart by their guards.
+        const Choice& unguarded = first.guard == kNoExpr ? first : choice;
+        report(unguarded.location,
+               "label " + quoted(choice.label) + " has several branches here, so each needs a guard (if …)",
+               (&unguarded == &first ? choice : first).location, "the other " + quoted(choice.label) + " is here");
+      } else if (!same_payload(first.payload, choice.payload)) {
+        report(choice.payload.location,
+               "branches for label " + quoted(choice.label) + " must carry the same payload sort", first.location,
+               "the first " + quoted(choice.label) + " is here");
+      }
+    }
+  }
+
+  static bool same_payload(const PayloadSort& a, const PayloadSort& b) {
+    if (a.kind != b.kind) return false;
+    if (a.kind == PayloadSort::Kind::Ground) return a.ground == b.ground;
+    // Session payloads of guarded branches: only the implicit `end` compares
+    // equal without a subtyping check, and guards need data payloads anyway.
+    return a.session == kNoType && b.session == kNoType;
+  }
+
+  // Where timeouts, wildcards, payload binders and guards may appear.
+  void check_choice_kinds(const TypeNode& node) {
+    const Choice* timeout = nullptr;
+    const Choice* wildcard = nullptr;
+    for (const Choice& choice : node.choices) {
+      const bool branch = node.kind == TypeKind::Branch;
+      switch (choice.kind) {
+        case ChoiceKind::Timeout:
+          if (!branch) {
+            report(choice.location, "a timeout belongs in a branch (&), where the role waits; a select (⊕) sends");
+          } else if (timeout != nullptr) {
+            report(choice.location, "a branch has at most one timeout", timeout->location,
+                   "the first timeout is here");
+          }
+          timeout = timeout != nullptr ? timeout : &choice;
+          break;
+        case ChoiceKind::Wildcard:
+          if (!branch) {
+            report(choice.location, "the wildcard '_' stands for messages a role receives; a select (⊕) names what "
+                                    "it sends");
+          } else if (wildcard != nullptr) {
+            report(choice.location, "a branch has at most one wildcard '_'", wildcard->location,
+                   "the first '_' is here");
+          }
+          if (choice.payload.kind != PayloadSort::Kind::Session || choice.payload.session != kNoType ||
+              !choice.binder.empty()) {
+            report(choice.payload.location, "the wildcard '_' takes no payload");
+          }
+          wildcard = wildcard != nullptr ? wildcard : &choice;
+          break;
+        case ChoiceKind::Message: break;
+      }
+      if (choice.guard != kNoExpr && (!branch || choice.kind != ChoiceKind::Message)) {
+        report(context_.expression(choice.guard).location,
+               branch ? "only a received message can have a guard" : "a select (⊕) cannot have guards: the sender "
+                                                                      "chooses freely");
+      }
+      if (!choice.binder.empty()) {
+        if (!branch) {
+          report(choice.binder_location, "only a received message binds its payload; a select (⊕) names the sort "
+                                         "alone");
+        } else if (choice.payload.kind != PayloadSort::Kind::Ground) {
+          report(choice.binder_location, "'" + choice.binder + "' binds a session-type payload; only data payloads "
+                                         "(records, u8 … u64, bool) can be bound");
+        }
       }
     }
   }
@@ -232,6 +388,8 @@ class Checker {
   };
   std::unordered_map<std::string_view, Roles> roles_;  // by session name
   std::vector<Visit> worklist_;
+  std::unordered_set<std::string_view> records_;
+  std::set<std::pair<std::string_view, std::string_view>> environments_;  // (session, role)
   std::vector<TypeId> run_of_;
   std::vector<bool> visited_;
 };

@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "lim/refine/branch_selection.hpp"
+#include "lim/refine/refinements.hpp"
+
 namespace lim::runtime {
 
 using automata::Direction;
@@ -36,8 +39,23 @@ Endpoint::Endpoint(std::shared_ptr<const Protocol> protocol, automata::RoleId ro
       role_(role),
       transport_(std::move(transport)),
       clock_(options.clock ? std::move(options.clock) : steady_clock()),
-      monitor_(*protocol_, role, options.timeouts) {
+      monitor_(*protocol_, role) {
   if (!transport_) throw std::invalid_argument("an endpoint needs a transport");
+  if (!options.variables.is_object())
+    throw std::invalid_argument("EndpointOptions::variables must be a JSON object of the role's state variables");
+  for (const auto& [name, value] : options.variables.items()) check_variable(name, value);
+  variables_ = std::move(options.variables);
+  // Every timeout(variable) of the role needs a value before the first wait.
+  const auto& system = protocol_->system();
+  for (const auto& transition : system.machines[role].transitions()) {
+    if (transition.action.direction != Direction::Timeout) continue;
+    const auto& timeout = system.timeouts.at(transition.action.label);
+    if (!timeout.milliseconds && !variables_.contains(timeout.variable))
+      throw std::invalid_argument(
+          fmt::format("{}: role {} has a timeout({}) branch; give {} a value in EndpointOptions::variables",
+                      protocol_->location_text(transition.location), role_name(), timeout.variable,
+                      timeout.variable));
+  }
   // The gate, once more at the one place every endpoint is made: whatever
   // built the transport, no endpoint runs on channels its protocol was not
   // verified for.
@@ -90,12 +108,12 @@ std::uint32_t Endpoint::send_transition(automata::RoleId peer, automata::LabelId
     throw monitor_.violation(Culprit::Local, fmt::format("{} sends {} to {}", role_name(), label_name, peer_name),
                              std::string(peer_name));
   const auto& action = monitor_.transition(transition).action;
-  const auto kind = protocol_->payload_kind(action.payload);
-  if (!conforms(payload, kind))
+  if (std::string why; !protocol_->accepts(action.payload, payload, why))
     throw monitor_.violation(Culprit::Local,
-                             fmt::format("{} sends {} to {} with {}, but the spec's {} carries {}", role_name(),
+                             fmt::format("{} sends {} to {} with {}, but the spec's {} carries {} ({})", role_name(),
                                          label_name, peer_name, describe_payload(payload),
-                                         protocol_->system().describe_label(action), to_string(kind)),
+                                         protocol_->system().describe_label(action),
+                                         to_string(protocol_->payload_kind(action.payload)), why),
                              std::string(peer_name));
   return transition;
 }
@@ -134,7 +152,7 @@ Received Endpoint::receive(std::string_view peer, Deadline deadline) {
 Received Endpoint::offer(Deadline deadline) {
   check_running();
   const auto& waiting = monitor_.waiting();
-  if (waiting.peers.empty() && !waiting.timeout)
+  if (waiting.peers.empty() && waiting.timeouts.empty())
     throw monitor_.violation(Culprit::Local, fmt::format("{} waits for a message", role_name()), "");
   return to_received(await(waiting.peers, deadline, "its peers"));
 }
@@ -150,11 +168,11 @@ void Endpoint::send_step(automata::StateId state, std::uint32_t transition, Payl
                                          role_name(), protocol_->system().machines[role_].graph[state].name),
                              "");
   const auto& action = transitions[transition].action;
-  if (!conforms(payload, protocol_->payload_kind(action.payload)))
+  if (std::string why; !protocol_->accepts(action.payload, payload, why))
     throw monitor_.violation(Culprit::Local,
-                             fmt::format("{} sends {} to {} with {}", role_name(),
+                             fmt::format("{} sends {} to {} with {} ({})", role_name(),
                                          protocol_->system().describe_label(action),
-                                         protocol_->role_name(action.peer), describe_payload(payload)),
+                                         protocol_->role_name(action.peer), describe_payload(payload), why),
                              protocol_->role_name(action.peer));
   transmit(transition, std::move(payload));
 }
@@ -172,9 +190,30 @@ Endpoint::Step Endpoint::receive_step(automata::StateId state, Deadline deadline
 
 Endpoint::Step Endpoint::await(std::span<const automata::RoleId> peers, Deadline deadline, std::string_view what) {
   const auto& waiting = monitor_.waiting();
+  // The guards' view of the role's variables, before anything is taken from
+  // the transport: a missing variable must not cost a message.
+  std::vector<std::uint64_t> state_values;
+  if (waiting.guarded) {
+    std::string error;
+    auto values = refine::state_values(*protocol_->system().refinements, role_, variables_, error);
+    if (!values)
+      throw std::logic_error(fmt::format("{} waits in state {}, whose guards read its state variables: {} (set it "
+                                         "with Endpoint::set_variable)",
+                                         role_name(), monitor_.state_name(), error));
+    state_values = std::move(*values);
+  }
+  // The earliest timeout branch: a message must come before it.
   Deadline spec_deadline;
-  if (waiting.timeout) {
-    spec_deadline = clock_->now() + *waiting.timeout;
+  std::uint32_t timeout_transition = RoleMonitor::kNoTransition;
+  if (!waiting.timeouts.empty()) {
+    const auto now = clock_->now();
+    for (const auto transition : waiting.timeouts) {
+      const auto at = now + timeout_of(transition);
+      if (!spec_deadline || at < *spec_deadline) {
+        spec_deadline = at;
+        timeout_transition = transition;
+      }
+    }
     if (!deadline || *spec_deadline < *deadline) deadline = spec_deadline;
   }
   std::optional<IncomingMessage> message;
@@ -185,34 +224,90 @@ Endpoint::Step Endpoint::await(std::span<const automata::RoleId> peers, Deadline
   }
   if (!message) {
     if (spec_deadline && clock_->now() >= *spec_deadline) {
-      const auto transition = waiting.timeout_transition;
-      monitor_.advance(transition);
+      monitor_.advance(timeout_transition);
       after_step();
-      return {transition, nullptr};
+      return {timeout_transition, nullptr};
     }
     throw DeadlineExpired(fmt::format("{}: nothing from {} before the deadline, in state {}", role_name(), what,
                                       monitor_.state_name()));
   }
-  const auto& peer_name = protocol_->role_name(message->from);
-  const auto transition = monitor_.find(Direction::Receive, message->from, message->label);
-  if (transition == RoleMonitor::kNoTransition)
-    peer_violation(monitor_.violation(
-        Culprit::Peer,
-        fmt::format("{} sent {} ({}) to {}", peer_name, protocol_->label_name(message->label),
-                    describe_payload(message->payload), role_name()),
-        peer_name));
-  const auto& action = monitor_.transition(transition).action;
-  const auto kind = protocol_->payload_kind(action.payload);
-  if (!conforms(message->payload, kind))
-    peer_violation(monitor_.violation(Culprit::Peer,
-                                      fmt::format("{} sent {} with {} to {}, but the spec's {} carries {}",
-                                                  peer_name, protocol_->label_name(message->label),
-                                                  describe_payload(message->payload), role_name(),
-                                                  protocol_->system().describe_label(action), to_string(kind)),
-                                      peer_name));
+  const auto transition = accept(*message, state_values);
   monitor_.advance(transition);
   after_step();
   return {transition, std::move(message->payload)};
+}
+
+std::uint32_t Endpoint::accept(const IncomingMessage& message, const std::vector<std::uint64_t>& state_values) {
+  const auto& peer_name = protocol_->role_name(message.from);
+  const auto first = monitor_.find(Direction::Receive, message.from, message.label);
+  if (first == RoleMonitor::kNoTransition)
+    peer_violation(monitor_.violation(
+        Culprit::Peer,
+        fmt::format("{} sent {} ({}) to {}", peer_name, protocol_->label_name(message.label),
+                    describe_payload(message.payload), role_name()),
+        peer_name));
+  const auto& action = monitor_.transition(first).action;
+  if (std::string why; !protocol_->accepts(action.payload, message.payload, why))
+    peer_violation(monitor_.violation(Culprit::Peer,
+                                      fmt::format("{} sent {} with {} to {}, but the spec's {} carries {} ({})",
+                                                  peer_name, protocol_->label_name(message.label),
+                                                  describe_payload(message.payload), role_name(),
+                                                  protocol_->system().describe_label(action),
+                                                  to_string(protocol_->payload_kind(action.payload)), why),
+                                      peer_name));
+  if (!monitor_.waiting().guarded) return first;
+  // Copies of the label with guards: the one whose guard holds, evaluated by
+  // the very programs the checker proved disjoint and exhaustive.
+  const auto payload_values = protocol_->guard_values(action.payload, message.payload);
+  const auto chosen = refine::select_branch(protocol_->system(), role_, monitor_.state(), message.from,
+                                            message.label, payload_values, state_values);
+  if (!chosen)
+    peer_violation(monitor_.violation(Culprit::Peer,
+                                      fmt::format("{} sent {}({}) to {}, which no guard of the state accepts",
+                                                  peer_name, protocol_->label_name(message.label),
+                                                  message.payload.dump(), role_name()),
+                                      peer_name));
+  return *chosen;
+}
+
+Duration Endpoint::timeout_of(std::uint32_t transition) const {
+  const auto& timeout = protocol_->system().timeouts.at(monitor_.transition(transition).action.label);
+  if (timeout.milliseconds) return std::chrono::milliseconds(*timeout.milliseconds);
+  return std::chrono::milliseconds(variables_.at(timeout.variable).get<std::uint64_t>());
+}
+
+void Endpoint::check_variable(std::string_view name, const Payload& value) const {
+  const auto& system = protocol_->system();
+  if (system.refinements)
+    for (const auto& variable : system.refinements->state_of(role_)) {
+      if (variable.name != name) continue;
+      const auto width = refine::width(variable.type);
+      const bool fits = variable.type == refine::Scalar::Bool
+                            ? value.is_boolean()
+                            : (value.is_number_unsigned() || (value.is_number_integer() && value >= 0)) &&
+                                  value.get<std::uint64_t>() <= refine::mask(width);
+      if (!fits)
+        throw std::invalid_argument(fmt::format("{} is not a value of {}'s state variable {}: {}", value.dump(),
+                                                role_name(), name, refine::name(variable.type)));
+      return;
+    }
+  throw std::invalid_argument(fmt::format("{} has no state variable '{}' in {}", role_name(), name,
+                                          protocol_->spec_path()));
+}
+
+void Endpoint::set_variable(std::string_view name, std::uint64_t value) {
+  const auto* variable = [&]() -> const refine::Field* {
+    if (const auto& refinements = protocol_->system().refinements)
+      for (const auto& field : refinements->state_of(role_))
+        if (field.name == name) return &field;
+    return nullptr;
+  }();
+  // Bools are set as 0/1 through this interface.
+  const Payload json = variable && variable->type == refine::Scalar::Bool ? Payload(value != 0) : Payload(value);
+  if (variable && variable->type == refine::Scalar::Bool && value > 1)
+    throw std::invalid_argument(fmt::format("{} is not a bool (0 or 1)", value));
+  check_variable(name, json);
+  variables_[std::string(name)] = json;
 }
 
 Received Endpoint::to_received(Step step) const {

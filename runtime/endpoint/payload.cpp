@@ -12,6 +12,7 @@ PayloadKind payload_kind(std::string_view sort) {
   if (sort == "Bool" || sort == "bool") return PayloadKind::Bool;
   if (sort == "Int" || sort == "int") return PayloadKind::Int;
   if (sort == "String" || sort == "string" || sort == "Str" || sort == "str") return PayloadKind::String;
+  if (sort == "u8" || sort == "u16" || sort == "u32" || sort == "u64") return PayloadKind::Scalar;
   // A ground sort is a name; anything else is a printed session type.
   const bool name = (std::isalpha(static_cast<unsigned char>(sort.front())) != 0 || sort.front() == '_') &&
                     std::all_of(sort.begin(), sort.end(), [](char c) {
@@ -26,6 +27,8 @@ bool conforms(const Payload& payload, PayloadKind kind) {
     case PayloadKind::Bool: return payload.is_boolean();
     case PayloadKind::Int: return payload.is_number_integer();
     case PayloadKind::String: return payload.is_string();
+    case PayloadKind::Scalar: return payload.is_number_unsigned() || (payload.is_number_integer() && payload >= 0);
+    case PayloadKind::Record: return payload.is_object();
     case PayloadKind::Opaque: return true;
     case PayloadKind::Session: return false;
   }
@@ -38,6 +41,8 @@ std::string_view to_string(PayloadKind kind) {
     case PayloadKind::Bool: return "a boolean";
     case PayloadKind::Int: return "an integer";
     case PayloadKind::String: return "a string";
+    case PayloadKind::Scalar: return "an unsigned integer";
+    case PayloadKind::Record: return "a record";
     case PayloadKind::Opaque: return "any value";
     case PayloadKind::Session: return "a session (delegation)";
   }

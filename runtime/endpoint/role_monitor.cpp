@@ -1,7 +1,6 @@
 #include "lim/runtime/endpoint/role_monitor.hpp"
 
 #include <algorithm>
-#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -9,13 +8,12 @@ namespace lim::runtime {
 
 using automata::Direction;
 
-RoleMonitor::RoleMonitor(const Protocol& protocol, automata::RoleId role, const TimeoutValues& timeouts)
+RoleMonitor::RoleMonitor(const Protocol& protocol, automata::RoleId role)
     : protocol_(protocol),
       role_(role),
       machine_(protocol.system().machines.at(role)),
       waiting_(machine_.state_count()),
       state_(machine_.initial) {
-  const auto& system = protocol.system();
   for (std::uint32_t index = 0; index < machine_.transitions().size(); ++index) {
     const auto& transition = machine_.transitions()[index];
     auto& waiting = waiting_[transition.source];
@@ -23,24 +21,9 @@ RoleMonitor::RoleMonitor(const Protocol& protocol, automata::RoleId role, const 
     if (action.direction == Direction::Receive) {
       if (std::find(waiting.peers.begin(), waiting.peers.end(), action.peer) == waiting.peers.end())
         waiting.peers.push_back(action.peer);
+      waiting.guarded = waiting.guarded || action.guard != automata::kNoGuard;
     } else if (action.direction == Direction::Timeout) {
-      const auto& spec = system.timeouts.at(action.label);
-      Duration duration{};
-      if (spec.milliseconds) {
-        duration = std::chrono::milliseconds(*spec.milliseconds);
-      } else {
-        const auto value = timeouts.find(spec.variable);
-        if (value == timeouts.end())
-          throw std::invalid_argument(fmt::format(
-              "{}: role {} has a timeout({}) branch; give its duration in EndpointOptions::timeouts[\"{}\"]",
-              protocol.location_text(transition.location), protocol.role_name(role), spec.variable, spec.variable));
-        duration = value->second;
-      }
-      // Several timeout branches in one state: the first deadline wins.
-      if (!waiting.timeout || duration < *waiting.timeout) {
-        waiting.timeout = duration;
-        waiting.timeout_transition = index;
-      }
+      waiting.timeouts.push_back(index);
     }
   }
 }

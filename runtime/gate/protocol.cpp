@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "gate_state.hpp"
+#include "lim/refine/branch_selection.hpp"
+#include "lim/refine/refinements.hpp"
 #include "lim/runtime/gate/content_hash.hpp"
 
 namespace lim::runtime {
@@ -12,11 +14,21 @@ namespace lim::runtime {
 std::string fingerprint(const automata::System& system) {
   // A canonical text of everything the runtime and generated code rely on:
   // role order, state numbering, transition order, label and sort names.
-  std::string text = "lim automata v1\n";
+  std::string text = "lim automata v2\n";
+  if (const auto& refinements = system.refinements) {
+    for (const auto& record : refinements->records) {
+      text += "record " + record.name;
+      for (const auto& field : record.fields) text += fmt::format(" {}:{}", field.name, refine::name(field.type));
+      text += "\n";
+    }
+  }
   for (automata::RoleId role = 0; role < system.role_count(); ++role) {
     const auto& machine = system.machines[role];
-    text += fmt::format("role {} states {} initial {}\n", system.role_names[role], machine.state_count(),
-                        machine.initial);
+    text += fmt::format("role {}{} states {} initial {}\n", system.is_environment(role) ? "env " : "",
+                        system.role_names[role], machine.state_count(), machine.initial);
+    if (system.refinements)
+      for (const auto& variable : system.refinements->state_of(role))
+        text += fmt::format("  state {}:{}\n", variable.name, refine::name(variable.type));
     for (const auto& transition : machine.transitions()) {
       const auto& action = transition.action;
       const char* direction = action.direction == automata::Direction::Send      ? "!"
@@ -27,6 +39,8 @@ std::string fingerprint(const automata::System& system) {
         text += system.describe_timeout(action.label);
       else
         text += fmt::format("{} <{}>", system.labels.name(action.label), system.sorts.display(action.payload));
+      if (action.guard != automata::kNoGuard && system.refinements)
+        text += " if " + system.refinements->guards.at(action.guard).text;
       text += "\n";
     }
   }
@@ -36,11 +50,53 @@ std::string fingerprint(const automata::System& system) {
 Protocol::Protocol(ConstructionKey, std::shared_ptr<detail::GateState> gate, Origin origin, automata::System system)
     : gate_(std::move(gate)), origin_(std::move(origin)), system_(std::move(system)) {
   fingerprint_ = runtime::fingerprint(system_);
-  for (automata::SortId sort = 0; sort < system_.sorts.size(); ++sort)
-    payload_kinds_.push_back(runtime::payload_kind(system_.sorts.display(sort)));
+  for (automata::SortId sort = 0; sort < system_.sorts.size(); ++sort) {
+    const auto& display = system_.sorts.display(sort);
+    SortInfo info{runtime::payload_kind(display), 0, std::nullopt};
+    if (const auto scalar = refine::parse_scalar(display); scalar && *scalar != refine::Scalar::Bool)
+      info.width = refine::width(*scalar);
+    if (system_.refinements)
+      if (const auto shape = system_.refinements->shape_of(display); shape.record) {
+        info.kind = PayloadKind::Record;
+        info.record = shape.record;
+      }
+    sorts_.push_back(info);
+  }
   for (automata::LabelId label = 0; label < system_.labels.size(); ++label)
     labels_.emplace(system_.labels.name(label), label);
   established_.push_back(Requirement{});  // the gate checked the synchronous properties
+}
+
+bool Protocol::accepts(automata::SortId sort, const Payload& payload, std::string& why) const {
+  const auto& info = sorts_.at(sort);
+  switch (info.kind) {
+    case PayloadKind::Scalar: {
+      if (conforms(payload, PayloadKind::Scalar) && payload.get<std::uint64_t>() <= refine::mask(info.width))
+        return true;
+      why = fmt::format("{} is not a u{}", payload.dump(), info.width);
+      return false;
+    }
+    case PayloadKind::Record: {
+      const refine::PayloadShape shape{info.record, std::nullopt};
+      return refine::payload_values(*system_.refinements, shape, payload, why).has_value();
+    }
+    default:
+      if (conforms(payload, info.kind)) return true;
+      why = fmt::format("{} is not {}", payload.is_null() ? "no payload" : payload.dump(), to_string(info.kind));
+      return false;
+  }
+}
+
+std::vector<std::uint64_t> Protocol::guard_values(automata::SortId sort, const Payload& payload) const {
+  const auto& info = sorts_.at(sort);
+  if (info.kind == PayloadKind::Scalar) return {payload.get<std::uint64_t>()};
+  if (info.kind == PayloadKind::Bool) return {payload.get<bool>() ? 1u : 0u};
+  if (info.kind == PayloadKind::Record) {
+    std::string why;
+    return refine::payload_values(*system_.refinements, {info.record, std::nullopt}, payload, why).value_or(
+        std::vector<std::uint64_t>{});
+  }
+  return {};
 }
 
 std::optional<automata::RoleId> Protocol::find_role(std::string_view name) const {

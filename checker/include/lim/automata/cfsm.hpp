@@ -30,13 +30,25 @@ enum class Direction : std::uint8_t {
   Timeout,
 };
 
+// A receive guarded by a condition on the payload and the role's state
+// (`ack(s: segment) if acceptable(s)`): an index into
+// System::refinements->guards, or kNoGuard.
+using GuardId = std::uint32_t;
+inline constexpr GuardId kNoGuard = ~GuardId{0};
+
 // `pq!a` (p sends a to q) or `qp?a` (p receives a from q), seen from the
 // machine's own role p; `peer` is q.
+//
+// Receives of one label may come in several guarded copies that lead to
+// different states: the guard is part of the action, so such copies are
+// distinct actions (the choice between them is the receiver's, made by
+// data; refine/guard_checks proves it deterministic).
 struct Action {
   Direction direction = Direction::Send;
   RoleId peer = 0;
   LabelId label = 0;
   SortId payload = 0;
+  GuardId guard = kNoGuard;
   friend bool operator==(const Action&, const Action&) = default;
 };
 

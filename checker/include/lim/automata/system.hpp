@@ -3,12 +3,17 @@
 // integers in actions their names. Every later stage (semantics, properties,
 // reports, runtime) works on a System, whatever file format it came from.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "lim/automata/cfsm.hpp"
 #include "lim/automata/names.hpp"
+
+namespace lim::refine {
+struct Refinements;
+}
 
 namespace lim::automata {
 
@@ -39,6 +44,23 @@ struct TimeoutDuration {
   SourceLocation location;
 };
 
+// A wildcard branch `_ . T` after translation: the messages it absorbs in
+// one state, each a receive transition to T. A label the state also handles
+// by guarded branches is absorbed only where none of their guards holds
+// (`guard` is then that residual condition).
+struct WildcardUse {
+  RoleId role = 0;
+  StateId state = 0;
+  RoleId peer = 0;
+  SourceLocation location;  // of the '_'
+  struct Absorbed {
+    LabelId label = 0;
+    SortId payload = 0;
+    GuardId guard = kNoGuard;
+  };
+  std::vector<Absorbed> absorbed;
+};
+
 // A transition of one machine, addressed system-wide.
 struct TransitionRef {
   RoleId role = 0;
@@ -52,6 +74,16 @@ struct System {
   NameTable labels;
   SortTable sorts;
   std::vector<TimeoutDuration> timeouts;  // indexed by the label of Timeout actions
+  // Roles declared `env`: untrusted, they may send any message of their
+  // alphabet at any time and accept anything. Index = RoleId; roles beyond
+  // the vector's end are ordinary.
+  std::vector<bool> environment;
+  // Records, state variables and compiled guards (nullptr when the spec has
+  // none); Action::guard indexes its guards.
+  std::shared_ptr<const refine::Refinements> refinements;
+  std::vector<WildcardUse> wildcards;
+
+  bool is_environment(RoleId role) const { return role < environment.size() && environment[role]; }
 
   std::size_t role_count() const { return machines.size(); }
   const Transition& transition(TransitionRef ref) const {
@@ -66,7 +98,8 @@ struct System {
   std::string describe_state(RoleId role, StateId state) const;
   // `timeout(500ms)` / `timeout(rto)`.
   std::string describe_timeout(std::uint32_t timeout) const;
-  // `label(Sort)`, or just `label` for the implicit `end` payload.
+  // `label(Sort)`, or just `label` for the implicit `end` payload; a guarded
+  // receive adds its guard: `ack(segment) if acceptable(s)`.
   std::string describe_label(const Action& action) const;
   // Freezes every machine (see Cfsm::freeze).
   void freeze();

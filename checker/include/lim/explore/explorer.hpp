@@ -84,6 +84,10 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
 
   const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   const auto& limits = options.limits;
+  // State indices are 32-bit: beyond that the exploration ends as if at a
+  // --max-states limit rather than failing.
+  constexpr std::uint64_t kIndexCapacity = std::uint64_t{~StateIndex{0}} - 1;
+  const std::uint64_t state_cap = std::min(limits.max_states.value_or(kIndexCapacity), kIndexCapacity);
   std::size_t since_check = 0;
   for (StateIndex state = 0; state < space.states.size();) {
     // Limits and progress are looked at every 4096 expansions: cheap enough
@@ -139,7 +143,7 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
         const auto& successor = successors[next];
         const EdgeIndex edge = space.edge_target.size();
         StateIndex index;
-        if (limits.max_states && space.states.size() >= *limits.max_states) {
+        if (space.states.size() >= state_cap) {
           // At the limit only successors already known may be recorded.
           const auto found = space.states.find(words, successor.hash);
           if (!found) {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "lim/explore/huge_page_allocator.hpp"
+#include "lim/explore/big_vector.hpp"
 #include "lim/explore/packed_layout.hpp"
 #include "lim/explore/state_store.hpp"
 
@@ -30,11 +30,6 @@ enum class Completion {
   Stopped,  // ExploreOptions::stop asked to end it
 };
 std::string to_string(Completion completion);
-
-// The per-state and per-edge arrays grow to gigabytes: huge pages keep the
-// kernel's page faults and the TLB out of the inner loop.
-template <class T>
-using BigVector = std::vector<T, HugePageAllocator<T>>;
 
 class StateSpace {
  public:

@@ -10,7 +10,7 @@
 #include <span>
 #include <vector>
 
-#include "lim/explore/huge_page_allocator.hpp"
+#include "lim/explore/big_vector.hpp"
 
 namespace lim::explore {
 
@@ -50,9 +50,9 @@ class StateStore {
 
   std::size_t width_;
   std::size_t count_ = 0;
-  std::vector<std::uint64_t, HugePageAllocator<std::uint64_t>> words_;
+  BigVector<std::uint64_t> words_;
   bool equal(std::span<const std::uint64_t> words, StateIndex index) const;
-  std::vector<std::uint64_t, HugePageAllocator<std::uint64_t>> slots_;  // kEmpty, or fingerprint << 32 | index
+  BigVector<std::uint64_t> slots_;  // kEmpty, or fingerprint << 32 | index
   std::uint64_t mask_ = 0;
 };
 

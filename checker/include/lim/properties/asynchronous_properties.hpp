@@ -18,6 +18,7 @@
 #include "lim/explore/explorer.hpp"
 #include "lim/properties/asynchronous_trace.hpp"
 #include "lim/properties/graph_analysis.hpp"
+#include "lim/properties/violation_screen.hpp"
 #include "lim/report/verdict.hpp"
 #include "lim/semantics/asynchronous.hpp"
 
@@ -100,9 +101,18 @@ struct AsyncExploreOptions {
   bool decompose = true;
 };
 
+// What a BoundedAnalysis may stop early for (violation_screen.hpp): once
+// every goal has one of its refutations, the remaining exploration is
+// skipped (completion() == Stopped) and only refuted properties are decided.
+struct Screening {
+  Refutation watch = Refutation::None;
+  std::vector<Refutation> goals;
+};
+
 class BoundedAnalysis {
  public:
-  BoundedAnalysis(const automata::System& system, unsigned k, const AsyncExploreOptions& options);
+  BoundedAnalysis(const automata::System& system, unsigned k, const AsyncExploreOptions& options,
+                  const Screening& screening = {});
   ~BoundedAnalysis();
   BoundedAnalysis(const BoundedAnalysis&) = delete;
   BoundedAnalysis& operator=(const BoundedAnalysis&) = delete;
@@ -130,6 +140,7 @@ class BoundedAnalysis {
   report::PropertyResult terminal(AsyncProperty property,
                                   const std::function<TerminalConfigurations(Component&)>& find);
   report::PropertyResult compute(AsyncProperty property);
+  report::PropertyResult screened(AsyncProperty property);
 
   const automata::System& system_;
   unsigned k_;

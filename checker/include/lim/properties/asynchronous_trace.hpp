@@ -17,10 +17,10 @@ struct ComponentSpace {
   const explore::StateSpace* space = nullptr;
 };
 
-// A configuration of one component.
+// A configuration of one component, unpacked.
 struct ComponentConfiguration {
-  ComponentSpace component;
-  explore::StateIndex state = 0;
+  const semantics::AsynchronousSemantics* semantics = nullptr;
+  std::vector<std::uint32_t> values;
 };
 
 // `hello(Int)`, or `hello` without payload.

@@ -2,6 +2,14 @@
 // Synchronous reduction of a typing context (REFERENCE §1): a send of p to q
 // and a matching receive of q from p fire together when the labels agree and
 // the sent payload sort is a subtype of the expected one.
+//
+// Two extensions (docs/language.md §14–§16):
+// - a timeout branch is an internal step of the waiting role alone, possible
+//   whenever it waits in that state (untimed: the deadline may pass at any
+//   moment), so every property is checked with timeouts firing at any time;
+// - guarded receives of one label are separate receive transitions, so the
+//   receiver's choice among them is made in the same step as the receive —
+//   a sound over-approximation of the choice its data would make.
 #include <span>
 #include <vector>
 
@@ -14,16 +22,25 @@ namespace lim::semantics {
 using automata::RoleId;
 using automata::TransitionRef;
 
-// What a synchronous step did.
+// What a synchronous step did: an interaction `from → to`, or, when
+// `internal`, the timeout transition `send` (== `receive`) of role `to`
+// waiting for `from`.
 struct Interaction {
   RoleId from = 0;
   RoleId to = 0;
   TransitionRef send;
   TransitionRef receive;
+  bool internal = false;
+  // The role whose choice the step is: the sender of an interaction, the
+  // waiting role of a timeout.
+  RoleId actor() const { return internal ? to : from; }
 };
 
 class SynchronousSemantics {
  public:
+  // Move::second of an internal step (a timeout firing).
+  static constexpr std::uint32_t kInternal = ~std::uint32_t{0};
+
   explicit SynchronousSemantics(const automata::System& system);
 
   const automata::System& system() const { return system_; }
@@ -42,6 +59,13 @@ class SynchronousSemantics {
       const auto sends = machine.outgoing(from[sender]);
       for (std::size_t i = 0; i < sends.size(); ++i) {
         const auto& send = sends[i];
+        if (send.action.direction == automata::Direction::Timeout) {
+          std::copy(from.begin(), from.end(), to.begin());
+          to[sender] = send.target;
+          emit(explore::Move{global_index(sender, sender_base + static_cast<std::uint32_t>(i)), kInternal},
+               std::span<const std::uint32_t>(to.data(), to.size()));
+          continue;
+        }
         if (send.action.direction != automata::Direction::Send) continue;
         const RoleId receiver = send.action.peer;
         const auto& peer_machine = system_.machines[receiver];

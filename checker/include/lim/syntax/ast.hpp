@@ -7,6 +7,7 @@
 // every later pass walk the tree with an explicit worklist.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lim/syntax/source.hpp"
@@ -24,6 +25,65 @@ enum class TypeKind : std::uint8_t {
   Variable,   // t
 };
 
+// ---- guard expressions -------------------------------------------------------
+//
+// Expressions (guards, predicate bodies, constant values) live in their own
+// arena, `Context::expressions`. A node's operands always have smaller ids
+// than the node itself: the parser creates operands first. Every later pass
+// (typing, compilation, printing) can therefore walk an expression with a
+// loop or a bounded explicit stack, never by unbounded recursion.
+using ExprId = std::uint32_t;
+inline constexpr ExprId kNoExpr = ~ExprId{0};
+
+enum class ExprKind : std::uint8_t {
+  Number,   // 42, 0xFF, 500ms (`value` holds it; `name` the spelling)
+  Boolean,  // true / false (`value` is 1 / 0)
+  Name,     // a constant, state variable, payload binder or predicate parameter
+  Field,    // binder.field: `name` is the binder, `field` the field
+  Call,     // name(operands…): a predicate or a builtin (seq_lt, u32, …)
+  Unary,    // `op` operand
+  Binary,   // operand `op` operand
+};
+
+enum class Operator : std::uint8_t {
+  None,
+  // unary
+  Not,         // !
+  Negate,      // -
+  Complement,  // ~
+  // binary, from the loosest to the tightest binding (docs/language.md §13)
+  Or,            // ||
+  And,           // &&
+  Equal,         // ==
+  NotEqual,      // !=
+  Less,          // <
+  LessEqual,     // <=
+  Greater,       // >
+  GreaterEqual,  // >=
+  BitOr,         // |
+  BitXor,        // ^
+  BitAnd,        // &
+  ShiftLeft,     // <<
+  ShiftRight,    // >>
+  Add,           // +
+  Subtract,      // -
+  Multiply,      // *
+  Divide,        // /
+  Remainder,     // %
+};
+
+struct ExprNode {
+  ExprKind kind = ExprKind::Number;
+  Operator op = Operator::None;
+  SourceLocation location;  // of the literal, name or operator
+  std::string name;
+  std::string field;
+  std::uint64_t value = 0;
+  bool duration = false;  // Number written with a unit (ms, s, min): `value` is milliseconds
+  std::vector<ExprId> operands;
+  std::uint32_t depth = 1;  // height of the expression tree rooted here
+};
+
 // The sort carried by a message. mpstk's default when no payload is written
 // is the session type `end`, and lim keeps that convention so that `m` and
 // `m(end)` are the same message.
@@ -31,8 +91,9 @@ struct PayloadSort {
   enum class Kind : std::uint8_t { Ground, Session };
   Kind kind = Kind::Session;
   // Ground: canonical name. Builtins are spelled "Bool", "Int", "String",
-  // "Unit" whatever the source spelling (bool, Str, str, string, ...); a sort
-  // declared in the file keeps its declared name.
+  // "Unit", "u8", "u16", "u32", "u64" whatever the source spelling (bool,
+  // Str, str, string, ...); a sort or record declared in the file keeps its
+  // declared name.
   std::string ground;
   // Session: the payload type (a closed local type); kNoType stands for the
   // implicit `end` of a message written without payload.
@@ -40,12 +101,30 @@ struct PayloadSort {
   SourceLocation location;
 };
 
+enum class ChoiceKind : std::uint8_t {
+  Message,   // label(payload) [if guard] . T
+  Timeout,   // timeout(500ms) . T / timeout(rto) . T   (branches only)
+  Wildcard,  // _ . T: any other message from the peer  (branches only)
+};
+
 // One `label(payload).continuation` alternative of a select or branch.
+// (The fields lim added come last, with defaults, so that contexts built in
+// code as `{label, location, payload, continuation}` still mean a message.)
 struct Choice {
-  std::string label;
+  std::string label;        // "timeout" / "_" for the other kinds
   SourceLocation location;  // of the label
   PayloadSort payload;
   TypeId continuation = kNoType;  // always a valid node; `end` is explicit
+  ChoiceKind kind = ChoiceKind::Message;
+  // `ack(s: segment)`: the name the guard uses for the payload.
+  std::string binder = {};
+  SourceLocation binder_location = {};
+  ExprId guard = kNoExpr;  // `if …`
+  // Timeout: a literal duration in milliseconds, or the name of a constant
+  // or state variable holding one.
+  std::uint64_t timeout_milliseconds = 0;
+  std::string timeout_name = {};  // empty: the literal applies
+  SourceLocation timeout_location = {};
 };
 
 struct TypeNode {
@@ -61,11 +140,18 @@ struct TypeNode {
 };
 
 // `s[p]: T` (mpstk) or `p: T` (lim, session name omitted).
+// `env p: q⊕{…} | r⊕{…}` declares an environment role: it is given only the
+// messages it may send (`alphabet`, Select nodes whose continuations are
+// `end`), and lim checks the other roles against any behaviour within it.
+// Its `type` is an End node, so passes that only know local types see a
+// role that does nothing.
 struct RoleEntry {
   std::string session;  // empty when written without `s[...]`
   std::string role;
   SourceLocation location;  // of the role name
   TypeId type = kNoType;
+  bool environment = false;
+  std::vector<TypeId> alphabet = {};  // environment roles only
 };
 
 // `sort Name;` declares an opaque payload sort, `sort Name = Int;` an alias.
@@ -75,10 +161,57 @@ struct SortDeclaration {
   SourceLocation location;
 };
 
+// `name: type` in a record, a state block or a predicate's parameters.
+struct FieldDeclaration {
+  std::string name;
+  SourceLocation location;
+  std::string type;  // as written: u8 u16 u32 u64 bool, or a record (parameters only)
+  SourceLocation type_location;
+};
+
+// `record segment { seq: u32, ack: u32, len: u32 }`: a payload sort whose
+// fields guards can read.
+struct RecordDeclaration {
+  std::string name;
+  SourceLocation location;
+  std::vector<FieldDeclaration> fields;
+};
+
+// `const mss: u32 = 1460`
+struct ConstantDeclaration {
+  std::string name;
+  SourceLocation location;
+  std::string type;
+  SourceLocation type_location;
+  ExprId value = kNoExpr;
+};
+
+// `state system { rcv_nxt: u32, rcv_wnd: u32 }`: variables each instance of
+// the role keeps; guards of that role read them.
+struct StateDeclaration {
+  std::string session;
+  std::string role;
+  SourceLocation location;  // of the role name
+  std::vector<FieldDeclaration> variables;
+};
+
+// `pred acceptable(s: segment) = …`
+struct PredicateDeclaration {
+  std::string name;
+  SourceLocation location;
+  std::vector<FieldDeclaration> parameters;
+  ExprId body = kNoExpr;
+};
+
 struct Context {
   std::vector<TypeNode> nodes;
   std::vector<RoleEntry> entries;
   std::vector<SortDeclaration> sorts;
+  std::vector<ExprNode> expressions;
+  std::vector<RecordDeclaration> records;
+  std::vector<ConstantDeclaration> constants;
+  std::vector<StateDeclaration> states;
+  std::vector<PredicateDeclaration> predicates;
 
   const TypeNode& node(TypeId id) const { return nodes.at(id); }
   TypeNode& node(TypeId id) { return nodes.at(id); }
@@ -86,7 +219,19 @@ struct Context {
     nodes.push_back(std::move(node));
     return static_cast<TypeId>(nodes.size() - 1);
   }
+  const ExprNode& expression(ExprId id) const { return expressions.at(id); }
+  ExprId add_expression(ExprNode node) {
+    expressions.push_back(std::move(node));
+    return static_cast<ExprId>(expressions.size() - 1);
+  }
+  // Whether the spec uses any of the data-aware features (guards, records,
+  // state, constants, predicates, timeouts, wildcards, environments).
+  bool refined() const;
 };
+
+// The fixed-width scalar types of guards: u8 u16 u32 u64 and bool (also
+// spelled Bool). Records are not scalars.
+bool is_scalar_type(std::string_view name);
 
 // Follows Recursion nodes to their bodies and Variables to their binders
 // until a Select, Branch or End node is reached: the "state" a type denotes.

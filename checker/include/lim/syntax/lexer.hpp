@@ -4,7 +4,8 @@
 // The whole file is tokenised up front: the parser needs a few tokens of
 // lookahead (an entry starts with `ident :` or `ident [ ident ] :`), and a
 // vector makes that trivial. Comments and whitespace are dropped here.
-// Keywords (`end`, `rec`, `sort`) are contextual, so they are identifiers.
+// Keywords (`end`, `rec`, `sort`, `if`, `env`, ...) are contextual, so they
+// are identifiers; the parser decides from the tokens around them.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -31,6 +32,27 @@ enum class TokenKind : std::uint8_t {
   Semicolon,
   Dot,
   Equals,
+  // Numbers and the operators of guard expressions (docs/language.md §13).
+  Number,       // [0-9][A-Za-z0-9_]*: 42, 0xFF, 0b101, 1_000, 500ms, 2s
+  Bang,         // !
+  BangEquals,   // !=
+  EqualsEquals, // ==
+  Less,         // <
+  LessEqual,    // <=
+  Greater,      // >
+  GreaterEqual, // >=
+  ShiftLeft,    // <<
+  ShiftRight,   // >>
+  Plus,         // +
+  Minus,        // -
+  Star,         // *
+  Slash,        // / (a `//` starts a comment)
+  Percent,      // %
+  Caret,        // ^
+  Tilde,        // ~
+  Bar,          // |
+  AndAnd,       // &&
+  OrOr,         // ||
   Invalid,     // a byte that starts no token: bad UTF-8 or a stray character
   EndOfInput,  // always the last token
 };

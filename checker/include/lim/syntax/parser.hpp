@@ -23,7 +23,9 @@ std::optional<Context> load_context(const SourceFile& file, Diagnostics& diagnos
 
 // The canonical name ("Bool", "Int", "String", "Unit") of a builtin ground
 // sort written in one of the spellings mpstk accepts ([Bb]ool, [Ii]nt,
-// [Ss]tring, [Ss]tr, [Uu]nit); empty when `spelling` names no builtin sort.
+// [Ss]tring, [Ss]tr, [Uu]nit), or one of lim's fixed-width scalars (u8,
+// u16, u32, u64, named as written); empty when `spelling` names no builtin
+// sort.
 std::string_view builtin_sort(std::string_view spelling);
 
 // Bracket nesting (`(`, `{`, payload parentheses) deeper than this is

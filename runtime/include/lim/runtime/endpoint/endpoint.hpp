@@ -55,6 +55,12 @@ class Endpoint {
   // its timeout branch.
   Received offer(Deadline deadline = std::nullopt);
 
+  // ---- the role's state variables (guards and timeout(variable) read them) ---------------
+  // Throws std::invalid_argument unless `name` is a state variable of the
+  // role and `value` fits its type.
+  void set_variable(std::string_view name, std::uint64_t value);
+  const Payload& variables() const { return variables_; }
+
   // ---- the engine, for generated code ------------------------------------------------
   struct Step {
     std::uint32_t transition = 0;  // index into the role's CFSM transitions
@@ -93,6 +99,11 @@ class Endpoint {
                                 std::string_view peer_name, std::string_view label_name);
   void transmit(std::uint32_t transition, Payload payload);
   Step await(std::span<const automata::RoleId> peers, Deadline deadline, std::string_view what);
+  // The transition a received message takes (guards decide between copies
+  // of one label), or a peer violation.
+  std::uint32_t accept(const IncomingMessage& message, const std::vector<std::uint64_t>& state_values);
+  Duration timeout_of(std::uint32_t transition) const;
+  void check_variable(std::string_view name, const Payload& value) const;
   Received to_received(Step step) const;
   void after_step();
   [[noreturn]] void fail(std::exception_ptr error, std::string_view reason);
@@ -103,6 +114,7 @@ class Endpoint {
   std::unique_ptr<Transport> transport_;
   std::shared_ptr<Clock> clock_;
   RoleMonitor monitor_;
+  Payload variables_ = Payload::object();
   std::atomic<Status> status_{Status::Running};
   mutable std::mutex failure_mutex_;
   std::exception_ptr failure_;

@@ -1,19 +1,18 @@
 #pragma once
 // What an endpoint needs besides its protocol, role and transport.
-#include <map>
 #include <memory>
-#include <string>
 
 #include "lim/runtime/clock/clock.hpp"
+#include "lim/runtime/endpoint/payload.hpp"
 
 namespace lim::runtime {
 
-// Values of the spec's named timeouts: `timeout(rto)` waits for timeouts["rto"].
-using TimeoutValues = std::map<std::string, Duration, std::less<>>;
-
 struct EndpointOptions {
   std::shared_ptr<Clock> clock;  // nullptr: the steady clock
-  TimeoutValues timeouts;
+  // Initial values of the role's state variables (`state role { rto: u64 }`),
+  // e.g. {"rto": 200}: guards read them, and `timeout(rto)` waits rto
+  // milliseconds. Endpoint::set_variable changes them as the role runs.
+  Payload variables = Payload::object();
 };
 
 }  // namespace lim::runtime

@@ -17,12 +17,16 @@ enum class PayloadKind {
   Bool,    // JSON boolean
   Int,     // JSON integer
   String,  // JSON string
+  Scalar,  // u8, u16, u32, u64: a JSON integer that fits the width
+  Record,  // a record of the spec (`record segment {…}`): a JSON object with its fields
   Opaque,  // a sort declared in the spec (`sort Video;`): any JSON value
   Session, // a session type as payload (delegation): not executable
 };
 
-// From a sort as the checker's SortTable displays it.
+// From a sort as the checker's SortTable displays it (records, which only
+// the spec's refinements know, come out as Opaque: Protocol refines this).
 PayloadKind payload_kind(std::string_view sort_display);
+// For the kinds that need no more than the JSON type (not Scalar, Record).
 bool conforms(const Payload& payload, PayloadKind kind);
 std::string_view to_string(PayloadKind kind);
 

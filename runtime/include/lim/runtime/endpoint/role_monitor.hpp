@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "lim/runtime/endpoint/endpoint_options.hpp"
+#include "lim/runtime/clock/clock.hpp"
 #include "lim/runtime/endpoint/protocol_violation.hpp"
 #include "lim/runtime/gate/protocol.hpp"
 
@@ -22,14 +22,12 @@ class RoleMonitor {
 
   // What a receiving state waits for, worked out once per state.
   struct Waiting {
-    std::vector<automata::RoleId> peers;          // distinct senders it receives from
-    std::optional<Duration> timeout;              // its timeout branch, if any
-    std::uint32_t timeout_transition = kNoTransition;
+    std::vector<automata::RoleId> peers;    // distinct senders it receives from
+    std::vector<std::uint32_t> timeouts;    // its timeout branches (transition indices)
+    bool guarded = false;                   // a receive has a guard: choosing needs the role's variables
   };
 
-  // Throws std::invalid_argument when a timeout(variable) of the role has no
-  // value in `timeouts`: better at start than at the first wait.
-  RoleMonitor(const Protocol& protocol, automata::RoleId role, const TimeoutValues& timeouts);
+  RoleMonitor(const Protocol& protocol, automata::RoleId role);
 
   automata::StateId state() const { return state_.load(std::memory_order_relaxed); }
   std::uint64_t operations() const { return operations_.load(std::memory_order_relaxed); }
@@ -39,7 +37,9 @@ class RoleMonitor {
   const automata::Transition& transition(std::uint32_t index) const { return machine_.transitions()[index]; }
   const Waiting& waiting() const { return waiting_[state()]; }
 
-  // The index of the current state's transition for this action, or kNoTransition.
+  // The index of the current state's transition for this action, or
+  // kNoTransition (the first match: guarded receives are chosen by the
+  // endpoint, with refine::select_branch).
   std::uint32_t find(automata::Direction direction, automata::RoleId peer, automata::LabelId label) const;
   void advance(std::uint32_t transition) {
     state_.store(machine_.transitions()[transition].target, std::memory_order_relaxed);

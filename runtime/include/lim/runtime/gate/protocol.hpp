@@ -55,7 +55,17 @@ class Protocol {
   const std::string& role_name(automata::RoleId role) const { return system_.role_names.at(role); }
   std::optional<automata::LabelId> find_label(std::string_view name) const;
   const std::string& label_name(automata::LabelId label) const { return system_.labels.name(label); }
-  PayloadKind payload_kind(automata::SortId sort) const { return payload_kinds_.at(sort); }
+  PayloadKind payload_kind(automata::SortId sort) const { return sorts_.at(sort).kind; }
+  // Whether `payload` is a value of `sort` (a record with all its fields, an
+  // integer that fits a u8, …); explains in `why` when not.
+  bool accepts(automata::SortId sort, const Payload& payload, std::string& why) const;
+  // The payload as guards read it: its fields in declaration order, or its
+  // one scalar value; empty for sorts guards cannot read. Requires accepts().
+  std::vector<std::uint64_t> guard_values(automata::SortId sort, const Payload& payload) const;
+  // The width of a u8…u64 sort (8…64), or 0.
+  unsigned scalar_width(automata::SortId sort) const { return sorts_.at(sort).width; }
+  // The record of a Record sort: an index into system().refinements->records.
+  std::optional<std::uint32_t> record_of(automata::SortId sort) const { return sorts_.at(sort).record; }
   // `spec:line:col`, or the spec alone for an unknown location.
   std::string location_text(SourceLocation location) const;
 
@@ -76,7 +86,12 @@ class Protocol {
   Origin origin_;
   automata::System system_;
   std::string fingerprint_;
-  std::vector<PayloadKind> payload_kinds_;  // index = SortId
+  struct SortInfo {
+    PayloadKind kind = PayloadKind::Opaque;
+    unsigned width = 0;               // Scalar: 8, 16, 32 or 64
+    std::optional<std::uint32_t> record;  // Record: index into the refinements' records
+  };
+  std::vector<SortInfo> sorts_;  // index = SortId
   std::unordered_map<std::string, automata::LabelId, StringHash, std::equal_to<>> labels_;
   mutable std::mutex mutex_;
   mutable std::vector<Requirement> established_;

@@ -21,6 +21,8 @@ class InProcessHub;
 }
 
 struct InProcessOptions {
+  InProcessOptions() = default;
+  explicit InProcessOptions(unsigned k_, EndpointOptions endpoint_ = {}) : k(k_), endpoint(std::move(endpoint_)) {}
   unsigned k = 1;            // queue capacity; 0: rendezvous
   EndpointOptions endpoint;  // clock and timeout values, for every role
 };

@@ -1,0 +1,179 @@
+#include "lim/refine/guard_solver.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "z3_encoding.hpp"
+
+namespace lim::refine {
+
+std::string Witness::text() const {
+  std::string out;
+  for (const auto& [name, value] : shown) out += fmt::format("{}{}={}", out.empty() ? "" : " ", name, value);
+  return out.empty() ? "any values" : out;
+}
+
+struct GuardSolver::Z3State {
+  explicit Z3State(const Refinements& refinements) : encoder(context, refinements), solver(context) {}
+  z3::context context;
+  Z3Encoder encoder;
+  z3::solver solver;
+  std::vector<std::optional<z3::expr>> guards;  // encoded on first use, by GuardId
+  struct Cached {
+    z3::expr formula;  // held so that its id is not recycled
+    QueryResult result;
+    bool readable_tried = false;  // make_readable has run on `result`
+  };
+  std::unordered_map<unsigned, Cached> cache;  // by the formula's AST id
+};
+
+GuardSolver::GuardSolver(const Refinements& refinements, std::chrono::milliseconds per_query)
+    : refinements_(refinements), z3_(std::make_unique<Z3State>(refinements)) {
+  z3::params parameters(z3_->context);
+  parameters.set("timeout", static_cast<unsigned>(per_query.count()));
+  z3_->solver.set(parameters);
+}
+
+GuardSolver::~GuardSolver() = default;
+
+QueryResult GuardSolver::check(std::span<const GuardId> all, std::span<const GuardId> none, bool readable) {
+  ++statistics_.queries;
+  if (all.empty() && none.empty()) return {QueryResult::Answer::Satisfiable, Witness{}, {}};
+  const Guard& first = refinements_.guards.at(all.empty() ? none.front() : all.front());
+  try {
+    const auto encoded = [&](GuardId id) -> const z3::expr& {
+      if (z3_->guards.size() <= id) z3_->guards.resize(id + 1);
+      auto& slot = z3_->guards[id];
+      if (!slot) {
+        const Guard& guard = refinements_.guards.at(id);
+        if (guard.role != first.role || !(guard.payload == first.payload))
+          throw std::invalid_argument("guards of one query must share their role and payload");
+        slot = z3_->encoder.encode(guard.program, guard.role, guard.payload);
+      }
+      return *slot;
+    };
+    z3::expr formula = z3_->context.bool_val(true);
+    for (const GuardId id : all) formula = formula && encoded(id);
+    for (const GuardId id : none) formula = formula && !encoded(id);
+    auto hit = z3_->cache.find(formula.id());
+    if (hit != z3_->cache.end() && (!readable || hit->second.readable_tried ||
+                                    hit->second.result.answer != QueryResult::Answer::Satisfiable)) {
+      ++statistics_.cache_hits;
+    } else {
+      if (hit == z3_->cache.end()) {
+        hit = z3_->cache.emplace(formula.id(), Z3State::Cached{formula, solve(formula, first), false}).first;
+      }
+      if (readable && hit->second.result.answer == QueryResult::Answer::Satisfiable) {
+        hit->second.readable_tried = true;
+        make_readable(formula, all, none, first, hit->second.result);
+      }
+    }
+    QueryResult result = hit->second.result;
+    if (result.witness) result.witness->shown = shown_values(all, none, *result.witness);
+    return result;
+  } catch (const z3::exception& error) {
+    return {QueryResult::Answer::Unknown, std::nullopt, error.msg()};
+  }
+}
+
+QueryResult GuardSolver::solve(const z3::expr& formula, const Guard& first) {
+  ++statistics_.solver_calls;
+  const auto start = std::chrono::steady_clock::now();
+  z3_->solver.push();
+  z3_->solver.add(formula);
+  const z3::check_result answer = z3_->solver.check();
+  QueryResult result;
+  if (answer == z3::sat) {
+    result.answer = QueryResult::Answer::Satisfiable;
+    result.witness = witness_of(z3_->solver.get_model(), first);
+  } else if (answer == z3::unsat) {
+    result.answer = QueryResult::Answer::Unsatisfiable;
+  } else {
+    result.answer = QueryResult::Answer::Unknown;
+    result.reason = z3_->solver.reason_unknown();
+  }
+  z3_->solver.pop();
+  statistics_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+Witness GuardSolver::witness_of(const z3::model& model, const Guard& first) {
+  Witness witness;
+  const std::size_t fields = refinements_.size(first.payload);
+  for (std::uint32_t field = 0; field < fields; ++field)
+    witness.payload.push_back(z3_->encoder.value(model, z3_->encoder.payload(first.payload, field)));
+  const auto& variables = refinements_.state_of(first.role);
+  for (std::uint32_t variable = 0; variable < variables.size(); ++variable)
+    witness.state.push_back(z3_->encoder.value(model, z3_->encoder.state(first.role, variable)));
+  return witness;
+}
+
+// Z3's first model is correct but often unreadable (rcv_wnd=3468591104).
+// People read counterexamples, so a violation's witness is searched again
+// with every variable the guards read close to 0 modulo its width (which
+// keeps 4294967295, i.e. -1, available: wrap-around is often the point),
+// widening the bound until a model exists. The first model stays when none
+// of the bounded searches succeeds in time.
+void GuardSolver::make_readable(const z3::expr& formula, std::span<const GuardId> all, std::span<const GuardId> none,
+                                const Guard& first, QueryResult& result) {
+  std::vector<z3::expr> variables;
+  for (const auto group : {all, none}) {
+    for (const GuardId id : group) {
+      const Guard& guard = refinements_.guards.at(id);
+      for (const auto field : guard.program.payload_fields())
+        variables.push_back(z3_->encoder.payload(first.payload, field));
+      for (const auto variable : guard.program.state_variables())
+        variables.push_back(z3_->encoder.state(first.role, variable));
+    }
+  }
+  for (const std::uint64_t bound : {std::uint64_t{16}, std::uint64_t{1024}, std::uint64_t{65536}}) {
+    z3::expr small = z3_->context.bool_val(true);
+    for (const auto& variable : variables) {
+      if (!variable.is_bv()) continue;
+      const unsigned bits = variable.get_sort().bv_size();
+      if (bits < 64 && 2 * bound >= (std::uint64_t{1} << bits)) continue;  // no constraint at all
+      small = small && z3::ule(variable + z3_->context.bv_val(bound, bits), z3_->context.bv_val(2 * bound, bits));
+    }
+    ++statistics_.solver_calls;
+    const auto start = std::chrono::steady_clock::now();
+    z3_->solver.push();
+    z3_->solver.add(formula && small);
+    const bool found = z3_->solver.check() == z3::sat;
+    if (found) result.witness = witness_of(z3_->solver.get_model(), first);
+    z3_->solver.pop();
+    statistics_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (found) return;
+  }
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> GuardSolver::shown_values(std::span<const GuardId> all,
+                                                                             std::span<const GuardId> none,
+                                                                             const Witness& witness) const {
+  // The variables the guards read, named as the spec names them: payload
+  // fields through the first binder given, then state variables.
+  std::vector<std::uint32_t> fields;
+  std::vector<std::uint32_t> variables;
+  const Guard* named = nullptr;
+  for (const auto group : {all, none}) {
+    for (const GuardId id : group) {
+      const Guard& guard = refinements_.guards.at(id);
+      if (named == nullptr || (named->binder.empty() && !guard.binder.empty())) named = &guard;
+      for (const auto field : guard.program.payload_fields()) fields.push_back(field);
+      for (const auto variable : guard.program.state_variables()) variables.push_back(variable);
+    }
+  }
+  std::sort(fields.begin(), fields.end());
+  fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
+  std::sort(variables.begin(), variables.end());
+  variables.erase(std::unique(variables.begin(), variables.end()), variables.end());
+  std::vector<std::pair<std::string, std::uint64_t>> shown;
+  for (const auto field : fields) shown.emplace_back(refinements_.payload_name(*named, field), witness.payload.at(field));
+  const auto& state = refinements_.state_of(named->role);
+  for (const auto variable : variables) shown.emplace_back(state.at(variable).name, witness.state.at(variable));
+  return shown;
+}
+
+}  // namespace lim::refine

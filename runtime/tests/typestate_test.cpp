@@ -1,0 +1,153 @@
+// The generated typestate API at run time, on the two-buyer protocol: what
+// the compiler cannot rule out (a state object used twice, dropped, bound to
+// the wrong endpoint) is caught by the runtime.
+#include <future>
+#include <variant>
+
+#include <gtest/gtest.h>
+
+#include "lim/runtime/gate/verification_gate.hpp"
+#include "lim/runtime/transport/inproc/inprocess_session.hpp"
+#include "two_buyer/buyer1.hpp"
+#include "two_buyer/buyer2.hpp"
+#include "two_buyer/seller.hpp"
+
+namespace lim::runtime {
+namespace {
+
+namespace buyer1_api = lim_generated::two_buyer::buyer1;
+namespace buyer2_api = lim_generated::two_buyer::buyer2;
+namespace seller_api = lim_generated::two_buyer::seller;
+
+template <class... Handlers>
+struct overloaded : Handlers... {
+  using Handlers::operator()...;
+};
+
+std::shared_ptr<const Protocol> two_buyer() {
+  static const VerificationGate gate;
+  return gate.verify_file(LIM_SPECS_DIR "/two-buyer.lim");
+}
+
+TEST(RuntimeTypestate, ThreeRolesRunTheProtocol) {
+  InProcessSession session(two_buyer());
+  std::string address;
+  session.run({{"buyer1",
+                [](Endpoint& endpoint) {
+                  auto [price, share] = buyer1_api::begin(endpoint).send_title(buyer1_api::seller, "Ulysses")
+                                            .receive_quote();
+                  EXPECT_EQ(price, 37);
+                  std::move(share).send_share(buyer1_api::buyer2, 17).close();
+                }},
+               {"seller",
+                [&](Endpoint& endpoint) {
+                  auto [title, quoting] = seller_api::begin(endpoint).receive_title();
+                  auto deciding = std::move(quoting).send_quote(seller_api::buyer1, 37).send_quote(
+                      seller_api::buyer2, 37);
+                  std::visit(overloaded{[&](seller_api::q3::ok ok) {
+                                          auto [where, delivering] = std::move(ok.next).receive_address();
+                                          address = where;
+                                          std::move(delivering).send_delivery(seller_api::buyer2, "soon").close();
+                                        },
+                                        [](seller_api::q3::quit) { ADD_FAILURE() << "buyer2 quit"; }},
+                             std::move(deciding).offer());
+                }},
+               {"buyer2", [](Endpoint& endpoint) {
+                  auto [quote, sharing] = buyer2_api::begin(endpoint).receive_quote();
+                  auto [share, deciding] = std::move(sharing).receive_share();
+                  EXPECT_EQ(quote - share, 20);
+                  auto [when, done] = std::move(deciding).send_ok(buyer2_api::seller)
+                                          .send_address(buyer2_api::seller, "7 Eccles Street")
+                                          .receive_delivery();
+                  EXPECT_EQ(when, "soon");
+                  EXPECT_TRUE(done.valid());
+                  std::move(done).close();
+                  EXPECT_FALSE(done.valid());  // NOLINT(bugprone-use-after-move): checking the moved-from state
+                }}});
+  EXPECT_EQ(address, "7 Eccles Street");
+  EXPECT_TRUE(session.endpoint("seller").complete());
+}
+
+TEST(RuntimeTypestate, UsingAConsumedStateThrows) {
+  InProcessSession session(two_buyer());
+  auto start = buyer1_api::begin(session.endpoint("buyer1"));
+  auto next = std::move(start).send_title(buyer1_api::seller, "Dubliners");
+  EXPECT_FALSE(start.valid());  // NOLINT(bugprone-use-after-move): the point of the test
+  EXPECT_THROW((void)std::move(start).send_title(buyer1_api::seller, "again"),  // NOLINT(bugprone-use-after-move)
+               ConsumedState);
+  // Nothing was sent by the failed reuse: the seller receives one title only.
+  EXPECT_EQ(session.endpoint("buyer1").operations(), 1u);
+  EXPECT_TRUE(next.valid());
+  // A moved-from state is consumed too.
+  auto moved = std::move(next);
+  EXPECT_THROW((void)std::move(next).receive_quote(), ConsumedState);  // NOLINT(bugprone-use-after-move)
+  EXPECT_TRUE(moved.valid());
+  session.endpoint("seller").abandon("test over");
+}
+
+TEST(RuntimeTypestate, DroppingAStateWithoutActingAbortsTheSession) {
+  InProcessSession session(two_buyer());
+  auto seller = std::async(std::launch::async, [&] {
+    auto state = seller_api::begin(session.endpoint("seller"));
+    EXPECT_THROW((void)std::move(state).receive_title(), SessionAborted);
+  });
+  {
+    auto unused = buyer1_api::begin(session.endpoint("buyer1"));
+  }  // dropped: buyer1 will never send its title
+  seller.get();
+  EXPECT_TRUE(session.endpoint("buyer1").failed());
+  EXPECT_NE(session.endpoint("seller").metadata().failure.find("dropped without acting"), std::string::npos)
+      << session.endpoint("seller").metadata().failure;
+}
+
+TEST(RuntimeTypestate, DeadlineLeavesTheStateUsable) {
+  InProcessSession session(two_buyer());
+  auto waiting = seller_api::begin(session.endpoint("seller"));
+  EXPECT_THROW((void)std::move(waiting).receive_title(session.endpoint("seller").clock().now()),
+               DeadlineExpired);
+  EXPECT_TRUE(waiting.valid());  // NOLINT(bugprone-use-after-move): a failed call does not consume
+  // (Discarding the state returned here would abandon the session.)
+  auto buyer1_next = buyer1_api::begin(session.endpoint("buyer1")).send_title(buyer1_api::seller, "Emma");
+  auto [title, quoting] = std::move(waiting).receive_title();  // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(title, "Emma");
+  session.endpoint("buyer1").abandon("test over");
+}
+
+TEST(RuntimeTypestate, BeginChecksRoleProtocolAndFreshness) {
+  InProcessSession session(two_buyer());
+  EXPECT_THROW((void)seller_api::begin(session.endpoint("buyer1")), typestate::BindingError);
+  // Same roles and labels, different automata: the fingerprint differs.
+  const VerificationGate gate;
+  InProcessSession other(gate.verify_text("two-buyer-variant.lim", R"(
+buyer1: seller⊕title(String) . seller&quote(Int) . buyer2⊕share(Int) . end
+seller: buyer1&title(String) . buyer1⊕quote(Int) . buyer2⊕quote(Int) . buyer2&{ ok . end, quit . end }
+buyer2: seller&quote(Int) . buyer1&share(Int) . seller⊕{ ok . end, quit . end }
+)"));
+  try {
+    (void)seller_api::begin(other.endpoint("seller"));
+    FAIL() << "an API generated from other automata was bound";
+  } catch (const typestate::BindingError& error) {
+    EXPECT_NE(std::string(error.what()).find("regenerate"), std::string::npos) << error.what();
+  }
+  // An endpoint that already acted is not at the initial state any more.
+  session.endpoint("buyer1").send("seller", "title", "Persuasion");
+  EXPECT_THROW((void)buyer1_api::begin(session.endpoint("buyer1")), typestate::BindingError);
+  session.endpoint("buyer1").abandon("test over");
+}
+
+TEST(RuntimeTypestate, MonitoredAndTypestateRolesInteroperate) {
+  // buyer1 uses the monitored API, so its deviations are refused before
+  // anything is sent: the typestate seller only ever sees protocol messages.
+  InProcessSession session(two_buyer());
+  auto& buyer1 = session.endpoint("buyer1");
+  EXPECT_THROW(buyer1.send("seller", "quote", 3), ProtocolViolation);
+  buyer1.send("seller", "title", "Middlemarch");
+  auto [title, quoting] = seller_api::begin(session.endpoint("seller")).receive_title();
+  EXPECT_EQ(title, "Middlemarch");
+  auto seller_next = std::move(quoting).send_quote(seller_api::buyer1, 12);
+  EXPECT_EQ(buyer1.receive("seller").payload, 12);
+  buyer1.abandon("test over");
+}
+
+}  // namespace
+}  // namespace lim::runtime

@@ -1,0 +1,139 @@
+// `lim check --k …`, `--from` and `lim export` as a user runs them: exit
+// codes (REFERENCE §6), the table and counterexamples with queues, JSON,
+// and round trips through the exported formats.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_support.hpp"
+
+namespace lim {
+namespace {
+
+using testing::run_lim;
+using testing::temp_spec;
+
+constexpr const char* kRunningExample = R"(C: rec x . S!req;S!data; {S?ko;x, S?ok;end, S?err;end}
+S: rec x . C?req; { C!ko;C?data;x, C!ok;C?data; rec y. L!log;y}
+L: rec y. S?log;y
+)";
+
+TEST(CliAsync, KmcFileHoldsExitsZero) {
+  const auto path = temp_spec("running.txt", kRunningExample);
+  const auto result = run_lim("check --k 1..10 " + path);
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("k-mc"), std::string::npos);
+  EXPECT_NE(result.out.find("k=1"), std::string::npos);
+}
+
+TEST(CliAsync, ViolationShowsTheRunAndTheQueues) {
+  const auto path = temp_spec("orphan.txt", "A: B!a; B!b; end\nB: A?a; end\n");
+  const auto result = run_lim("check --k 1 --props k-safety,orphan-messages " + path);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.out.find("A → B ! a"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("queue A → B: [b]"), std::string::npos) << result.out;
+}
+
+TEST(CliAsync, UnknownWithinTheBoundExitsOne) {
+  const auto path = temp_spec("flood.txt", "A: rec x . B!a; x\nB: C?c; rec y . A?a; y\nC: end\n");
+  const auto result = run_lim("check --k 1..4 --props k-mc " + path);
+  EXPECT_EQ(result.exit_code, 1) << result.out;
+  EXPECT_NE(result.out.find("k-mc unknown"), std::string::npos) << result.out;
+}
+
+TEST(CliAsync, ResourceLimitIsInconclusiveAndExitsThree) {
+  const auto path = temp_spec("big.txt", "A: rec x . {B!a; x, B!b; x}\nB: rec y . {A?a; y, A?b; y}\n");
+  const auto result = run_lim("check --k 8 --max-states 50 --props k-safety " + path);
+  EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
+  EXPECT_NE(result.out.find("inconclusive"), std::string::npos) << result.out;
+  // The first k decides k-safety at once; the bound 12 needs millions of configurations.
+  const auto timed = run_lim("check --k 12 --timeout 0.001 --props k-safety " + path);
+  EXPECT_EQ(timed.exit_code, 3) << timed.out << timed.err;
+}
+
+TEST(CliAsync, BrokenKmcFileIsALocatedInputError) {
+  const auto path = temp_spec("self.txt", "A: B!a; end\nB: B?a; end\n");
+  const auto result = run_lim("check --k 2 " + path);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find(path + ":2:4: error: role 'B' receives from itself"), std::string::npos) << result.err;
+  const auto fsm = temp_spec("range.fsm", ".outputs\n.state graph\nq0 3 ! a q1\n.marking q0\n.end\n");
+  const auto out_of_range = run_lim("check --k 1 " + fsm);
+  EXPECT_EQ(out_of_range.exit_code, 2);
+  EXPECT_NE(out_of_range.err.find(fsm + ":3:4: error: machine 3 does not exist"), std::string::npos)
+      << out_of_range.err;
+}
+
+TEST(CliAsync, OptionsAreChecked) {
+  const auto path = temp_spec("ok.txt", "A: B!a; end\nB: A?a; end\n");
+  EXPECT_EQ(run_lim("check --k 0 " + path).exit_code, 2);
+  EXPECT_EQ(run_lim("check --k 5..2 " + path).exit_code, 2);
+  const auto mixed = run_lim("check --k 2 --props safety " + path);
+  EXPECT_EQ(mixed.exit_code, 2);
+  EXPECT_NE(mixed.err.find("k-safety"), std::string::npos) << mixed.err;
+  const auto unbounded = run_lim("check --props k-safety " + path);
+  EXPECT_EQ(unbounded.exit_code, 2);
+  EXPECT_NE(unbounded.err.find("--k"), std::string::npos) << unbounded.err;
+  // csa and directedness need no bound.
+  EXPECT_EQ(run_lim("check --props csa,directedness " + path).exit_code, 0);
+}
+
+TEST(CliAsync, FromOverridesDetection) {
+  // A .lim name would make it lim; --from kmc reads it as kmc.
+  const auto path = temp_spec("really-kmc.lim", "A: B!a; end\nB: A?a; end\n");
+  EXPECT_EQ(run_lim("check --k 1 " + path).exit_code, 2);
+  EXPECT_EQ(run_lim("check --k 1 --from kmc " + path).exit_code, 0);
+  // Synchronous properties work on kmc input as well.
+  EXPECT_EQ(run_lim("check --from kmc --props safety,deadlock-freedom " + path).exit_code, 0);
+}
+
+TEST(CliAsync, JsonCarriesBoundsAndQueues) {
+  const auto path = temp_spec("orphan2.txt", "A: B!a; B!b; end\nB: A?a; end\n");
+  const auto result = run_lim("check --k 1..3 --format json --props k-mc,orphan-messages " + path);
+  EXPECT_EQ(result.exit_code, 1);
+  const auto json = nlohmann::json::parse(result.out);
+  const auto& file = json["files"][0];
+  EXPECT_EQ(file["semantics"], "asynchronous k=1..3");
+  const auto& mc = file["properties"][0];
+  EXPECT_EQ(mc["property"], "k-mc");
+  EXPECT_EQ(mc["verdict"], "violated");
+  EXPECT_EQ(mc["k"], 1);
+  const auto& orphans = file["properties"][1];
+  EXPECT_EQ(orphans["counterexample"]["at"]["queues"][0]["messages"][0], "b");
+  // Violated for every k: the run is at k = 3, A sends both before B takes a.
+  EXPECT_EQ(orphans["counterexample"]["prefix"][0]["kind"], "send");
+  EXPECT_EQ(orphans["counterexample"]["prefix"][1]["kind"], "send");
+  EXPECT_EQ(orphans["counterexample"]["prefix"][2]["kind"], "receive");
+}
+
+TEST(CliAsync, ExportRoundTripsThroughFsmAndLim) {
+  const auto path = temp_spec("export.txt", kRunningExample);
+  const auto fsm = run_lim("export --to fsm " + path);
+  ASSERT_EQ(fsm.exit_code, 0) << fsm.err;
+  EXPECT_NE(fsm.out.find(".outputs"), std::string::npos);
+  const auto fsm_path = temp_spec("exported.fsm", fsm.out);
+  EXPECT_EQ(run_lim("check --k 1..10 --props k-mc " + fsm_path).exit_code, 0);
+
+  const auto lim = run_lim("export --to lim " + path);
+  ASSERT_EQ(lim.exit_code, 0) << lim.err;
+  const auto lim_path = temp_spec("exported.lim", lim.out);
+  const auto checked = run_lim("check --k 1..10 --props k-mc " + lim_path);
+  EXPECT_EQ(checked.exit_code, 0) << lim.out << checked.out << checked.err;
+
+  const auto dot = run_lim("export --to dot " + path);
+  EXPECT_EQ(dot.exit_code, 0);
+  EXPECT_NE(dot.out.find("digraph"), std::string::npos);
+
+  const auto written = temp_spec("written.fsm", "");
+  EXPECT_EQ(run_lim("export --to fsm -o " + written + " " + path).exit_code, 0);
+  EXPECT_EQ(testing::read_file(written), fsm.out);
+}
+
+TEST(CliAsync, ExportRefusesWhatTheTargetCannotSay) {
+  const auto path = temp_spec("nondirected.txt", "A: {B!a; end, C!b; end}\nB: A?a; end\nC: A?b; end\n");
+  const auto result = run_lim("export --to lim " + path);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find(path + ":1:"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("sends to several roles"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace lim

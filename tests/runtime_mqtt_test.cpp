@@ -1,0 +1,266 @@
+// The MQTT transport through a real mosquitto broker that each test starts
+// on a free loopback port: whole sessions, and every way one can break — a
+// peer that dies (its last will), the broker going away, malformed or
+// illegal messages, a role that never joins.
+#include <mosquitto.h>
+
+#include <future>
+#include <mutex>
+
+#include <gtest/gtest.h>
+
+#include "lim/runtime/transport/mqtt/mqtt_session.hpp"
+#include "runtime_process_support.hpp"
+
+namespace lim::runtime {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::kRequestReply;
+using testing::verified;
+
+mqtt::Config config_for(const testing::MosquittoBroker& broker, const std::string& session = "test") {
+  mqtt::Config config;
+  config.port = broker.port();
+  config.session = session;
+  config.connect_timeout = 60s;
+  return config;
+}
+
+// A plain MQTT client speaking the session's topics by hand, to play a role
+// that misbehaves. It answers hellos like a real participant.
+class RawParticipant {
+ public:
+  RawParticipant(const testing::MosquittoBroker& broker, const Protocol& protocol, std::string role,
+                 std::string fingerprint = "")
+      : role_(std::move(role)), fingerprint_(fingerprint.empty() ? protocol.fingerprint() : fingerprint) {
+    mosquitto_lib_init();
+    client_ = mosquitto_new(nullptr, true, this);
+    mosquitto_message_callback_set(client_, [](mosquitto*, void* self, const mosquitto_message* message) {
+      static_cast<RawParticipant*>(self)->on_message(*message);
+    });
+    if (mosquitto_connect(client_, "127.0.0.1", broker.port(), 10) != MOSQ_ERR_SUCCESS)
+      throw std::runtime_error("raw client cannot connect");
+    mosquitto_subscribe(client_, nullptr, "lim/test/c", 1);
+    mosquitto_loop_start(client_);
+    say_hello();
+  }
+  ~RawParticipant() {
+    mosquitto_disconnect(client_);
+    mosquitto_loop_stop(client_, false);
+    mosquitto_destroy(client_);
+  }
+  void publish(const std::string& topic, const std::vector<std::uint8_t>& bytes) {
+    mosquitto_publish(client_, nullptr, topic.c_str(), static_cast<int>(bytes.size()), bytes.data(), 1, false);
+  }
+  static std::vector<std::uint8_t> message(std::uint32_t seq, std::uint32_t label, const Payload& payload) {
+    std::vector<std::uint8_t> bytes;
+    for (const auto value : {seq, label})
+      for (const int shift : {24, 16, 8, 0}) bytes.push_back(static_cast<std::uint8_t>(value >> shift));
+    Payload::to_cbor(payload, bytes);
+    return bytes;
+  }
+
+ private:
+  void say_hello() {
+    const auto hello = Payload::to_cbor(
+        {{"type", "hello"}, {"role", role_}, {"nonce", "raw-" + role_}, {"fingerprint", fingerprint_}});
+    publish("lim/test/c", hello);
+  }
+  void on_message(const mosquitto_message& message) {
+    const auto* bytes = static_cast<const std::uint8_t*>(message.payload);
+    const auto control = Payload::from_cbor(bytes, bytes + message.payloadlen, true, false);
+    if (control.value("type", "") == "hello" && control.value("role", "") != role_) say_hello();
+  }
+
+  std::string role_;
+  std::string fingerprint_;
+  mosquitto* client_ = nullptr;
+};
+
+class RuntimeMqtt : public ::testing::Test {
+ protected:
+  testing::MosquittoBroker broker;
+  std::shared_ptr<const Protocol> protocol = verified(kRequestReply);
+
+  template <class Error>
+  static Error failure_of(Endpoint& endpoint) {
+    try {
+      (void)endpoint.offer();
+    } catch (const Error& error) {
+      return error;
+    } catch (const std::exception& other) {
+      ADD_FAILURE() << "unexpected error: " << other.what();
+      throw;
+    }
+    ADD_FAILURE() << "offer() returned";
+    throw std::logic_error("no error");
+  }
+};
+
+TEST_F(RuntimeMqtt, TwoRolesMeetThroughTheBroker) {
+  auto server = std::async(std::launch::async, [&] {
+    auto endpoint = mqtt::join(protocol, "server", config_for(broker));
+    const auto request = endpoint->receive("client");
+    endpoint->send("client", "accept", "yes to " + std::to_string(request.payload.get<int>()));
+    return endpoint->complete();
+  });
+  auto client = mqtt::join(protocol, "client", config_for(broker));
+  EXPECT_EQ(client->transport_name(), "mqtt");
+  client->send("server", "request", 5);
+  EXPECT_EQ(client->offer().payload, "yes to 5");
+  EXPECT_TRUE(client->complete());
+  EXPECT_TRUE(server.get());
+}
+
+TEST_F(RuntimeMqtt, SessionsSharingABrokerStayApart) {
+  const auto run = [&](const std::string& session, int value) {
+    auto server = std::async(std::launch::async, [&] {
+      auto endpoint = mqtt::join(protocol, "server", config_for(broker, session));
+      endpoint->send("client", "accept", std::to_string(endpoint->receive("client").payload.get<int>()));
+    });
+    auto client = mqtt::join(protocol, "client", config_for(broker, session));
+    client->send("server", "request", value);
+    const auto answer = client->offer().payload.get<std::string>();
+    server.get();
+    return answer;
+  };
+  auto first = std::async(std::launch::async, run, "first", 1);
+  auto second = std::async(std::launch::async, run, "second", 2);
+  EXPECT_EQ(first.get(), "1");
+  EXPECT_EQ(second.get(), "2");
+}
+
+TEST_F(RuntimeMqtt, ManyMessagesKeepTheirOrder) {
+  const auto ping_pong = verified(testing::kPingPong);
+  auto pong = std::async(std::launch::async, [&] {
+    auto endpoint = mqtt::join(ping_pong, "pong", config_for(broker));
+    while (true) {
+      const auto message = endpoint->offer();
+      if (message.is("stop")) return;
+      endpoint->send("ping", "pong", message.payload.get<int>() + 1);
+    }
+  });
+  auto ping = mqtt::join(ping_pong, "ping", config_for(broker));
+  for (int i = 0; i < 300; ++i) {
+    ping->send("pong", "ping", i);
+    ASSERT_EQ(ping->receive("pong").payload, i + 1);
+  }
+  ping->select("pong", "stop");
+  pong.get();
+}
+
+TEST_F(RuntimeMqtt, KilledPeerIsReportedByItsLastWill) {
+  testing::ChildProcess server([&](testing::ChildProcess& self) {
+    auto endpoint = mqtt::join(protocol, "server", config_for(broker));
+    (void)endpoint->receive("client");
+    self.signal_parent();
+    ::pause();  // never answers
+    return 0;
+  });
+  auto client = mqtt::join(protocol, "client", config_for(broker));
+  client->send("server", "request", 1);
+  ASSERT_TRUE(server.await_signal());
+  server.kill();
+  const auto error = failure_of<TransportError>(*client);
+  EXPECT_EQ(error.failure(), TransportFailure::PeerDied);
+  EXPECT_EQ(error.peer(), "server");
+}
+
+TEST_F(RuntimeMqtt, BrokerGoingAwayEndsEveryWaitingEndpoint) {
+  auto server = std::async(std::launch::async, [&] { return mqtt::join(protocol, "server", config_for(broker)); });
+  auto client = mqtt::join(protocol, "client", config_for(broker));
+  auto server_endpoint = server.get();
+  auto server_waiting = std::async(std::launch::async, [&] {
+    try {
+      (void)server_endpoint->receive("client");
+    } catch (const TransportError& error) {
+      return error.failure();
+    }
+    return TransportFailure::MalformedFrame;  // anything but a lost connection
+  });
+  client->send("server", "request", 1);
+  // Wait until the server has taken the request, then the broker dies while
+  // the client waits for the answer.
+  while (server_endpoint->operations() == 0) std::this_thread::sleep_for(1ms);
+  broker.kill();
+  EXPECT_EQ(failure_of<TransportError>(*client).failure(), TransportFailure::ConnectionLost);
+  (void)server_waiting;  // the server got its message: only the client is waiting
+}
+
+TEST_F(RuntimeMqtt, GarbageOnADataTopicIsAMalformedFrame) {
+  auto joining = std::async(std::launch::async, [&] { return mqtt::join(protocol, "client", config_for(broker)); });
+  RawParticipant server(broker, *protocol, "server");
+  auto client = joining.get();
+  client->send("server", "request", 1);
+  server.publish("lim/test/m/0/1", {1, 2, 3});
+  EXPECT_EQ(failure_of<TransportError>(*client).failure(), TransportFailure::MalformedFrame);
+}
+
+TEST_F(RuntimeMqtt, LostOrRepeatedMessageIsDetected) {
+  auto joining = std::async(std::launch::async, [&] { return mqtt::join(protocol, "client", config_for(broker)); });
+  RawParticipant server(broker, *protocol, "server");
+  auto client = joining.get();
+  client->send("server", "request", 1);
+  server.publish("lim/test/m/0/1", RawParticipant::message(3, *protocol->find_label("accept"), "x"));  // not 0
+  const auto error = failure_of<TransportError>(*client);
+  EXPECT_EQ(error.failure(), TransportFailure::MalformedFrame);
+  EXPECT_NE(std::string(error.what()).find("lost or repeated"), std::string::npos) << error.what();
+}
+
+TEST_F(RuntimeMqtt, LabelTheStateDoesNotAcceptIsAPeerViolation) {
+  auto joining = std::async(std::launch::async, [&] { return mqtt::join(protocol, "client", config_for(broker)); });
+  RawParticipant server(broker, *protocol, "server");
+  auto client = joining.get();
+  client->send("server", "request", 1);
+  server.publish("lim/test/m/0/1", RawParticipant::message(0, *protocol->find_label("request"), 1));
+  EXPECT_EQ(failure_of<ProtocolViolation>(*client).culprit(), ProtocolViolation::Culprit::Peer);
+}
+
+TEST_F(RuntimeMqtt, OtherAutomataAreRefused) {
+  auto joining = std::async(std::launch::async, [&] { return mqtt::join(protocol, "client", config_for(broker)); });
+  RawParticipant server(broker, *protocol, "server", std::string(64, 'f'));
+  try {
+    (void)joining.get();
+    FAIL() << "joined a participant running other automata";
+  } catch (const TransportError& error) {
+    EXPECT_EQ(error.failure(), TransportFailure::HandshakeFailed);
+  }
+}
+
+TEST_F(RuntimeMqtt, RoleThatNeverJoinsIsAConnectTimeout) {
+  auto config = config_for(broker);
+  config.connect_timeout = 300ms;
+  try {
+    (void)mqtt::join(protocol, "client", config);
+    FAIL();
+  } catch (const TransportError& error) {
+    EXPECT_EQ(error.failure(), TransportFailure::ConnectTimeout);
+    EXPECT_NE(std::string(error.what()).find("server did not join"), std::string::npos) << error.what();
+  }
+}
+
+TEST_F(RuntimeMqtt, AbandonedEndpointAbortsItsPeers) {
+  auto server = std::async(std::launch::async, [&] { return mqtt::join(protocol, "server", config_for(broker)); });
+  auto client = mqtt::join(protocol, "client", config_for(broker));
+  auto server_endpoint = server.get();
+  client.reset();  // dropped before sending its request
+  try {
+    (void)server_endpoint->receive("client");
+    FAIL();
+  } catch (const SessionAborted& error) {
+    EXPECT_EQ(error.origin(), "client");
+  }
+}
+
+TEST(RuntimeMqttConfig, BadSessionNamesAreRefused) {
+  const auto protocol = verified(kRequestReply);
+  mqtt::Config config;
+  config.session = "a/b";
+  EXPECT_THROW((void)mqtt::join(protocol, "client", config), std::invalid_argument);
+  config.session = "#";
+  EXPECT_THROW((void)mqtt::join(protocol, "client", config), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace lim::runtime
