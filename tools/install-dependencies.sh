@@ -8,4 +8,5 @@ apt-get install -y -qq --no-install-recommends \
   ca-certificates g++ cmake ninja-build pkg-config \
   libboost-dev libboost-graph-dev nlohmann-json3-dev libfmt-dev libcli11-dev \
   libgtest-dev libgmock-dev libbenchmark-dev libz3-dev \
+  libssl-dev libmosquitto-dev mosquitto \
   >/dev/null
