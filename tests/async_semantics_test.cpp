@@ -98,5 +98,30 @@ TEST(AsyncSemantics, LimSpecsRunAsynchronously) {
   EXPECT_FALSE(space.has_successors(4));
 }
 
+// The explorer's stop predicate, which the least-k screening uses: the
+// exploration ends at the configuration it names, every state expanded
+// before it keeps its exact successors, and its shortest run is intact.
+TEST(AsyncEngine, StopPredicateEndsTheExplorationConsistently) {
+  const auto system = kmc("A: rec x . {B!a; x, B!b; x}\nB: rec y . {A?a; y, A?b; y}\n");
+  const AsynchronousSemantics semantics(system, 4);
+  const auto full = explore::explore(semantics);
+  explore::ExploreOptions options;
+  explore::StateIndex stopped_at = 0;
+  options.stop = [&](explore::StateIndex state, std::span<const std::uint32_t> values) {
+    if (semantics.queue_length(values, 0) < 3) return false;
+    stopped_at = state;
+    return true;
+  };
+  const auto partial = explore::explore(semantics, options);
+  EXPECT_EQ(partial.completion, explore::Completion::Stopped);
+  EXPECT_EQ(partial.expanded(), stopped_at);
+  EXPECT_EQ(partial.path_to(stopped_at).size(), 3u);  // three sends
+  // Same BFS numbering as the complete exploration, same successors.
+  for (explore::StateIndex state = 0; state < partial.expanded(); ++state) {
+    ASSERT_EQ(partial.configuration(state), full.configuration(state));
+    ASSERT_EQ(partial.edges_end(state) - partial.edges_begin(state), full.edges_end(state) - full.edges_begin(state));
+  }
+}
+
 }  // namespace
 }  // namespace lim

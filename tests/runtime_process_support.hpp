@@ -143,7 +143,8 @@ class MosquittoBroker {
       port_ = free_loopback_port();
       const auto config = directory_.path() / "mosquitto.conf";
       std::ofstream(config) << "listener " << port_ << " 127.0.0.1\n"
-                            << "allow_anonymous true\npersistence false\nlog_dest none\n";
+                            << "allow_anonymous true\npersistence false\nlog_dest none\n"
+                            << "set_tcp_nodelay true\n";
       pid_ = ::fork();
       if (pid_ == 0) {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -10,3 +10,5 @@ apt-get install -y -qq --no-install-recommends \
   libgtest-dev libgmock-dev libbenchmark-dev libz3-dev \
   libssl-dev libmosquitto-dev mosquitto \
   >/dev/null
+# clang-tidy: CI checks the generated typestate API code with bugprone-use-after-move.
+apt-get install -y -qq --no-install-recommends clang-tidy >/dev/null

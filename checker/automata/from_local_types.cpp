@@ -203,9 +203,12 @@ class Translation {
     }
   }
 
-  // ¬(g1 ∨ … ∨ gn) as a guard of its own, unless Z3 proves it unsatisfiable.
+  // ¬(g1 ∨ … ∨ gn) as a guard of its own, unless Z3 proves that no message
+  // falls outside the guards (then the wildcard takes nothing of the label).
   std::optional<GuardId> residual_guard(const PendingWildcard& wildcard, LabelId label,
                                         const std::vector<refine::GuardId>& guards) {
+    if (!solver_) solver_ = std::make_unique<refine::GuardSolver>(refinements_);
+    if (solver_->check({}, guards).answer == refine::QueryResult::Answer::Unsatisfiable) return std::nullopt;
     std::vector<const refine::Program*> programs;
     for (const auto id : guards) programs.push_back(&refinements_.guards[id].program);
     const refine::Guard& model = refinements_.guards[guards.front()];
@@ -216,15 +219,8 @@ class Translation {
     residual.binder = model.binder;
     residual.text = fmt::format("none of the other '{}' branches", system_.labels.name(label));
     residual.location = wildcard.location;
-    const auto id = static_cast<refine::GuardId>(refinements_.guards.size());
     refinements_.guards.push_back(std::move(residual));
-    if (!solver_) solver_ = std::make_unique<refine::GuardSolver>(refinements_);
-    const refine::GuardId query[] = {id};
-    if (solver_->check(query).answer == refine::QueryResult::Answer::Unsatisfiable) {
-      refinements_.guards.pop_back();
-      return std::nullopt;
-    }
-    return id;
+    return static_cast<GuardId>(refinements_.guards.size() - 1);
   }
 
   SortId sort_of(const PayloadSort& payload) {

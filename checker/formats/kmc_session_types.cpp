@@ -304,7 +304,10 @@ class Reader {
                                 node.label_location});
       } else if (node.kind == NodeKind::Choice) {
         // Branches start where the choice starts; their binders denote it.
-        for (std::uint32_t branch : node.branches) {
+        // Pushed last-first: the worklist pops them, and so numbers their
+        // states and orders their transitions, in the order the file gives.
+        for (auto it = node.branches.rbegin(); it != node.branches.rend(); ++it) {
+          std::uint32_t branch = *it;
           while (nodes_[branch].kind == NodeKind::Recursion) {
             binder_state_[branch] = state;
             branch = nodes_[branch].next;

@@ -16,6 +16,23 @@ std::string Witness::text() const {
   return out.empty() ? "any values" : out;
 }
 
+namespace {
+
+// Pops what a query pushed however the query ends: a Z3 exception must not
+// leave assertions behind for the next query.
+class Scope {
+ public:
+  explicit Scope(z3::solver& solver) : solver_(solver) { solver_.push(); }
+  ~Scope() { solver_.pop(); }
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+
+ private:
+  z3::solver& solver_;
+};
+
+}  // namespace
+
 struct GuardSolver::Z3State {
   explicit Z3State(const Refinements& refinements) : encoder(context, refinements), solver(context) {}
   z3::context context;
@@ -82,20 +99,21 @@ QueryResult GuardSolver::check(std::span<const GuardId> all, std::span<const Gua
 QueryResult GuardSolver::solve(const z3::expr& formula, const Guard& first) {
   ++statistics_.solver_calls;
   const auto start = std::chrono::steady_clock::now();
-  z3_->solver.push();
-  z3_->solver.add(formula);
-  const z3::check_result answer = z3_->solver.check();
   QueryResult result;
-  if (answer == z3::sat) {
-    result.answer = QueryResult::Answer::Satisfiable;
-    result.witness = witness_of(z3_->solver.get_model(), first);
-  } else if (answer == z3::unsat) {
-    result.answer = QueryResult::Answer::Unsatisfiable;
-  } else {
-    result.answer = QueryResult::Answer::Unknown;
-    result.reason = z3_->solver.reason_unknown();
+  {
+    const Scope scope(z3_->solver);
+    z3_->solver.add(formula);
+    const z3::check_result answer = z3_->solver.check();
+    if (answer == z3::sat) {
+      result.answer = QueryResult::Answer::Satisfiable;
+      result.witness = witness_of(z3_->solver.get_model(), first);
+    } else if (answer == z3::unsat) {
+      result.answer = QueryResult::Answer::Unsatisfiable;
+    } else {
+      result.answer = QueryResult::Answer::Unknown;
+      result.reason = z3_->solver.reason_unknown();
+    }
   }
-  z3_->solver.pop();
   statistics_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
@@ -112,41 +130,57 @@ Witness GuardSolver::witness_of(const z3::model& model, const Guard& first) {
 }
 
 // Z3's first model is correct but often unreadable (rcv_wnd=3468591104).
-// People read counterexamples, so a violation's witness is searched again
-// with every variable the guards read close to 0 modulo its width (which
-// keeps 4294967295, i.e. -1, available: wrap-around is often the point),
-// widening the bound until a model exists. The first model stays when none
-// of the bounded searches succeeds in time.
+// People read counterexamples, so a violation's witness is searched again,
+// greedily: each variable the guards read in turn is asked to lie close to 0
+// modulo its width — non-negative first, then also just below 0 (which keeps
+// 4294967295, i.e. -1, available: wrap-around is often the point) — within
+// 16, then within 65536, keeping every request the solver can meet. A variable that must be large stays large
+// (a segment at distance 2^31 from RCV.NXT), the others become small.
 void GuardSolver::make_readable(const z3::expr& formula, std::span<const GuardId> all, std::span<const GuardId> none,
                                 const Guard& first, QueryResult& result) {
   std::vector<z3::expr> variables;
+  std::vector<unsigned> seen;
+  const auto consider = [&](const z3::expr& variable) {
+    if (!variable.is_bv() || std::find(seen.begin(), seen.end(), variable.id()) != seen.end()) return;
+    seen.push_back(variable.id());
+    variables.push_back(variable);
+  };
   for (const auto group : {all, none}) {
     for (const GuardId id : group) {
       const Guard& guard = refinements_.guards.at(id);
-      for (const auto field : guard.program.payload_fields())
-        variables.push_back(z3_->encoder.payload(first.payload, field));
-      for (const auto variable : guard.program.state_variables())
-        variables.push_back(z3_->encoder.state(first.role, variable));
+      for (const auto field : guard.program.payload_fields()) consider(z3_->encoder.payload(first.payload, field));
+      for (const auto variable : guard.program.state_variables()) consider(z3_->encoder.state(first.role, variable));
     }
   }
-  for (const std::uint64_t bound : {std::uint64_t{16}, std::uint64_t{1024}, std::uint64_t{65536}}) {
-    z3::expr small = z3_->context.bool_val(true);
-    for (const auto& variable : variables) {
-      if (!variable.is_bv()) continue;
-      const unsigned bits = variable.get_sort().bv_size();
-      if (bits < 64 && 2 * bound >= (std::uint64_t{1} << bits)) continue;  // no constraint at all
-      small = small && z3::ule(variable + z3_->context.bv_val(bound, bits), z3_->context.bv_val(2 * bound, bits));
+  const auto start = std::chrono::steady_clock::now();
+  const Scope query(z3_->solver);
+  z3_->solver.add(formula);
+  std::vector<std::unique_ptr<Scope>> kept;  // the requests met so far
+  std::optional<z3::model> model;
+  for (const auto& variable : variables) {
+    const unsigned bits = variable.get_sort().bv_size();
+    // Small and non-negative first (a length of 2 reads better than -8).
+    struct Range {
+      std::uint64_t below;  // values in [-below, 0)
+      std::uint64_t above;  // values in [0, above]
+    };
+    for (const Range range : {Range{0, 16}, Range{16, 16}, Range{0, 65536}, Range{65536, 65536}}) {
+      if (bits < 64 && range.below + range.above >= (std::uint64_t{1} << bits) - 1) break;  // no constraint
+      auto request = std::make_unique<Scope>(z3_->solver);
+      z3_->solver.add(z3::ule(variable + z3_->context.bv_val(range.below, bits),
+                              z3_->context.bv_val(range.below + range.above, bits)));
+      ++statistics_.solver_calls;
+      if (z3_->solver.check() == z3::sat) {
+        model = z3_->solver.get_model();
+        kept.push_back(std::move(request));
+        break;
+      }
     }
-    ++statistics_.solver_calls;
-    const auto start = std::chrono::steady_clock::now();
-    z3_->solver.push();
-    z3_->solver.add(formula && small);
-    const bool found = z3_->solver.check() == z3::sat;
-    if (found) result.witness = witness_of(z3_->solver.get_model(), first);
-    z3_->solver.pop();
-    statistics_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (found) return;
   }
+  if (model) result.witness = witness_of(*model, first);
+  // Innermost first, so that each Scope pops its own push.
+  while (!kept.empty()) kept.pop_back();
+  statistics_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 std::vector<std::pair<std::string, std::uint64_t>> GuardSolver::shown_values(std::span<const GuardId> all,

@@ -15,17 +15,6 @@ TypeId unfold(const Context& context, TypeId type) {
   return kNoType;
 }
 
-bool Context::refined() const {
-  if (!expressions.empty() || !records.empty() || !constants.empty() || !states.empty() || !predicates.empty())
-    return true;
-  for (const RoleEntry& entry : entries)
-    if (entry.environment) return true;
-  for (const TypeNode& node : nodes)
-    for (const Choice& choice : node.choices)
-      if (choice.kind != ChoiceKind::Message || !choice.binder.empty()) return true;
-  return false;
-}
-
 bool is_scalar_type(std::string_view name) {
   return name == "u8" || name == "u16" || name == "u32" || name == "u64" || name == "bool" || name == "Bool";
 }

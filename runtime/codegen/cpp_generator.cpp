@@ -28,6 +28,7 @@ struct Alternative {
   std::string name;          // the struct's name
   std::string payload_type;  // empty: no payload
   StateId target = 0;
+  std::string description;   // e.g. `ack(segment) if s.ack == snd_nxt`
 };
 
 class Generator {
@@ -40,6 +41,10 @@ class Generator {
         machine_(system_.machines[role_]) {}
 
   std::string run() {
+    if (system_.is_environment(role_))
+      throw std::invalid_argument(fmt::format("{} is an environment role: it may do anything at any time, so it has "
+                                              "no typestate API (use the monitored Endpoint)",
+                                              protocol_.role_name(role_)));
     name_things();
     header();
     declarations();
@@ -214,9 +219,16 @@ class Generator {
   std::vector<Alternative> alternatives_of(StateId state) const {
     Scope scope({"Branch", "offer", "valid", "metadata", "use", "release", "state"});
     std::vector<Alternative> result;
-    std::map<std::string, int> label_count;
+    // A label from two peers (a non-directed state) says from whom; guarded
+    // copies of one label from one peer are numbered in spec order.
+    std::map<std::string, std::set<RoleId>> peers_of;
+    std::map<std::pair<std::string, RoleId>, int> copies;
     for (const auto& transition : machine_.outgoing(state))
-      if (transition.action.direction == Direction::Receive) ++label_count[label(transition.action)];
+      if (transition.action.direction == Direction::Receive) {
+        peers_of[label(transition.action)].insert(transition.action.peer);
+        ++copies[{label(transition.action), transition.action.peer}];
+      }
+    std::map<std::pair<std::string, RoleId>, int> seen;
     const auto outgoing = machine_.outgoing(state);
     for (std::uint32_t i = 0; i < outgoing.size(); ++i) {
       const auto& transition = outgoing[i];
@@ -227,11 +239,13 @@ class Generator {
         alternative.name = scope.claim("timeout");
       } else {
         const auto& name = label(transition.action);
-        // One label from two peers (a non-directed state): say from whom.
-        alternative.name = scope.claim(label_count[name] > 1
-                                           ? fmt::format("{}_from_{}", name, protocol_.role_name(transition.action.peer))
-                                           : name);
+        const auto peer = transition.action.peer;
+        std::string wanted = name;
+        if (peers_of[name].size() > 1) wanted += "_from_" + protocol_.role_name(peer);
+        if (copies[{name, peer}] > 1) wanted += fmt::format("_{}", ++seen[{name, peer}]);
+        alternative.name = scope.claim(wanted);
         alternative.payload_type = cpp_type(transition.action.payload);
+        alternative.description = system_.describe_label(transition.action);
       }
       result.push_back(std::move(alternative));
     }
@@ -298,6 +312,7 @@ class Generator {
   void alternatives(StateId state) {
     if (sending(state)) return;
     for (const auto& alternative : alternatives_of(state)) {
+      if (!alternative.description.empty()) out_ += fmt::format("// {}\n", alternative.description);
       out_ += fmt::format("struct {}::{} {{\n", class_names_[state], alternative.name);
       if (!alternative.payload_type.empty()) out_ += fmt::format("  {} payload;\n", alternative.payload_type);
       out_ += fmt::format("  {} next;\n}};\n", type_of(alternative.target));

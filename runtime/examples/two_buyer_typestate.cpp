@@ -24,6 +24,8 @@ template <class... Handlers>
 struct overloaded : Handlers... {
   using Handlers::operator()...;
 };
+template <class... Handlers>
+overloaded(Handlers...) -> overloaded<Handlers...>;  // for compilers without aggregate CTAD (clang < 17)
 
 std::mutex print_mutex;
 void say(const std::string& role, const std::string& text) {

@@ -6,8 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include "lim/runtime/clock/manual_clock.hpp"
 #include "lim/runtime/gate/verification_gate.hpp"
 #include "lim/runtime/transport/inproc/inprocess_session.hpp"
+#include "threshold/monitor.hpp"
+#include "threshold/sensor.hpp"
+#include "watchdog/watcher.hpp"
+#include "watchdog/worker.hpp"
 #include "two_buyer/buyer1.hpp"
 #include "two_buyer/buyer2.hpp"
 #include "two_buyer/seller.hpp"
@@ -23,6 +28,8 @@ template <class... Handlers>
 struct overloaded : Handlers... {
   using Handlers::operator()...;
 };
+template <class... Handlers>
+overloaded(Handlers...) -> overloaded<Handlers...>;  // for compilers without aggregate CTAD (clang < 17)
 
 std::shared_ptr<const Protocol> two_buyer() {
   static const VerificationGate gate;
@@ -147,6 +154,90 @@ TEST(RuntimeTypestate, MonitoredAndTypestateRolesInteroperate) {
   auto seller_next = std::move(quoting).send_quote(seller_api::buyer1, 12);
   EXPECT_EQ(buyer1.receive("seller").payload, 12);
   buyer1.abandon("test over");
+}
+
+// ---- data: records, scalars, guards, timeouts --------------------------------------------
+
+TEST(RuntimeTypestateData, GuardsChooseTheAlternativeAndRecordsTravelTyped) {
+  const VerificationGate gate;
+  InProcessOptions options;
+  options.variables["monitor"]["limit"] = 50;
+  InProcessSession session(gate.verify_file(LIM_TEST_SPECS_DIR "/threshold.lim"), options);
+  std::vector<std::uint32_t> accepted;
+  std::uint32_t alarm = 0;
+  session.run({{"sensor",
+                [&](Endpoint& endpoint) {
+                  namespace api = lim_generated::threshold::sensor;
+                  auto reporting = api::begin(endpoint);
+                  for (const std::uint32_t value : {10u, 50u, 51u}) {
+                    auto outcome = std::move(reporting).send_reading(api::monitor, api::records::sample{value, 3})
+                                       .offer();
+                    if (auto* ok = std::get_if<api::q1::ok>(&outcome)) {
+                      reporting = std::move(ok->next);
+                      continue;
+                    }
+                    auto& raised = std::get<api::q1::alarm>(outcome);
+                    alarm = raised.payload;
+                    std::move(raised.next).close();
+                    return;
+                  }
+                  ADD_FAILURE() << "no alarm";
+                }},
+               {"monitor", [&](Endpoint& endpoint) {
+                  namespace api = lim_generated::threshold::monitor;
+                  // A loop over a recursive protocol: each handler returns the
+                  // state to go on from, or nothing when the role is done.
+                  auto watching = api::begin(endpoint);
+                  while (true) {
+                    auto next = std::visit(
+                        overloaded{[&](api::q0::reading_1 within) -> std::optional<api::q0> {  // s.value <= limit
+                                     EXPECT_EQ(within.payload.sensor, 3);
+                                     accepted.push_back(within.payload.value);
+                                     return std::move(within.next).send_ok(api::sensor);
+                                   },
+                                   [](api::q0::reading_2 over) -> std::optional<api::q0> {  // s.value > limit
+                                     std::move(over.next).send_alarm(api::sensor, over.payload.value).close();
+                                     return std::nullopt;
+                                   },
+                                   [](api::q0::stop stop) -> std::optional<api::q0> {
+                                     std::move(stop.next).close();
+                                     return std::nullopt;
+                                   }},
+                        std::move(watching).offer());
+                    if (!next) break;
+                    watching = std::move(*next);
+                  }
+                }}});
+  EXPECT_EQ(accepted, (std::vector<std::uint32_t>{10, 50}));
+  EXPECT_EQ(alarm, 51u);
+}
+
+TEST(RuntimeTypestateData, TimeoutIsAnAlternativeOfTheOffer) {
+  const VerificationGate gate;
+  const auto clock = std::make_shared<ManualClock>();
+  InProcessOptions options;
+  options.endpoint.clock = clock;
+  options.variables["watcher"]["patience"] = 1000;
+  InProcessSession session(gate.verify_file(LIM_TEST_SPECS_DIR "/watchdog.lim"), options);
+  namespace api = lim_generated::watchdog::watcher;
+  std::promise<void> timed_out;
+  auto waiting = std::async(std::launch::async, [&] {
+    auto branch = api::begin(session.endpoint("watcher")).offer();
+    timed_out.set_value();
+    auto* late = std::get_if<api::q0::timeout>(&branch);
+    EXPECT_NE(late, nullptr);
+    if (!late) return false;
+    // Still waiting for the beat, in the state after the timeout.
+    auto beat = std::move(late->next).receive_beat();
+    std::move(beat.next).close();
+    return true;
+  });
+  ASSERT_TRUE(clock->await_sleepers(1));
+  clock->advance(std::chrono::milliseconds(1000));
+  timed_out.get_future().wait();  // the beat comes after the timeout fired
+  lim_generated::watchdog::worker::begin(session.endpoint("worker")).send_beat(lim_generated::watchdog::worker::watcher).close();
+  EXPECT_TRUE(waiting.get());
+  EXPECT_TRUE(session.endpoint("watcher").complete());
 }
 
 }  // namespace

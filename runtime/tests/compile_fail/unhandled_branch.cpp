@@ -11,6 +11,8 @@ template <class... Handlers>
 struct overloaded : Handlers... {
   using Handlers::operator()...;
 };
+template <class... Handlers>
+overloaded(Handlers...) -> overloaded<Handlers...>;  // for compilers without aggregate CTAD (clang < 17)
 
 void unhandled_branch(api::q3 deciding) {
 #ifdef LIM_VIOLATION

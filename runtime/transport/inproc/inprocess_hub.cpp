@@ -65,11 +65,15 @@ void InProcessHub::send(automata::RoleId from, automata::RoleId to, automata::La
   if (k_ != 0) return;
   // Rendezvous: the send happens when the receiver takes the message.
   lock.lock();
-  mailbox.space.wait(lock, [&] { return ended() || mailbox.taken[from] >= ticket; });
-  if (mailbox.taken[from] < ticket) {
+  mailbox.space.wait(lock, [&] { return ended() || finished_[to].load() || mailbox.taken[from] >= ticket; });
+  if (mailbox.taken[from] >= ticket) return;
+  if (ended()) {
     lock.unlock();
     throw_ended(from);
   }
+  throw TransportError(TransportFailure::PeerFinished, protocol_->role_name(to),
+                       fmt::format("{} completed its role without taking {}", protocol_->role_name(to),
+                                   protocol_->label_name(label)));
 }
 
 std::optional<IncomingMessage> InProcessHub::receive(automata::RoleId to, std::span<const automata::RoleId> from,

@@ -16,11 +16,17 @@ InProcessSession::InProcessSession(std::shared_ptr<const Protocol> protocol, InP
   auto clock = options.endpoint.clock ? options.endpoint.clock : steady_clock();
   hub_ = std::make_shared<detail::InProcessHub>(protocol_, options.k, clock);
   hub_->watch_clock();
-  EndpointOptions endpoint_options = options.endpoint;
-  endpoint_options.clock = clock;
-  for (automata::RoleId role = 0; role < protocol_->role_count(); ++role)
+  if (!options.endpoint.variables.empty())
+    throw std::invalid_argument("InProcessSession: give state variables per role, in InProcessOptions::variables");
+  for (const auto& [role, values] : options.variables) (void)protocol_->role(role);  // a typo is an error
+  for (automata::RoleId role = 0; role < protocol_->role_count(); ++role) {
+    EndpointOptions endpoint_options;
+    endpoint_options.clock = clock;
+    if (const auto values = options.variables.find(protocol_->role_name(role)); values != options.variables.end())
+      endpoint_options.variables = values->second;
     endpoints_.push_back(std::make_unique<Endpoint>(
-        protocol_, role, std::make_unique<detail::InProcessTransport>(hub_, role), endpoint_options));
+        protocol_, role, std::make_unique<detail::InProcessTransport>(hub_, role), std::move(endpoint_options)));
+  }
 }
 
 InProcessSession::~InProcessSession() = default;

@@ -75,6 +75,8 @@ MqttTransport::MqttTransport(std::shared_ptr<const Protocol> protocol, automata:
   client_ = mosquitto_new(client_id.c_str(), true, this);
   if (!client_) throw std::runtime_error("mosquitto_new failed");
   mosquitto_int_option(client_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  // A session's messages are small and latency-bound: no Nagle delays.
+  mosquitto_int_option(client_, MOSQ_OPT_TCP_NODELAY, 1);
   mosquitto_connect_callback_set(client_, connect_callback);
   mosquitto_disconnect_callback_set(client_, disconnect_callback);
   mosquitto_subscribe_callback_set(client_, subscribe_callback);

@@ -57,6 +57,11 @@ void set_nonblocking(int fd) {
   if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) throw_errno("fcntl(O_NONBLOCK)");
 }
 
+void set_blocking(int fd) {
+  const int flags = ::fcntl(fd, F_GETFL, 0);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) throw_errno("fcntl(~O_NONBLOCK)");
+}
+
 void set_nodelay(int fd) {
   // Small frames go out at once: a session's messages are latency-bound.
   const int one = 1;

@@ -32,6 +32,7 @@ using RealDeadline = std::chrono::steady_clock::time_point;
 [[noreturn]] void throw_errno(const std::string& what);
 
 void set_nonblocking(int fd);
+void set_blocking(int fd);
 void set_nodelay(int fd);
 // Milliseconds for poll(2) until `deadline` (at least 0).
 int poll_timeout(RealDeadline deadline);

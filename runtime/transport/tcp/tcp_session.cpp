@@ -78,9 +78,12 @@ struct Handshake {
     const auto& [type, body] = *answer;
     if (type != FrameType::Welcome || !body.is_object() || !body.contains("ok"))
       throw TransportError(TransportFailure::MalformedFrame, name(peer), "the answer to Hello is not a Welcome");
-    if (body.at("ok") != true)
+    if (body.at("ok") != true) {
+      const auto error = body.find("error");
       throw TransportError(TransportFailure::HandshakeFailed, name(peer),
-                           body.value("error", std::string("refused without a reason")));
+                           error != body.end() && error->is_string() ? error->get<std::string>()
+                                                                     : "refused without a reason");
+    }
     // Bytes the peer sent right behind its Welcome belong to the session.
     const auto pending = decoder.pending();
     return Link{std::move(fd), std::vector<std::uint8_t>(pending.begin(), pending.end())};
@@ -131,13 +134,22 @@ struct Handshake {
       }
       if (!hello || hello->first != FrameType::Hello) continue;
       automata::RoleId from = 0;
-      const auto refusal = check_hello(hello->second, waiting, from);
+      std::string refusal;
+      try {
+        refusal = check_hello(hello->second, waiting, from);
+      } catch (const nlohmann::json::exception&) {
+        refusal = "not a lim handshake of this version";  // a field of the wrong type
+      }
       if (!refusal.empty()) {
         try {
           send_json(fd.get(), FrameType::Welcome, {{"lim", kWireVersion}, {"ok", false}, {"error", refusal}}, "");
         } catch (const TransportError&) {
         }
-        throw TransportError(TransportFailure::HandshakeFailed, hello->second.value("from", std::string()), refusal);
+        const auto connector = hello->second.is_object() ? hello->second.find("from") : hello->second.end();
+        throw TransportError(TransportFailure::HandshakeFailed,
+                             connector != hello->second.end() && connector->is_string() ? connector->get<std::string>()
+                                                                                         : std::string(),
+                             refusal);
       }
       send_json(fd.get(), FrameType::Welcome, {{"lim", kWireVersion}, {"ok", true}}, name(from));
       links[from] = Link{std::move(fd), {}};
@@ -157,8 +169,13 @@ std::unique_ptr<Endpoint> join(std::shared_ptr<const Protocol> protocol, std::st
   std::vector<Link> links(protocol->role_count());
   for (automata::RoleId peer = 0; peer < self; ++peer) links[peer] = handshake.connect(peer);
   if (self + 1u < protocol->role_count()) handshake.accept_all(links);
+  // Blocking sockets: the transport says MSG_DONTWAIT wherever it must not
+  // wait, and may then wait in recv itself when nothing else needs watching.
   for (const auto& link : links)
-    if (link.fd.valid()) set_nodelay(link.fd.get());
+    if (link.fd.valid()) {
+      set_nodelay(link.fd.get());
+      set_blocking(link.fd.get());
+    }
   auto options = config.endpoint;
   if (!options.clock) options.clock = steady_clock();
   auto transport = std::make_unique<TcpTransport>(protocol, self, std::move(links), config, options.clock);

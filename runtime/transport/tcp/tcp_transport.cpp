@@ -117,6 +117,13 @@ std::optional<IncomingMessage> TcpTransport::receive(std::span<const automata::R
       throw TransportError(TransportFailure::PeerFinished, name_of(from.front()),
                            fmt::format("{} waits for {}, which completed its role without sending more",
                                        name_of(self_), name_of(from.front())));
+    // Two roles, no deadline: the awaited connection is the only one that can
+    // bring news (a message, a goodbye, a death), so a blocking recv — one
+    // system call instead of poll then recv — is all the waiting needed.
+    if (!deadline && from.size() == 1 && sole_connection(from.front())) {
+      read_from(from.front(), true);
+      continue;
+    }
     int timeout_ms = -1;
     if (deadline) {
       const auto now = clock_->now();
@@ -161,12 +168,19 @@ bool TcpTransport::pump(int timeout_ms, std::optional<automata::RoleId> writable
   return can_write;
 }
 
-void TcpTransport::read_from(automata::RoleId role) {
+bool TcpTransport::sole_connection(automata::RoleId role) const {
+  for (automata::RoleId other = 0; other < peers_.size(); ++other)
+    if (other != role && peers_[other].fd.valid() && !peers_[other].closed) return false;
+  return peers_[role].fd.valid() && !peers_[role].closed;
+}
+
+void TcpTransport::read_from(automata::RoleId role, bool block) {
   auto& peer = peers_[role];
   if (!peer.fd.valid() || peer.closed) return;
   while (true) {
     auto room = peer.decoder.prepare(64 * 1024);
-    const auto received = ::recv(peer.fd.get(), room.data(), room.size(), MSG_DONTWAIT);
+    const auto received = ::recv(peer.fd.get(), room.data(), room.size(), block ? 0 : MSG_DONTWAIT);
+    block = false;
     if (received > 0) {
       peer.decoder.commit(static_cast<std::size_t>(received));
       decode(role);

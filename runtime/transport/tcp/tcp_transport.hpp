@@ -69,7 +69,9 @@ class TcpTransport final : public Transport {
   // for `writable` to take more bytes; reads and decodes whatever arrived.
   // Returns whether `writable` can be written.
   bool pump(int timeout_ms, std::optional<automata::RoleId> writable);
-  void read_from(automata::RoleId peer);
+  // Reads what `peer` sent (waiting for it first when `block`) and decodes it.
+  void read_from(automata::RoleId peer, bool block = false);
+  bool sole_connection(automata::RoleId peer) const;
   void decode(automata::RoleId peer);
 
   std::shared_ptr<const Protocol> protocol_;

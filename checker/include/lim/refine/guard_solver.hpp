@@ -52,7 +52,8 @@ struct SolverStatistics {
 class GuardSolver {
  public:
   // `per_query` bounds each solver call; an answer that takes longer is
-  // Unknown. The solver keeps a reference to `refinements`.
+  // Unknown. The solver keeps a reference to `refinements`, whose guards it
+  // encodes once each: guards may be appended, never changed or removed.
   explicit GuardSolver(const Refinements& refinements,
                        std::chrono::milliseconds per_query = std::chrono::milliseconds(10000));
   ~GuardSolver();

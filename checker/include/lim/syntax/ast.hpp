@@ -224,9 +224,6 @@ struct Context {
     expressions.push_back(std::move(node));
     return static_cast<ExprId>(expressions.size() - 1);
   }
-  // Whether the spec uses any of the data-aware features (guards, records,
-  // state, constants, predicates, timeouts, wildcards, environments).
-  bool refined() const;
 };
 
 // The fixed-width scalar types of guards: u8 u16 u32 u64 and bool (also

@@ -24,7 +24,9 @@ struct InProcessOptions {
   InProcessOptions() = default;
   explicit InProcessOptions(unsigned k_, EndpointOptions endpoint_ = {}) : k(k_), endpoint(std::move(endpoint_)) {}
   unsigned k = 1;            // queue capacity; 0: rendezvous
-  EndpointOptions endpoint;  // clock and timeout values, for every role
+  EndpointOptions endpoint;  // the clock, for every role (variables go below)
+  // Initial state variables per role: variables["sender"]["rto"] = 200.
+  std::map<std::string, Payload, std::less<>> variables;
 };
 
 class InProcessSession {
