@@ -20,6 +20,26 @@ TEST(CliCheck, AllRequestedPropertiesHoldExitsZero) {
   EXPECT_EQ(result.out.find("✗"), std::string::npos);
 }
 
+// --props takes one comma-separated value per occurrence: files may follow
+// it, and it may be repeated.
+TEST(CliCheck, PropsListMayComeBeforeTheFilesAndRepeat) {
+  auto result = run_lim("check --props safety,liveness specs/two-buyer.lim specs/oauth2.lim");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("specs/oauth2.lim"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("liveness"), std::string::npos) << result.out;
+  result = run_lim("check --props safety --props termination specs/two-buyer-recursive.lim");
+  EXPECT_EQ(result.exit_code, 1) << result.out;  // the recursive two-buyer never terminates
+  EXPECT_NE(result.out.find("termination violated"), std::string::npos) << result.out;
+}
+
+// Findings point at their place as every diagnostic does: file:line:col.
+TEST(CliCheck, NotesAreLocatedFileLineColumn) {
+  const auto result = run_lim("check --props safety specs/tcp/broken/dissertation-server.lim");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.out.find("specs/tcp/broken/dissertation-server.lim:39:3: note: system in state"), std::string::npos)
+      << result.out;
+}
+
 TEST(CliCheck, ViolationExitsOneAndPrintsTheTrace) {
   const auto result = run_lim("check specs/broken/amazon-prime-video-deadlock.lim");
   EXPECT_EQ(result.exit_code, 1);

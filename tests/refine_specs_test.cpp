@@ -21,6 +21,9 @@ struct PinnedVerdicts {
   const char* verdicts;
 };
 
+// ctest lists a parameterised test with its parameter: show the file, not bytes.
+void PrintTo(const PinnedVerdicts& pinned, std::ostream* out) { *out << pinned.file; }
+
 constexpr std::array<const char*, 10> kProperties{
     "safety",   "deadlock-freedom", "termination",        "never-termination", "liveness",
     "liveness+", "liveness++",      "guards-satisfiable", "guards-disjoint",   "guards-exhaustive"};

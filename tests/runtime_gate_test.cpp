@@ -176,6 +176,38 @@ TEST(RuntimeGate, UnboundedChannelsNeedTheSideConditions) {
   EXPECT_EQ(protocol->verified().back(), "k-mc for unbounded queues (k=1)");
 }
 
+// Theorem 1 of CAV 2019 says nothing about internal moves: a timeout makes
+// unbounded channels unprovable, while bounded queues are checked as usual.
+TEST(RuntimeGate, UnboundedChannelsAreRefusedBeyondTheTheorem) {
+  const VerificationGate gate;
+  const std::string watchdog =
+      "watcher: worker&{ beat . end, timeout(50ms) . worker&beat . end }\nworker: watcher⊕beat . end\n";
+  const auto protocol = gate.verify_text("watchdog.lim", watchdog);
+  EXPECT_NO_THROW(protocol->require({1, false}));
+  try {
+    protocol->require({1, true});
+    FAIL() << "unbounded channels were accepted for a spec with a timeout";
+  } catch (const VerificationFailed& failure) {
+    EXPECT_EQ(failure.reason(), VerificationFailed::Reason::Unprovable) << failure.what();
+    EXPECT_NE(std::string(failure.what()).find("timeout"), std::string::npos) << failure.what();
+  }
+  EXPECT_FALSE(protocol->established({1, true}));
+  // Accepting the assumption lets the same spec through; the k-MC check
+  // itself still runs.
+  GateOptions options;
+  options.local_moves_over_unbounded_channels = true;
+  const auto assumed = VerificationGate(options).verify_text("watchdog.lim", watchdog);
+  EXPECT_NO_THROW(assumed->require({1, true}));
+  // An environment is refused whatever the options.
+  const auto environment = VerificationGate(options).verify_file(source_dir() / "specs/timeouts/retransmission.lim");
+  try {
+    environment->require({1, true});
+    FAIL() << "unbounded channels were accepted for a spec with an environment role";
+  } catch (const VerificationFailed& failure) {
+    EXPECT_EQ(failure.reason(), VerificationFailed::Reason::Unprovable) << failure.what();
+  }
+}
+
 TEST(RuntimeGate, ResourceLimitFailsClosed) {
   GateOptions options;
   options.limits.max_states = 2;  // far too few for any real protocol

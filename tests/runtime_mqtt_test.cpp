@@ -3,14 +3,17 @@
 // peer that dies (its last will), the broker going away, malformed or
 // illegal messages, a role that never joins.
 #include <mosquitto.h>
+#include <unistd.h>
 
 #include <future>
 #include <mutex>
 
 #include <gtest/gtest.h>
 
+#include "lim/runtime/support/child_process.hpp"
+#include "lim/runtime/support/mosquitto_broker.hpp"
 #include "lim/runtime/transport/mqtt/mqtt_session.hpp"
-#include "runtime_process_support.hpp"
+#include "runtime_test_support.hpp"
 
 namespace lim::runtime {
 namespace {
@@ -19,7 +22,7 @@ using namespace std::chrono_literals;
 using testing::kRequestReply;
 using testing::verified;
 
-mqtt::Config config_for(const testing::MosquittoBroker& broker, const std::string& session = "test") {
+mqtt::Config config_for(const support::MosquittoBroker& broker, const std::string& session = "test") {
   mqtt::Config config;
   config.port = broker.port();
   config.session = session;
@@ -31,7 +34,7 @@ mqtt::Config config_for(const testing::MosquittoBroker& broker, const std::strin
 // that misbehaves. It answers hellos like a real participant.
 class RawParticipant {
  public:
-  RawParticipant(const testing::MosquittoBroker& broker, const Protocol& protocol, std::string role,
+  RawParticipant(const support::MosquittoBroker& broker, const Protocol& protocol, std::string role,
                  std::string fingerprint = "")
       : role_(std::move(role)), fingerprint_(fingerprint.empty() ? protocol.fingerprint() : fingerprint) {
     mosquitto_lib_init();
@@ -80,7 +83,7 @@ class RawParticipant {
 
 class RuntimeMqtt : public ::testing::Test {
  protected:
-  testing::MosquittoBroker broker;
+  support::MosquittoBroker broker;
   std::shared_ptr<const Protocol> protocol = verified(kRequestReply);
 
   template <class Error>
@@ -151,7 +154,7 @@ TEST_F(RuntimeMqtt, ManyMessagesKeepTheirOrder) {
 }
 
 TEST_F(RuntimeMqtt, KilledPeerIsReportedByItsLastWill) {
-  testing::ChildProcess server([&](testing::ChildProcess& self) {
+  support::ChildProcess server([&](support::ChildProcess& self) {
     auto endpoint = mqtt::join(protocol, "server", config_for(broker));
     (void)endpoint->receive("client");
     self.signal_parent();
@@ -160,7 +163,7 @@ TEST_F(RuntimeMqtt, KilledPeerIsReportedByItsLastWill) {
   });
   auto client = mqtt::join(protocol, "client", config_for(broker));
   client->send("server", "request", 1);
-  ASSERT_TRUE(server.await_signal());
+  ASSERT_TRUE(server.await_signal(std::chrono::steady_clock::now() + 60s));
   server.kill();
   const auto error = failure_of<TransportError>(*client);
   EXPECT_EQ(error.failure(), TransportFailure::PeerDied);

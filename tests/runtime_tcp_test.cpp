@@ -12,10 +12,11 @@
 #include <gtest/gtest.h>
 
 #include "lim/runtime/clock/manual_clock.hpp"
+#include "lim/runtime/support/child_process.hpp"
 #include "lim/runtime/transport/tcp/frame.hpp"
 #include "lim/runtime/transport/tcp/socket_address.hpp"
 #include "lim/runtime/transport/tcp/tcp_session.hpp"
-#include "runtime_process_support.hpp"
+#include "runtime_test_support.hpp"
 
 namespace lim::runtime {
 namespace {
@@ -407,7 +408,7 @@ TEST(RuntimeTcpProcesses, KilledPeerEndsTheSessionForEveryWaitingRole) {
   tcp::Listener client_listener, authenticator_listener;
   // The server runs in a process of its own, and is killed while the
   // authenticator waits for its video and the client for the authenticator.
-  testing::ChildProcess server([&](testing::ChildProcess& self) {
+  support::ChildProcess server([&](support::ChildProcess& self) {
     tcp::Config config = config_for();
     config.peers["client"] = client_listener.address();
     config.peers["authenticator"] = authenticator_listener.address();
@@ -438,7 +439,7 @@ TEST(RuntimeTcpProcesses, KilledPeerEndsTheSessionForEveryWaitingRole) {
   endpoint->send("authenticator", "id", 1);
   (void)endpoint->offer();
   endpoint->send("authenticator", "request", "Vertigo");
-  ASSERT_TRUE(server.await_signal());
+  ASSERT_TRUE(server.await_signal(std::chrono::steady_clock::now() + 60s));
   server.kill();
   EXPECT_EQ(authenticator_run.get(), "peer died");
   try {
@@ -450,13 +451,18 @@ TEST(RuntimeTcpProcesses, KilledPeerEndsTheSessionForEveryWaitingRole) {
     SUCCEED() << error.what();
   }
   EXPECT_TRUE(endpoint->failed());
-  EXPECT_EQ(server.wait(), 128 + SIGKILL);
+  EXPECT_EQ(server.wait(std::chrono::steady_clock::now() + 60s), 128 + SIGKILL);
 }
 
 // ---- timeouts over TCP, on a manual clock -------------------------------------------------
 
 TEST(RuntimeTcpTimeout, TimeoutBranchWakesAPollingEndpoint) {
-  const auto protocol = verified("a: b&{ ping . end, timeout(2s) . b&ping . end }\nb: a⊕ping . end\n");
+  // A timeout is outside the unbounded-channel theorem: this gate accepts
+  // the assumption (RuntimeGate.UnboundedChannelsAreRefusedBeyondTheTheorem).
+  GateOptions options;
+  options.local_moves_over_unbounded_channels = true;
+  const auto protocol =
+      VerificationGate(options).verify_text("test.lim", "a: b&{ ping . end, timeout(2s) . b&ping . end }\nb: a⊕ping . end\n");
   const auto clock = std::make_shared<ManualClock>();
   tcp::Listener listener;
   tcp::Config a_config = config_for(), b_config = config_for();

@@ -1,40 +1,19 @@
 #pragma once
 // Helpers for the runtime's tests: verified protocols from text, temporary
 // directories, and a few small specs.
-#include <unistd.h>
-
-#include <atomic>
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "lim/runtime/gate/verification_gate.hpp"
+#include "lim/runtime/support/temporary_directory.hpp"
 #include "test_support.hpp"
 
 namespace lim::testing {
 
 // A directory under the system's temp directory, removed with everything in it.
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("lim-runtime-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TemporaryDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TemporaryDirectory(const TemporaryDirectory&) = delete;
-  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using runtime::support::TemporaryDirectory;
 
 // Verifies `text` with a gate of its own (no disk cache), failing the test
 // with the gate's report when it refuses.

@@ -18,6 +18,9 @@ struct PinnedVerdicts {
   std::array<bool, 7> holds;
 };
 
+// ctest lists a parameterised test with its parameter: show the file, not bytes.
+void PrintTo(const PinnedVerdicts& pinned, std::ostream* out) { *out << pinned.file; }
+
 constexpr PinnedVerdicts kSpecs[] = {
     {"specs/two-buyer.lim", {true, true, true, false, true, true, true}},
     {"specs/two-buyer-recursive.lim", {true, true, false, false, true, false, false}},

@@ -19,6 +19,7 @@ class ReceiveTable {
 
   // Receives of the role at `local` in machine state `state` that read an
   // existing queue (a receive from a role that never sends here never fires).
+  // None for an environment role, which owes no input independence.
   const std::vector<ReceiveOption>& options(std::uint32_t local, automata::StateId state) const {
     return options_[local][state];
   }
@@ -26,8 +27,9 @@ class ReceiveTable {
     return read.length(state, option.channel) > 0 &&
            semantics_.accepts(option.global, read.head(state, option.channel));
   }
-  // The enabled receives of a role, one per distinct action (kmc compares
-  // labels, so duplicated transitions count once).
+  // The enabled receives of a role, one per distinct message (kmc compares
+  // labels, so duplicated transitions count once; guarded copies of one
+  // receive count once too, see same_message). Empty for an environment.
   std::vector<ReceiveOption> enabled_actions(const FieldReader& read, explore::StateIndex state,
                                              std::uint32_t local) const;
 

@@ -33,6 +33,23 @@ class FieldReader {
   const explore::StateSpace& space_;
 };
 
+// Guarded copies of one receive (`ack(s: segment) if g1 . …, ack(s: segment)
+// if g2 . …`) are one message: the receiver takes it, then chooses a copy
+// by its data. Two actions are the same message when they agree on
+// everything but the guard.
+inline bool same_message(const automata::Action& a, const automata::Action& b) {
+  return a.direction == b.direction && a.peer == b.peer && a.label == b.label && a.payload == b.payload;
+}
+
+// Whether `role` in machine state `state` waits for `peer`: it offers a
+// receive from it, or a timeout on it.
+inline bool waits_for(const automata::System& system, automata::RoleId role, automata::StateId state,
+                      automata::RoleId peer) {
+  for (const auto& transition : system.machines[role].outgoing(state))
+    if (transition.action.direction != automata::Direction::Send && transition.action.peer == peer) return true;
+  return false;
+}
+
 inline const std::string& role_name(const semantics::AsynchronousSemantics& semantics, automata::RoleId role) {
   return semantics.system().role_names[role];
 }

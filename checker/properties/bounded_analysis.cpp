@@ -11,6 +11,10 @@
 //    none, and is final iff every component's is: deadlock freedom fails iff
 //    every component can get stuck and one of them badly; orphan messages
 //    iff every component can finish and one of them with messages left.
+//    With environment roles "stuck" means that no non-environment role can
+//    move, there or after environment moves alone (async_deadlock_freedom.cpp);
+//    environment moves of one component leave the others alone, so the
+//    product is stuck iff every component is, as before.
 #include <algorithm>
 #include <limits>
 
@@ -291,7 +295,13 @@ report::PropertyResult BoundedAnalysis::compute(AsyncProperty property) {
       return result;
     }
     case AsyncProperty::DeadlockFreedom:
-      return terminal(property, [](Component& c) { return find_stuck_configurations(c.view()); });
+      return terminal(property, [](Component& c) {
+        const auto& roles = c.semantics->roles();
+        const bool environment = std::any_of(roles.begin(), roles.end(), [&](automata::RoleId role) {
+          return c.semantics->system().is_environment(role);
+        });
+        return find_stuck_configurations(c.view(), environment ? &c.reverse() : nullptr);
+      });
     case AsyncProperty::OrphanMessages:
       return terminal(property, [](Component& c) { return find_final_configurations(c.view()); });
   }

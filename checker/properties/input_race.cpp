@@ -1,6 +1,12 @@
 // The shared first clause of k-SIBI and k-CIBI (kmc's `length actrcv < 2`):
 // in every reachable configuration each role has at most one receive action
 // enabled.
+//
+// Guarded copies of one receive count as one (same_message): they read the
+// same message, and the choice among them is the receiver's, by data. An
+// environment role owes no input independence: it receives anything from
+// anyone by design, so the table lists no receives of it, which exempts it
+// from the input race and from both clauses of k-SIBI and k-CIBI.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -17,6 +23,7 @@ ReceiveTable::ReceiveTable(const ComponentSpace& component) : semantics_(*compon
     const automata::RoleId role = semantics_.roles()[local];
     const auto& machine = system.machines[role];
     options_[local].resize(machine.state_count());
+    if (system.is_environment(role)) continue;
     for (std::uint32_t index = 0; index < machine.transitions().size(); ++index) {
       const auto& transition = machine.transitions()[index];
       const auto global = semantics_.global_index({role, index});
@@ -37,7 +44,7 @@ std::vector<ReceiveOption> ReceiveTable::enabled_actions(const FieldReader& read
     if (!this->enabled(read, state, option)) continue;
     const auto& action = system.transition(semantics_.transition_ref(option.global)).action;
     const bool duplicate = std::any_of(enabled.begin(), enabled.end(), [&](const ReceiveOption& other) {
-      return system.transition(semantics_.transition_ref(other.global)).action == action;
+      return same_message(system.transition(semantics_.transition_ref(other.global)).action, action);
     });
     if (!duplicate) enabled.push_back(option);
   }

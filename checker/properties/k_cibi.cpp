@@ -18,6 +18,10 @@
 // per E that a configuration with a bad send exhibits. kmc enumerates all
 // simple paths instead; the verdicts agree because a path that violates
 // stays violating when its cycles are cut out (fewer links, smaller sets).
+//
+// Guarded copies of one receive are one receive (the input race counts them
+// once); the paths after each copy are searched. An environment role owes
+// no input independence (ReceiveTable lists no receives of it).
 #include <algorithm>
 #include <deque>
 #include <map>
@@ -192,16 +196,32 @@ std::optional<Violation> find_k_cibi_violation(const ComponentSpace& component) 
           return other->channel == channel && semantics.accepts(other->global, move.second);
         });
       };
-      EdgeIndex receive = space.edges_end(state);
-      for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge)
-        if (space.edge_move[edge].first == active.global) {
-          receive = edge;
-          break;
-        }
-      if (receive == space.edges_end(state)) continue;
-      auto path = search.undependent_bad_send(space.edge_target[receive], local, bad);
+      // The receive, and its guarded copies: one message, after which the
+      // receiver continues in the copy its data chooses, so the paths after
+      // every copy count.
+      const auto& active_action = system.transition(semantics.transition_ref(active.global)).action;
+      std::vector<std::uint32_t> copies{active.global};
+      for (const auto& option : options) {
+        const auto& action = system.transition(semantics.transition_ref(option.global)).action;
+        if (option.channel == active.channel && action.guard != active_action.guard &&
+            same_message(action, active_action) && receives.enabled(read, state, option))
+          copies.push_back(option.global);
+      }
+      std::optional<std::vector<EdgeIndex>> path;
+      for (const auto global : copies) {
+        EdgeIndex receive = space.edges_end(state);
+        for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge)
+          if (space.edge_move[edge].first == global) {
+            receive = edge;
+            break;
+          }
+        if (receive == space.edges_end(state)) continue;
+        path = search.undependent_bad_send(space.edge_target[receive], local, bad);
+        if (!path) continue;
+        path->insert(path->begin(), receive);
+        break;
+      }
       if (!path) continue;
-      path->insert(path->begin(), receive);
       const auto last = semantics.step(space.edge_move[path->back()]);
       const automata::RoleId role = semantics.roles()[local];
       return Violation{

@@ -4,6 +4,10 @@
 // enabled exactly when queue p → q drops below k: per channel, the
 // configurations that can get there without p moving are a backward
 // reachability over the edges of the other roles.
+//
+// An environment's sends are no obligation: it may send whenever it likes,
+// and may as well wait for ever (it never counts as blocked). Sends *to* an
+// environment need nothing special: its one state receives anything.
 #include <fmt/format.h>
 
 #include "async_support.hpp"
@@ -21,6 +25,7 @@ std::optional<Violation> find_k_exhaustivity_violation(const ComponentSpace& com
   std::optional<Violation> first;
   for (std::uint32_t channel = 0; channel < semantics.channels().size(); ++channel) {
     const auto& c = semantics.channels()[channel];
+    if (system.is_environment(c.from)) continue;
     const std::uint32_t sender = *semantics.local_index(c.from);
     const auto& machine = system.machines[c.from];
     // Sender states offering a send on this channel.

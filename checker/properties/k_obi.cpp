@@ -1,7 +1,8 @@
 // k-OBI, k-output bounded independence (kmc's koutputindep): in every
 // reachable configuration, a role whose state offers sends has either none
 // or all of them enabled. A send is enabled iff its queue has room, so a
-// violation is a sending state whose queues are partly full.
+// violation is a sending state whose queues are partly full. An environment
+// role owes no output independence: it sends when it likes.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -24,6 +25,7 @@ std::optional<Violation> find_k_obi_violation(const ComponentSpace& component) {
     const automata::RoleId role = semantics.roles()[local];
     const auto& machine = system.machines[role];
     channels[local].resize(machine.state_count());
+    if (system.is_environment(role)) continue;
     for (const auto& transition : machine.transitions()) {
       if (transition.action.direction != automata::Direction::Send) continue;
       const auto channel = semantics.channel_index(role, transition.action.peer);

@@ -5,6 +5,19 @@
 //  * progress: a role whose state offers receives receives something on
 //    some path (kmc: any receive of that role, from anyone).
 // Each is one backward reachability per channel or per role.
+//
+// Environment roles (docs/asynchronous.md, "Environments"):
+//  * an environment owes no progress (it may stop listening at any time);
+//  * what an environment e sends to q must still be received — the
+//    asynchronous form of the synchronous robustness check — except that a
+//    message e sends after q has stopped listening to e is dropped with q's
+//    endpoint: at a configuration where e's message heads queue e → q,
+//    either some path receives it, or some path takes q to a final state
+//    without q ever being in a state that waits for e (a receive from e or
+//    a timeout on e) on the way, the current one included. So a role that
+//    waits for e but cannot take e's message fails, even when it could give
+//    up by a timeout and end (the synchronous check flags that state too).
+//    Queues to an environment need nothing: it receives anything.
 #include <fmt/format.h>
 
 #include "async_support.hpp"
@@ -38,10 +51,28 @@ std::optional<Violation> find_k_safety_violation(const ComponentSpace& component
       const auto move = space.edge_move[edge];
       return is_receive(semantics, move) && semantics.transition_channel(move.first) == channel;
     });
-    const auto received = can_reach_along(space, reverse, std::move(receives), [](EdgeIndex) { return true; });
+    auto received = can_reach_along(space, reverse, std::move(receives), [](EdgeIndex) { return true; });
+    const auto& c = semantics.channels()[channel];
+    if (system.is_environment(c.from) && !system.is_environment(c.to)) {
+      // The receiver may also end without ever waiting for the sender again.
+      const std::uint32_t receiver = *semantics.local_index(c.to);
+      const auto& machine = system.machines[c.to];
+      std::vector<char> deaf_state(machine.state_count(), 0), final_state(machine.state_count(), 0);
+      for (automata::StateId m = 0; m < machine.state_count(); ++m) {
+        deaf_state[m] = waits_for(system, c.to, m, c.from) ? 0 : 1;
+        final_state[m] = machine.kind(m) == automata::StateKind::Final ? 1 : 0;
+      }
+      std::vector<char> deaf(space.size(), 0), ended(space.size(), 0);
+      for (StateIndex state = 0; state < space.size(); ++state) {
+        deaf[state] = deaf_state[read.state(state, receiver)];
+        ended[state] = final_state[read.state(state, receiver)];
+      }
+      const auto dropped = can_reach_along(space, reverse, std::move(ended),
+                                           [&](EdgeIndex edge) { return deaf[reverse.source[edge]] != 0; });
+      for (StateIndex state = 0; state < space.size(); ++state) received[state] = received[state] || dropped[state];
+    }
     for (StateIndex state = 0; state < space.size() && (!first || state < first->at); ++state) {
       if (received[state] || read.length(state, channel) == 0) continue;
-      const auto& c = semantics.channels()[channel];
       keep_first(first, {state, {},
                          fmt::format("eventual reception fails: {} at the head of queue {} is never received by {}",
                                      message_name(semantics, channel, read.head(state, channel)),
@@ -53,6 +84,7 @@ std::optional<Violation> find_k_safety_violation(const ComponentSpace& component
   // Progress, per role.
   for (std::uint32_t local = 0; local < semantics.roles().size(); ++local) {
     const automata::RoleId role = semantics.roles()[local];
+    if (system.is_environment(role)) continue;  // it may stop listening at any time
     const auto& machine = system.machines[role];
     std::vector<char> receiving(machine.state_count(), 0);
     for (const auto& transition : machine.transitions())

@@ -3,6 +3,11 @@
 // (find_input_race), and when it has one — from p — none of the messages its
 // state would accept from another sender is ever sent to it afterwards, on
 // any path (kmc's findLabel from the configuration).
+//
+// Guarded copies of one receive share their sender, so they never race with
+// each other here; an environment role has no receives in the ReceiveTable
+// and owes neither clause. A message an environment may send to another
+// role's receiving state that is also waiting for someone else still races.
 #include <map>
 
 #include <fmt/format.h>

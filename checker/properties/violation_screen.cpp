@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "async_support.hpp"
 #include "lim/explore/state_store.hpp"
 #include "lim/properties/asynchronous_trace.hpp"
 
@@ -26,6 +27,8 @@ ViolationScreen::ViolationScreen(const semantics::AsynchronousSemantics& semanti
     const automata::RoleId role = semantics.roles()[local];
     const auto& machine = system.machines[role];
     send_channels_[local].resize(machine.state_count());
+    // An environment's sends are neither k-OBI nor k-exhaustivity obligations.
+    if (system.is_environment(role)) continue;
     for (const auto& transition : machine.transitions()) {
       if (transition.action.direction != automata::Direction::Send) continue;
       const auto channel = semantics.channel_index(role, transition.action.peer);
@@ -142,6 +145,7 @@ std::optional<std::string> ViolationScreen::race_violation(std::span<const std::
   const auto& system = semantics_.system();
   for (std::uint32_t local = 0; local < semantics_.roles().size(); ++local) {
     const automata::RoleId role = semantics_.roles()[local];
+    if (system.is_environment(role)) continue;  // it owes no input independence
     const auto& machine = system.machines[role];
     const auto state = configuration[local];
     const auto first_index = machine.first_outgoing_index(state);
@@ -158,7 +162,7 @@ std::optional<std::string> ViolationScreen::race_violation(std::span<const std::
         continue;
       if (!enabled) {
         enabled = action;
-      } else if (!(*enabled == action)) {
+      } else if (!same_message(*enabled, action)) {  // guarded copies are one receive
         return fmt::format("{} can receive both {} and {}: two receives are enabled at once", system.role_names[role],
                            system.describe_action(role, *enabled), system.describe_action(role, action));
       }

@@ -103,10 +103,11 @@ std::string render_counterexample(const Counterexample& counterexample, const st
 std::string render_details(const FileReport& report) {
   std::string text;
   for (const auto& finding : report.findings)
-    text += fmt::format("{}: note: {}{}\n", report.file, finding.message,
-                        finding.location.known()
-                            ? fmt::format(" (line {}, column {})", finding.location.line, finding.location.column)
-                            : "");
+    // file:line:col first, as for every other diagnostic, so editors and CI
+    // annotations jump to the place.
+    text += finding.location.known() ? fmt::format("{}:{}:{}: note: {}\n", report.file, finding.location.line,
+                                                   finding.location.column, finding.message)
+                                     : fmt::format("{}: note: {}\n", report.file, finding.message);
   for (const auto& result : report.results) {
     if (result.verdict == Verdict::Holds) continue;
     text += fmt::format("\n{}: {} {}{}\n", report.file, result.property, to_string(result.verdict),

@@ -15,11 +15,11 @@
 
 #include "baselines.hpp"
 #include "lim/runtime/gate/verification_gate.hpp"
+#include "lim/runtime/support/mosquitto_broker.hpp"
 #include "lim/runtime/transport/inproc/inprocess_session.hpp"
 #include "lim/runtime/transport/mqtt/mqtt_session.hpp"
 #include "lim/runtime/transport/tcp/tcp_session.hpp"
 #include "measure.hpp"
-#include "mosquitto_process.hpp"
 #include "ping_pong/ping.hpp"
 #include "ping_pong/pong.hpp"
 #include "stream/consumer.hpp"
@@ -402,7 +402,7 @@ int main(int argc, char** argv) {
             }}}));
     }
     if (transports == "all" || transports == "mqtt") {
-      lim::examples::MosquittoProcess broker;
+      runtime::support::MosquittoBroker broker;
       const int port = broker.port();
       print(bench::measure(
           "mqtt", "round trip", mqtt_round_trips, repetitions,

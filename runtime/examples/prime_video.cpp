@@ -21,11 +21,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "child_process.hpp"
 #include "lim/runtime/gate/verification_gate.hpp"
+#include "lim/runtime/support/child_process.hpp"
+#include "lim/runtime/support/mosquitto_broker.hpp"
 #include "lim/runtime/transport/mqtt/mqtt_session.hpp"
 #include "lim/runtime/transport/tcp/tcp_session.hpp"
-#include "mosquitto_process.hpp"
 #include "prime_video_roles.hpp"
 
 namespace {
@@ -93,7 +93,7 @@ int run_role(const Options& options) {
 }
 
 std::vector<std::string> role_command(const Options& options, const std::string& role) {
-  std::vector<std::string> command{examples::own_executable(), "--role", role, "--transport", options.transport,
+  std::vector<std::string> command{runtime::support::own_executable(), "--role", role, "--transport", options.transport,
                                    "--spec", options.spec, "--id", std::to_string(options.id), "--k",
                                    std::to_string(options.k)};
   for (const auto& title : options.titles) {
@@ -108,7 +108,7 @@ std::vector<std::string> role_command(const Options& options, const std::string&
 int launch(Options options) {
   const auto protocol = runtime::verify_file(options.spec);  // fails here, once, if the spec is not verified
   const auto deadline = std::chrono::steady_clock::now() + 120s;
-  std::optional<examples::MosquittoProcess> broker;
+  std::optional<runtime::support::MosquittoBroker> broker;
   if (options.transport == "mqtt") {
     if (options.spawn_broker) {
       broker.emplace();
@@ -117,7 +117,7 @@ int launch(Options options) {
     }
     if (options.session.empty()) options.session = fmt::format("prime-video-{}", ::getpid());
   }
-  std::vector<examples::ChildProcess> children;
+  std::vector<runtime::support::ChildProcess> children;
   std::map<std::string, std::string> listening;  // role → host:port
   for (automata::RoleId role = 0; role < protocol->role_count(); ++role) {
     const auto& name = protocol->role_name(role);

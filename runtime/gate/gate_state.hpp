@@ -16,10 +16,14 @@ class Protocol;
 namespace lim::runtime::detail {
 
 struct GateState {
-  GateState(std::optional<std::filesystem::path> cache_directory, explore::Limits limits_)
-      : cache(std::move(cache_directory)), limits(limits_) {}
+  GateState(std::optional<std::filesystem::path> cache_directory, explore::Limits limits_,
+            bool local_moves_over_unbounded_channels_)
+      : cache(std::move(cache_directory)),
+        limits(limits_),
+        local_moves_over_unbounded_channels(local_moves_over_unbounded_channels_) {}
   VerificationCache cache;
   explore::Limits limits;
+  bool local_moves_over_unbounded_channels;
   std::atomic<std::size_t> checks{0};       // explorations actually run
   std::atomic<std::size_t> memory_hits{0};  // verdicts found in memory
   std::atomic<std::size_t> disk_hits{0};    // verdicts found on disk

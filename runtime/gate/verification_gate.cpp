@@ -100,8 +100,30 @@ namespace detail {
 
 void establish(GateState& gate, const Protocol& protocol, const Requirement& requirement) {
   if (requirement.k == 0) return;  // the synchronous check is done when the protocol is made
-  const auto checked = fmt::format("asynchronous: k-mc, async-deadlock-freedom{} at k={}",
-                                   requirement.unbounded ? ", unbounded side conditions" : "", requirement.k);
+  const auto& system = protocol.system();
+  // k-MC at k implies safety for unbounded queues only by CAV 2019's
+  // Theorem 1, whose automata have no environment, no internal move and no
+  // data-chosen receive. Outside it lim has no proof, so it refuses — before
+  // the cache, which may hold a verdict another gate reached by assumption.
+  if (requirement.unbounded && !properties::unbounded_theorem_applies(system)) {
+    bool environment = false;
+    for (automata::RoleId role = 0; role < system.role_count(); ++role) environment |= system.is_environment(role);
+    if (environment || !gate.local_moves_over_unbounded_channels)
+      throw VerificationFailed(
+          Reason::Unprovable, protocol.spec_path(),
+          fmt::format("not verified for {}: k-MC does not imply safety with unbounded queues for {} (CAV 2019, "
+                      "Theorem 1 covers deterministic automata without internal moves); use a transport with "
+                      "bounded queues (in-process, k={}){}",
+                      describe(requirement),
+                      environment ? "an environment role" : "a timeout or guarded copies of one receive",
+                      requirement.k,
+                      environment ? "" : ", or accept the assumption with GateOptions::local_moves_over_unbounded_channels"),
+          "");
+  }
+  const bool assumed = requirement.unbounded && !properties::unbounded_theorem_applies(system);
+  const auto checked = fmt::format("asynchronous: k-mc, async-deadlock-freedom{}{} at k={}",
+                                   requirement.unbounded ? ", unbounded side conditions" : "",
+                                   assumed ? " (local moves assumed)" : "", requirement.k);
   const auto key = VerificationCache::key(protocol.content_hash(), protocol.format(), checked);
   switch (gate.cache.lookup(key)) {
     case VerificationCache::Hit::Memory: ++gate.memory_hits; return;
@@ -155,7 +177,8 @@ void establish(GateState& gate, const Protocol& protocol, const Requirement& req
 
 VerificationGate::VerificationGate(GateOptions options)
     : options_(std::move(options)),
-      state_(std::make_shared<detail::GateState>(options_.cache_directory, options_.limits)) {}
+      state_(std::make_shared<detail::GateState>(options_.cache_directory, options_.limits,
+                                                 options_.local_moves_over_unbounded_channels)) {}
 
 std::shared_ptr<const Protocol> VerificationGate::verify_file(const std::filesystem::path& path,
                                                               std::optional<formats::InputFormat> format) const {

@@ -195,7 +195,10 @@ Subcommand add_check_command(CLI::App& app) {
                    "deadlock-freedom, termination, never-termination, liveness, liveness+, liveness++. "
                    "Asynchronous (--k): csa, directedness, k-obi, k-sibi, k-cibi, k-exhaustivity, k-safety, k-mc, "
                    "async-deadlock-freedom, orphan-messages")
-      ->delimiter(',');
+      ->delimiter(',')
+      // One value per occurrence (repeatable): otherwise the option would
+      // take the spec files that follow it as property names.
+      ->allow_extra_args(false);
   command->add_option("--k", arguments->bound,
                       "asynchronous semantics with queues bounded by N (--k N), or kmc's least-k search (--k A..B)");
   command->add_option("--from", arguments->from, "input format, instead of recognising it: lim, kmc or fsm")

@@ -101,8 +101,9 @@ Subcommand add_gen_command(CLI::App& app) {
   cpp->add_option("-o,--output", arguments->output, "header to write (default: standard output)");
   cpp->add_option("--namespace", arguments->name_space,
                   "C++ namespace of the API (default: lim_generated::<spec name>::<role>)");
-  cpp->add_option("--sort", arguments->sorts, "C++ type of an opaque sort, e.g. --sort Video=app::Video");
-  cpp->add_option("--include", arguments->includes, "header to include for the bound sorts");
+  cpp->add_option("--sort", arguments->sorts, "C++ type of an opaque sort, e.g. --sort Video=app::Video")
+      ->allow_extra_args(false);  // one per occurrence: never the SPEC after it
+  cpp->add_option("--include", arguments->includes, "header to include for the bound sorts")->allow_extra_args(false);
   return {gen, [arguments, cpp] {
             // The header records how it was made, without the output path.
             arguments->command_line = fmt::format("lim gen cpp {} --role {}",

@@ -50,8 +50,16 @@ bool depends_on_k(AsyncProperty property);
 report::PropertyResult check_csa(const automata::System& system);
 report::PropertyResult check_directedness(const automata::System& system);
 // kmc's isBasic: directed and no mixed states. With it, k-MC needs no k-OBI
-// or k-SIBI/k-CIBI side condition.
+// or k-SIBI/k-CIBI side condition. Like csa and directedness, it does not
+// look at environment roles (whose one state is mixed by design).
 bool is_basic(const automata::System& system);
+// Whether CAV 2019's Theorem 1 (k-MC with the side conditions ⇒ safety for
+// unbounded queues) can speak about the system at all: it has no
+// environment role, no guarded copies of one receive and no timeout. The side
+// conditions above exempt environments and count copies as one receive, as
+// the least-k rule needs; a caller that concludes safety for unbounded
+// queues must ask this too (docs/asynchronous.md).
+bool unbounded_theorem_applies(const automata::System& system);
 
 // ---- one explored component -------------------------------------------------------
 struct Violation {
@@ -77,8 +85,14 @@ struct TerminalConfigurations {
   std::string explanation;
 };
 // Without moves; bad: not every role final with every queue empty.
-TerminalConfigurations find_stuck_configurations(const ComponentSpace& component);
-// Every role final; bad: some queue still holds messages.
+// With environment roles: no non-environment role can move, there or after
+// moves of the environments alone; bad: a non-environment role is not final,
+// or a queue between two non-environment roles holds messages. `reverse` is
+// used when the component has an environment (built if null).
+TerminalConfigurations find_stuck_configurations(const ComponentSpace& component,
+                                                 const ReverseGraph* reverse = nullptr);
+// Every role final; bad: some queue still holds messages. Environments need
+// not be final, and queues from or to them do not count.
 TerminalConfigurations find_final_configurations(const ComponentSpace& component);
 
 // ---- the whole system at one bound -------------------------------------------------

@@ -7,6 +7,13 @@
 // transition of one role. A timeout branch (Direction::Timeout) is an
 // internal move of its role, possible whenever the role is in that state.
 //
+// Environment roles (`env`) and guarded copies of one receive are plain
+// transitions here: an environment's one state sends its alphabet whenever
+// its queues have room and receives whatever heads a queue to it, and each
+// guarded copy accepts the message its label and sort accept (the receiver
+// picks a copy in the same step). What an environment owes, and that copies
+// count as one receive, is decided by the properties (docs/asynchronous.md).
+//
 // Configuration layout (unpacked, one small integer per field):
 //   [ state of each role in scope ] then per channel [ length, slot 0 … slot k-1 ]
 // Slots hold message ids of the channel's alphabet, head first, 0 beyond the

@@ -14,6 +14,7 @@ class VerificationFailed : public std::runtime_error {
     NotExecutable,  // verified or not, the runtime cannot monitor it (e.g. a non-deterministic role)
     Violated,       // a required property does not hold
     Inconclusive,   // a resource limit stopped the check: fail closed
+    Unprovable,     // no theorem lim applies covers the requirement (e.g. unbounded channels with timeouts)
   };
   VerificationFailed(Reason reason, std::string spec, const std::string& summary, std::string report);
   Reason reason() const { return reason_; }

@@ -26,6 +26,13 @@ struct GateOptions {
   // Bounds on each check. A check stopped by one fails closed
   // (VerificationFailed::Reason::Inconclusive): an undecided spec never runs.
   explore::Limits limits{50'000'000, std::uint64_t{4} << 30, 600.0};
+  // TCP and MQTT need safety for unbounded queues, which k-MC gives by CAV
+  // 2019's Theorem 1 for deterministic automata without internal moves.
+  // Timeouts and guarded copies of one receive are local moves outside the
+  // theorem as published; setting this accepts them on the assumption that
+  // the theorem extends to local moves (it does not extend to environment
+  // roles, which are always refused). Off: such specs are refused.
+  bool local_moves_over_unbounded_channels = false;
 };
 
 struct GateStatistics {
