@@ -3,7 +3,6 @@
 // analyses against the full ones, and the time per file. Where lim and the
 // table disagree the reason is a kmc bug, pinned below with a minimal example.
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -162,34 +161,6 @@ TEST_F(CorpusKmc, ReducedSearchesGiveTheFullVerdicts) {
     }
     EXPECT_EQ(verdict_text(properties::check_least_k(system, {AsyncProperty::KMc}, 1, 5, {}).results.front()), naive);
   }
-}
-
-TEST_F(CorpusKmc, EveryFileIsDecidedInUnderASecond) {
-#if defined(__SANITIZE_ADDRESS__) || !defined(NDEBUG)
-  GTEST_SKIP() << "timing is only meaningful in an optimised build";
-#endif
-  std::string slowest;
-  double slowest_seconds = 0;
-  for (const auto& row : expected_rows()) {
-    if (kRejected.contains(row.file)) continue;
-    // Processor time: other jobs on a shared machine do not count.
-    const std::clock_t start = std::clock();
-    auto spec = pipeline::load_spec_file((corpus() / row.file).string());
-    ASSERT_TRUE(spec.ok());
-    for (unsigned k = 1; k <= 2; ++k) {
-      BoundedAnalysis analysis(*spec.system, k, {});
-      analysis.check(AsyncProperty::KExhaustivity);
-      analysis.check(AsyncProperty::KSafety);
-    }
-    properties::check_least_k(*spec.system, {AsyncProperty::KMc}, 1, 10, {});
-    const double seconds = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
-    EXPECT_LT(seconds, 1.0) << row.file;
-    if (seconds > slowest_seconds) {
-      slowest_seconds = seconds;
-      slowest = row.file;
-    }
-  }
-  std::cout << "slowest corpus file: " << slowest << " (" << slowest_seconds << " s)\n";
 }
 
 // kmc's bug 1: a role receiving from itself is accepted and silently given a

@@ -2,7 +2,7 @@
 // network: lim finds the segments its states leave unhandled — the
 // robustness §4.2/§4.4.5 could only probe by hand — and the corrected server
 // in specs/tcp/server.lim verifies. Also the acceptability specs and the
-// "TCP-sized guard checks in under a second" figure.
+// guard checks' incremental cache (their time is bench/corpus_timings' figure).
 #include <map>
 #include <set>
 #include <string>
@@ -112,14 +112,13 @@ TEST(EnvironmentTcp, TheCorrectedServerVerifies) {
   EXPECT_EQ(wildcards, 11u);
 }
 
-TEST(EnvironmentTcp, TheServersGuardChecksFinishInUnderASecond) {
+TEST(EnvironmentTcp, TheServersGuardChecksReuseTheirAnswers) {
   const auto system = load("specs/tcp/server.lim");
   const auto checks = refine::check_guards(system);
   EXPECT_TRUE(checks.findings.empty());
   EXPECT_GE(checks.offers, 10u);
   // Reused predicates are decided once.
   EXPECT_GT(checks.solver.cache_hits, 0u);
-  EXPECT_LT(checks.seconds, 1.0);
 }
 
 TEST(EnvironmentTcp, AcceptabilityBranchesAreDisjointAndExhaustive) {
