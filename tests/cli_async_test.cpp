@@ -135,5 +135,33 @@ TEST(CliAsync, ExportRefusesWhatTheTargetCannotSay) {
   EXPECT_NE(result.err.find("sends to several roles"), std::string::npos) << result.err;
 }
 
+// kmc's automata have no internal moves and no data: a timeout or a guarded
+// branch is refused where it is, never written as something else.
+TEST(CliAsync, ExportRefusesTimeoutsAndGuards) {
+  auto result = run_lim("export --to fsm runtime/tests/specs/watchdog.lim");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("watchdog.lim:6:31: error: the timeout `timeout(patience)` of role 'watcher' cannot be "
+                            "written: the fsm format has no internal moves"),
+            std::string::npos)
+      << result.err;
+  EXPECT_TRUE(result.out.empty()) << result.out;
+  result = run_lim("export --to fsm specs/tcp/acceptability.lim");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("the fsm format has no guards"), std::string::npos) << result.err;
+  result = run_lim("export --to lim runtime/tests/specs/watchdog.lim");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("has a timeout, which export does not write"), std::string::npos) << result.err;
+}
+
+// An environment is written back as its alphabet, and reads back the same.
+TEST(CliAsync, ExportWritesEnvironmentsAsTheirAlphabet) {
+  const auto path = temp_spec("env.lim", "env net: a⊕{x, y(Int)} | b⊕z\na: net&{x . end, y(Int) . end}\nb: net&z . end\n");
+  const auto result = run_lim("export --to lim " + path);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("env net: a⊕{x, y(Int)} | b⊕z\n"), std::string::npos) << result.out;
+  const auto again = temp_spec("env-again.lim", result.out);
+  EXPECT_EQ(run_lim("check --props safety,deadlock-freedom " + again).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace lim

@@ -31,9 +31,17 @@ std::string to_dot(const automata::System& system, std::optional<automata::RoleI
                           final ? ", shape=doublecircle" : "");
     }
     text += fmt::format("    {} -> {};\n", quoted(fmt::format("{}.start", role)), node(machine.initial));
-    for (const auto& transition : machine.transitions())
-      text += fmt::format("    {} -> {} [label={}];\n", node(transition.source), node(transition.target),
-                          quoted(system.describe_action(role, transition.action)));
+    // The cluster names the role, so an edge says only the partner and the
+    // message (`seller!quote(Int)`), its guard, or the timeout.
+    for (const auto& transition : machine.transitions()) {
+      const auto& action = transition.action;
+      const auto label =
+          action.direction == automata::Direction::Timeout
+              ? system.describe_label(action)
+              : fmt::format("{}{}{}", system.role_names[action.peer],
+                            action.direction == automata::Direction::Send ? "!" : "?", system.describe_label(action));
+      text += fmt::format("    {} -> {} [label={}];\n", node(transition.source), node(transition.target), quoted(label));
+    }
     text += "  }\n";
   }
   return text + "}\n";

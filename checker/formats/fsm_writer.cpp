@@ -41,6 +41,18 @@ std::optional<std::string> write_gmc_fsm(const automata::System& system, Diagnos
     text += fmt::format("{}-- {} == {}\n.outputs\n.state graph\n", role == 0 ? "" : "\n", system.role_names[role], role);
     for (const auto& transition : machine.transitions()) {
       const auto& action = transition.action;
+      // kmc's automata have neither internal moves nor data: writing a
+      // timeout as a receive, or guarded copies as plain ones, would hand kmc
+      // a different protocol without a word.
+      if (action.direction == automata::Direction::Timeout || action.guard != automata::kNoGuard) {
+        diagnostics.error(transition.location,
+                          fmt::format("the {} `{}` of role '{}' cannot be written: the fsm format has no {}",
+                                      action.direction == automata::Direction::Timeout ? "timeout" : "guarded branch",
+                                      system.describe_label(action), system.role_names[role],
+                                      action.direction == automata::Direction::Timeout ? "internal moves" : "guards"));
+        failed = true;
+        continue;
+      }
       const auto& payload = system.sorts.display(action.payload);
       if (!payload.empty() && !is_plain_name(payload)) {
         diagnostics.error(transition.location,

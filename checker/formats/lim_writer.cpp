@@ -1,10 +1,12 @@
 #include "lim/formats/lim_writer.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "lim/syntax/parser.hpp"
 
@@ -71,6 +73,10 @@ class Writer {
     for (RoleId role = 0; role < system_.role_count(); ++role) roles_(system_.role_names[role]);
     std::string entries;
     for (RoleId role = 0; role < system_.role_count(); ++role) {
+      if (system_.is_environment(role)) {
+        entries += fmt::format("env {}: {}\n", roles_(system_.role_names[role]), alphabet(role));
+        continue;
+      }
       auto type = unfold(role);
       if (!type) return std::nullopt;
       entries += fmt::format("{}: {}\n", roles_(system_.role_names[role]), *type);
@@ -88,8 +94,28 @@ class Writer {
     return role < system_.role_locations.size() ? system_.role_locations[role] : unknown;
   }
 
+  // An environment is given by what it may send: `env net: a⊕{x, y} | b⊕z`.
+  std::string alphabet(RoleId role) {
+    std::map<RoleId, std::vector<std::string>> sends;
+    for (const auto& transition : system_.machines[role].transitions())
+      if (transition.action.direction == Direction::Send) {
+        auto& labels = sends[transition.action.peer];
+        const auto message = labels_(system_.labels.name(transition.action.label)) + payload(transition.action.payload);
+        if (std::find(labels.begin(), labels.end(), message) == labels.end()) labels.push_back(message);
+      }
+    if (sends.empty()) return "end";
+    std::string text;
+    for (const auto& [peer, labels] : sends) {
+      if (!text.empty()) text += " | ";
+      text += roles_(system_.role_names[peer]) + "⊕" +
+              (labels.size() == 1 ? labels.front() : fmt::format("{{{}}}", fmt::join(labels, ", ")));
+    }
+    return text;
+  }
+
   void check_expressible() {
     for (RoleId role = 0; role < system_.role_count(); ++role) {
+      if (system_.is_environment(role)) continue;  // written as its alphabet
       const auto& machine = system_.machines[role];
       for (StateId state = 0; state < machine.state_count(); ++state) {
         const auto outgoing = machine.outgoing(state);
@@ -98,7 +124,11 @@ class Writer {
           const auto& first = outgoing.front().action;
           const auto& action = transition.action;
           std::string problem;
-          if (action.direction != first.direction)
+          if (action.direction == Direction::Timeout)
+            problem = "has a timeout, which export does not write (the spec itself is lim)";
+          else if (action.guard != automata::kNoGuard)
+            problem = "has guarded branches, which export does not write (the spec itself is lim)";
+          else if (action.direction != first.direction)
             problem = "both sends and receives";
           else if (action.peer != first.peer)
             problem = action.direction == Direction::Send ? "sends to several roles" : "receives from several roles";

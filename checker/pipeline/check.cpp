@@ -36,6 +36,14 @@ LoadedSpec load_spec_text(std::string path, std::string text, std::optional<form
       spec.system = formats::read_gmc_fsm(spec.source, spec.diagnostics);
       break;
   }
+  // An empty context is well-formed, and every property holds of it; a user
+  // who checks an empty file (a wrong path, a truncated download) must hear
+  // about it rather than get a row of ✓.
+  if (spec.system && spec.system->role_count() == 0) {
+    spec.diagnostics.error({1, 1}, "the spec defines no role: expected one local type per role, such as "
+                                   "'alice: bob⊕hello . end'");
+    spec.system.reset();
+  }
   return spec;
 }
 
