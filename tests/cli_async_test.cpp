@@ -135,6 +135,16 @@ TEST(CliAsync, ExportRefusesWhatTheTargetCannotSay) {
   EXPECT_NE(result.err.find("sends to several roles"), std::string::npos) << result.err;
 }
 
+// The guard checks do not depend on the semantics: overlapping guards fail
+// a --k check as they fail a synchronous one.
+TEST(CliAsync, GuardChecksRunUnderTheAsynchronousSemanticsToo) {
+  const auto result = run_lim("check --k 1 specs/tcp/broken/acceptability-overlap.lim");
+  EXPECT_EQ(result.exit_code, 1) << result.out;
+  EXPECT_NE(result.out.find("guards-disjoint violated"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("matches branches 1 and 3"), std::string::npos) << result.out;
+  EXPECT_EQ(run_lim("check --k 1 specs/tcp/acceptability.lim").exit_code, 0);
+}
+
 // kmc's automata have no internal moves and no data: a timeout or a guarded
 // branch is refused where it is, never written as something else.
 TEST(CliAsync, ExportRefusesTimeoutsAndGuards) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "lim/pipeline/check.hpp"
+#include "lim/pipeline/refinement_checks.hpp"
 
 namespace lim::pipeline {
 namespace {
@@ -37,8 +38,10 @@ std::optional<BoundRange> parse_bound_range(std::string_view text) {
   return range;
 }
 
-report::FileReport check_asynchronous(const std::string& file, const automata::System& system,
-                                      const AsyncCheckOptions& options) {
+namespace {
+
+report::FileReport asynchronous_properties(const std::string& file, const automata::System& system,
+                                           const AsyncCheckOptions& options) {
   report::FileReport report;
   report.file = file;
   report.roles = system.role_count();
@@ -73,6 +76,18 @@ report::FileReport check_asynchronous(const std::string& file, const automata::S
   report.transitions = analysis.transitions();
   report.seconds = analysis.seconds();
   report.exploration = explore::to_string(analysis.completion());
+  return report;
+}
+
+}  // namespace
+
+report::FileReport check_asynchronous(const std::string& file, const automata::System& system,
+                                      const AsyncCheckOptions& options) {
+  auto report = asynchronous_properties(file, system, options);
+  // The guard checks are about each offer, whatever the semantics: a spec
+  // whose guards overlap must not pass because it was checked with --k.
+  add_guard_checks(system, report);
+  for (auto& finding : wildcard_findings(system)) report.findings.push_back(std::move(finding));
   return report;
 }
 
