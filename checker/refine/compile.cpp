@@ -457,17 +457,9 @@ class Compiler {
   std::uint32_t emit(Program& program, Instruction instruction, const std::vector<Frame>& frames,
                      SourceLocation where, bool& ok) {
     std::uint32_t height = 1;
-    switch (instruction.op) {
-      case Opcode::Constant:
-      case Opcode::Payload:
-      case Opcode::State: break;
-      case Opcode::Not:
-      case Opcode::Negate:
-      case Opcode::Complement:
-      case Opcode::Extend:
-      case Opcode::Truncate: height = heights_[instruction.a] + 1; break;
-      default: height = std::max(heights_[instruction.a], heights_[instruction.b]) + 1; break;
-    }
+    const unsigned operands = operand_count(instruction.op);
+    if (operands >= 1) height = heights_[instruction.a] + 1;
+    if (operands == 2) height = std::max(heights_[instruction.a], heights_[instruction.b]) + 1;
     if (height > kMaxProgramHeight) {
       error(where, "guard nested deeper than " + std::to_string(kMaxProgramHeight) +
                        " levels once its predicates are expanded",

@@ -28,20 +28,9 @@ std::uint64_t evaluate(const Program& program, std::span<const std::uint64_t> pa
     const auto operand = [&](std::uint32_t index) { return values.at(index); };
     std::uint64_t a = 0;
     std::uint64_t b = 0;
-    switch (in.op) {
-      case Opcode::Constant:
-      case Opcode::Payload:
-      case Opcode::State: break;
-      case Opcode::Not:
-      case Opcode::Negate:
-      case Opcode::Complement:
-      case Opcode::Extend:
-      case Opcode::Truncate: a = operand(in.a); break;
-      default:
-        a = operand(in.a);
-        b = operand(in.b);
-        break;
-    }
+    const unsigned operands = operand_count(in.op);
+    if (operands >= 1) a = operand(in.a);
+    if (operands == 2) b = operand(in.b);
     // The operands' width, for the comparisons (whose result is a bool).
     const unsigned operand_width =
         in.op >= Opcode::Equal && in.op <= Opcode::SeqGreaterEqual ? program.code.at(in.a).width : in.width;

@@ -17,6 +17,20 @@ std::vector<std::uint32_t> operands_of(const Program& program, Opcode op) {
 
 }  // namespace
 
+unsigned operand_count(Opcode op) {
+  switch (op) {
+    case Opcode::Constant:
+    case Opcode::Payload:
+    case Opcode::State: return 0;
+    case Opcode::Not:
+    case Opcode::Negate:
+    case Opcode::Complement:
+    case Opcode::Extend:
+    case Opcode::Truncate: return 1;
+    default: return 2;
+  }
+}
+
 std::vector<std::uint32_t> Program::payload_fields() const { return operands_of(*this, Opcode::Payload); }
 
 std::vector<std::uint32_t> Program::state_variables() const { return operands_of(*this, Opcode::State); }
@@ -30,20 +44,9 @@ Program none_of(std::span<const Program* const> guards) {
     // already there.
     const auto offset = static_cast<std::uint32_t>(combined.code.size());
     for (Instruction instruction : guard->code) {
-      switch (instruction.op) {
-        case Opcode::Constant:
-        case Opcode::Payload:
-        case Opcode::State: break;
-        case Opcode::Not:
-        case Opcode::Negate:
-        case Opcode::Complement:
-        case Opcode::Extend:
-        case Opcode::Truncate: instruction.a += offset; break;
-        default:
-          instruction.a += offset;
-          instruction.b += offset;
-          break;
-      }
+      const unsigned operands = operand_count(instruction.op);
+      if (operands >= 1) instruction.a += offset;
+      if (operands == 2) instruction.b += offset;
       combined.code.push_back(instruction);
     }
     const std::uint32_t result = combined.result();

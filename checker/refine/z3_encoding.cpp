@@ -35,20 +35,9 @@ z3::expr Z3Encoder::encode(const Program& program, std::uint32_t role, const Pay
     const auto operand = [&](std::uint32_t index) -> const z3::expr& { return terms.at(index); };
     const z3::expr* a = nullptr;
     const z3::expr* b = nullptr;
-    switch (in.op) {
-      case Opcode::Constant:
-      case Opcode::Payload:
-      case Opcode::State: break;
-      case Opcode::Not:
-      case Opcode::Negate:
-      case Opcode::Complement:
-      case Opcode::Extend:
-      case Opcode::Truncate: a = &operand(in.a); break;
-      default:
-        a = &operand(in.a);
-        b = &operand(in.b);
-        break;
-    }
+    const unsigned operands = operand_count(in.op);
+    if (operands >= 1) a = &operand(in.a);
+    if (operands == 2) b = &operand(in.b);
     const auto zero = [&](const z3::expr& like) { return context_.bv_val(0, like.get_sort().bv_size()); };
     switch (in.op) {
       case Opcode::Constant:

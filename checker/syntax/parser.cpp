@@ -102,33 +102,6 @@ struct PendingOperator {
   std::uint32_t operands = 0;  // Call: operand-stack size when the call opened
 };
 
-// Binding strength of binary operators; higher binds tighter. Comparisons
-// bind looser than the bitwise operators (as in Rust, unlike C), so that
-// `flags & 0x10 != 0` means what it says.
-int precedence(Operator op) {
-  switch (op) {
-    case Operator::Or: return 1;
-    case Operator::And: return 2;
-    case Operator::Equal:
-    case Operator::NotEqual:
-    case Operator::Less:
-    case Operator::LessEqual:
-    case Operator::Greater:
-    case Operator::GreaterEqual: return 3;
-    case Operator::BitOr: return 4;
-    case Operator::BitXor: return 5;
-    case Operator::BitAnd: return 6;
-    case Operator::ShiftLeft:
-    case Operator::ShiftRight: return 7;
-    case Operator::Add:
-    case Operator::Subtract: return 8;
-    case Operator::Multiply:
-    case Operator::Divide:
-    case Operator::Remainder: return 9;
-    default: return 0;
-  }
-}
-
 Operator binary_operator(TokenKind kind) {
   switch (kind) {
     case TokenKind::OrOr: return Operator::Or;

@@ -58,7 +58,7 @@ class Printer {
         continue;
       }
       const ExprNode& node = context_.expressions[item.expression];
-      const int own = node.kind == ExprKind::Binary ? binding(node.op) : 100;
+      const int own = node.kind == ExprKind::Binary ? precedence(node.op) : 100;
       const bool parenthesise = own < item.demand || (own == item.demand && item.right);
       if (parenthesise) {
         out_ += '(';
@@ -113,27 +113,6 @@ class Printer {
     bool right;         // right operand of a left-associative operator
     std::string text;
   };
-
-  static int binding(Operator op) {
-    switch (op) {
-      case Operator::Or: return 1;
-      case Operator::And: return 2;
-      case Operator::Equal:
-      case Operator::NotEqual:
-      case Operator::Less:
-      case Operator::LessEqual:
-      case Operator::Greater:
-      case Operator::GreaterEqual: return 3;
-      case Operator::BitOr: return 4;
-      case Operator::BitXor: return 5;
-      case Operator::BitAnd: return 6;
-      case Operator::ShiftLeft:
-      case Operator::ShiftRight: return 7;
-      case Operator::Add:
-      case Operator::Subtract: return 8;
-      default: return 9;
-    }
-  }
 
   static std::string_view symbol(Operator op) {
     switch (op) {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "lim/runtime/endpoint/session_error.hpp"
+#include "../fair_inbox.hpp"
 
 namespace lim::runtime::mqtt {
 namespace {
@@ -214,14 +215,7 @@ std::optional<IncomingMessage> MqttTransport::receive(std::span<const automata::
   };
   while (true) {
     if (failure_) rethrow_locked();
-    for (std::size_t i = 0; i < from.size(); ++i) {
-      auto& peer = peers_[from[(rotation_ + i) % from.size()]];
-      if (peer.inbox.empty()) continue;
-      auto message = std::move(peer.inbox.front());
-      peer.inbox.pop_front();
-      ++rotation_;
-      return message;
-    }
+    if (auto message = detail::take_fairly(peers_, from, rotation_)) return message;
     if (all_finished())
       throw TransportError(TransportFailure::PeerFinished, name_of(from.front()),
                            fmt::format("{} waits for {}, which completed its role without sending more",

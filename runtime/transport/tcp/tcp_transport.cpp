@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "lim/runtime/endpoint/session_error.hpp"
+#include "../fair_inbox.hpp"
 
 namespace lim::runtime::tcp {
 
@@ -105,14 +106,7 @@ void TcpTransport::write(automata::RoleId to, std::span<const std::uint8_t> byte
 
 std::optional<IncomingMessage> TcpTransport::receive(std::span<const automata::RoleId> from, Deadline deadline) {
   while (true) {
-    for (std::size_t i = 0; i < from.size(); ++i) {
-      auto& peer = peers_[from[(rotation_ + i) % from.size()]];
-      if (peer.inbox.empty()) continue;
-      auto message = std::move(peer.inbox.front());
-      peer.inbox.pop_front();
-      ++rotation_;
-      return message;
-    }
+    if (auto message = detail::take_fairly(peers_, from, rotation_)) return message;
     if (!from.empty() && std::all_of(from.begin(), from.end(), [&](auto role) { return peers_[role].goodbye; }))
       throw TransportError(TransportFailure::PeerFinished, name_of(from.front()),
                            fmt::format("{} waits for {}, which completed its role without sending more",

@@ -52,6 +52,12 @@ enum class Opcode : std::uint8_t {
   Truncate,    // the low `width` bits of operand `a`
 };
 
+// How many of an instruction's operands (`a`, then `b`) are earlier
+// instructions: 0 for Constant, Payload and State (whose `a` is a field or a
+// variable), 1 for the unary operations, 2 for the others. Every pass over
+// a program — compiling, combining, evaluating, encoding — reads it here.
+unsigned operand_count(Opcode op);
+
 struct Instruction {
   Opcode op = Opcode::Constant;
   std::uint8_t width = 1;  // of the result: 1 (bool), 8, 16, 32 or 64

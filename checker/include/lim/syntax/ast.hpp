@@ -228,6 +228,11 @@ struct Context {
 
 // The fixed-width scalar types of guards: u8 u16 u32 u64 and bool (also
 // spelled Bool). Records are not scalars.
+// Binding strength of a binary operator, higher binds tighter (0 for any
+// other operator). The parser and the printer share it, so that printing
+// puts parentheses exactly where parsing needs them.
+int precedence(Operator op);
+
 bool is_scalar_type(std::string_view name);
 
 // Follows Recursion nodes to their bodies and Variables to their binders
