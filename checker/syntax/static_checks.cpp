@@ -274,7 +274,7 @@ class Checker {
     check_choice_kinds(node);
     check_patterns(node);
     // One label per peer: `&{ a: {m}, b: {m} }` receives two messages.
-    std::map<std::pair<std::string_view, std::string_view>, const Choice*> labels;
+    std::unordered_map<std::pair<std::string_view, std::string_view>, const Choice*, PeerLabelHash> labels;
     // Pushed in reverse so that the walk meets choices in source order.
     for (auto choice = node.choices.rbegin(); choice != node.choices.rend(); ++choice) {
       if (!valid(choice->continuation)) {
@@ -314,6 +314,13 @@ class Checker {
       }
     }
   }
+
+  struct PeerLabelHash {
+    std::size_t operator()(const std::pair<std::string_view, std::string_view>& key) const {
+      const std::hash<std::string_view> hash;
+      return hash(key.first) * 31 + hash(key.second);
+    }
+  };
 
   static bool same_payload(const PayloadSort& a, const PayloadSort& b) {
     if (a.kind != b.kind) return false;
@@ -364,11 +371,12 @@ class Checker {
                                  " cannot be one of several labels joined by '|'");
         continue;
       }
-      if (head.guard == kNoExpr || first.binder == head.binder) continue;
-      report(head.binder.empty() ? head.location : head.binder_location,
-             "the labels of an or-pattern share its guard, so each binds its payload as " +
-                 (first.binder.empty() ? std::string("the first does") : quoted(first.binder)) +
-                 (head.binder.empty() ? ", but this one binds none" : ", not as " + quoted(head.binder)),
+      // (A head without a binder has nothing the guard could read.)
+      if (head.guard == kNoExpr || first.binder.empty() || head.binder.empty() || first.binder == head.binder)
+        continue;
+      report(head.binder_location,
+             "the labels of an or-pattern share its guard, so each binds its payload as " + quoted(first.binder) +
+                 ", not as " + quoted(head.binder),
              first.location, "the first label of the pattern is here");
     }
   }
