@@ -1,0 +1,54 @@
+#pragma once
+// The verified protocols the server runs, checked once at start: the server
+// system's spec (specs/tcp/server.lim or --spec) and the closed-port spec.
+// A spec that fails verification is refused with the checker's
+// counterexample; one that verifies but lacks the roles, labels or state
+// variables the server plays is refused with what is missing.
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "lim/runtime/gate/protocol.hpp"
+#include "lim/runtime/gate/verification_gate.hpp"
+
+namespace lim::tcp::server {
+
+struct SystemRoles {
+  automata::RoleId system = 0;
+  automata::RoleId user = 0;
+  automata::RoleId reader = 0;
+  automata::RoleId net = 0;
+};
+
+struct ServerSpec {
+  std::shared_ptr<const runtime::Protocol> protocol;
+  SystemRoles roles;
+  // Per state of the system's automaton: whether a receive from the network
+  // is still reachable. Once it is not, the connection's 4-tuple is released.
+  std::vector<bool> hears_network;
+  // The state variables the spec declares, of those the server sets.
+  std::set<std::string> variables;
+};
+
+struct ClosedPortSpec {
+  std::shared_ptr<const runtime::Protocol> protocol;
+  automata::RoleId closed = 0;
+  automata::RoleId net = 0;
+};
+
+// The specs compiled into lim: the texts of specs/tcp/server.lim and
+// specs/tcp/closed.lim at build time.
+const std::string& builtin_server_spec();
+const std::string& builtin_closed_spec();
+
+// Verifies through the gate and checks that the spec is one the server can
+// play: roles system, user, reader and an environment net; the labels it
+// sends and receives; the state variables it sets. Throws
+// runtime::VerificationFailed (with the counterexample) or
+// std::invalid_argument (saying what is missing).
+ServerSpec load_server_spec(const runtime::VerificationGate& gate, const std::string& name, const std::string& text);
+ClosedPortSpec load_closed_spec(const runtime::VerificationGate& gate);
+
+}  // namespace lim::tcp::server

@@ -1,0 +1,121 @@
+#pragma once
+// One TCP session: the verified server system for one connection (or, before
+// its SYN, for a listening port). Three endpoints of the same verified
+// protocol run it:
+//   system  on the session's own thread, driven by the automaton: it waits
+//           for net, user or its timer as the state offers, lets the guards
+//           pick the branch on the TCB's variables, hands the event to the
+//           TCB, and plays the TCB's reaction through the monitored
+//           endpoint — an output the automaton does not offer is refused
+//           before it reaches the wire, the connection is reset and the spec
+//           location logged;
+//   reader  driven in lockstep on the same thread: it takes each
+//           notification at once and turns it into what read() sees;
+//   user    the application's calls (write → data, close, abort), made by
+//           whichever thread holds the Connection.
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "lim/runtime/endpoint/endpoint.hpp"
+#include "lim/tcp/link/link.hpp"
+#include "lim/tcp/server/server_spec.hpp"
+#include "lim/tcp/server/session_channels.hpp"
+#include "lim/tcp/tcb/tcb.hpp"
+
+namespace lim::tcp::server {
+
+// The connection was reset (by the peer, by giving up, by abort) or the
+// server is shutting down; what() says which.
+class ConnectionError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Session;
+
+// What a session needs from the server around it.
+class SessionHost {
+ public:
+  virtual ~SessionHost() = default;
+  virtual void log(const std::string& line) = 0;
+  virtual void transmit(const tcb::OutSegment& segment) = 0;
+  virtual const tcb::IsnGenerator& isn() const = 0;
+  // The connection is established: hand it to accept().
+  virtual void connected(const std::shared_ptr<Session>& session) = 0;
+  // The system no longer hears the network on `tuple` (or ended).
+  virtual void released(const wire::FourTuple& tuple, bool was_half_open) = 0;
+};
+
+struct SessionOptions {
+  tcb::TcbConfig tcb;
+  std::size_t inbox = 512;  // segments waiting for the system; more are dropped
+  std::shared_ptr<runtime::Clock> clock;
+  // A deliberately wrong TCB, for tests: it rewrites each reaction before the
+  // monitor sees it.
+  std::function<void(tcb::Reaction&)> tamper;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  // A session in LISTEN, its system thread started.
+  static std::shared_ptr<Session> start(const ServerSpec& spec, SessionHost& host, SessionOptions options);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // ---- the demultiplexer's side --------------------------------------------------
+  bool deliver(tcb::Segment segment) { return channels_->deliver(std::move(segment)); }
+  // Marks the session as taking the connection of `tuple` (its SYN is next).
+  void bind(const wire::FourTuple& tuple);
+  const wire::FourTuple& tuple() const { return tuple_; }
+  bool finished() const { return finished_.load(); }
+  void join();
+
+  // ---- the application's side (Connection) ------------------------------------------
+  std::size_t read(std::span<std::uint8_t> buffer);
+  void write(std::span<const std::uint8_t> data);
+  void close();
+  void abort();
+  void set_no_delay(bool on);
+  // The server stops: reads end and writes fail.
+  void shut_down();
+  // Ends the session now, for every role (the server's last resort).
+  void kill(const std::string& why);
+  bool user_done() const;
+  tcb::TcpState state() const { return state_.load(); }
+
+ private:
+  Session(const ServerSpec& spec, SessionHost& host, SessionOptions options);
+  void run();
+  void step();
+  void play(tcb::Reaction reaction);
+  void set_variables(tcb::TimePoint now);
+  void bug(const std::string& what);
+  void note_state();
+  void user_call(std::string_view label);
+
+  const ServerSpec& spec_;
+  SessionHost& host_;
+  SessionOptions options_;
+  std::shared_ptr<tcb::Streams> streams_;
+  tcb::Tcb tcb_;
+  std::shared_ptr<SessionChannels> channels_;
+  std::unique_ptr<runtime::Endpoint> system_, reader_, user_;
+  mutable std::mutex user_mutex_;  // the user endpoint is used by one thread at a time
+  std::atomic<bool> data_signalled_{false};
+  std::atomic<bool> finished_{false};
+  std::atomic<tcb::TcpState> state_{tcb::TcpState::Listen};
+  wire::FourTuple tuple_;
+  bool bound_ = false, released_ = false, half_open_ = false;
+  std::thread thread_;
+};
+
+}  // namespace lim::tcp::server

@@ -1,0 +1,249 @@
+#pragma once
+// The transmission control block (RFC 9293 §3.3.1): the connection's
+// variables, buffers, retransmission state and timers, and RFC 9293's
+// processing of each event (§3.10) as a *reaction*: the segments and
+// notifications the TCB wants sent.
+//
+// The TCB decides nothing about the protocol's control flow. The server
+// system (server/server_system) runs the verified automaton of
+// specs/tcp/server.lim: it picks each branch with the spec's guards on the
+// variables below, then plays the TCB's reaction through the monitored
+// endpoint, so any output the automaton does not offer at that point is
+// refused before it reaches the wire. The TCB tracks its RFC state to know
+// how to process data; the monitor checks that it agrees with the spec.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <condition_variable>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "lim/tcp/tcb/buffers.hpp"
+#include "lim/tcp/tcb/isn.hpp"
+#include "lim/tcp/tcb/retransmission_timeout.hpp"
+#include "lim/tcp/wire/four_tuple.hpp"
+#include "lim/tcp/wire/tcp_header.hpp"
+
+namespace lim::tcp::tcb {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+using Milliseconds = std::chrono::milliseconds;
+
+enum class TcpState : std::uint8_t {
+  Closed,
+  Listen,
+  SynReceived,
+  Established,
+  FinWait1,
+  FinWait2,
+  CloseWait,
+  Closing,
+  LastAck,
+  TimeWait,
+};
+// RFC 9293's spelling: "SYN-RECEIVED", "FIN-WAIT-1", …
+std::string_view name(TcpState state);
+
+struct TcbConfig {
+  std::size_t send_buffer = 256 * 1024;
+  std::size_t receive_buffer = 256 * 1024;
+  // RFC 6298: 1 s initially (§2.1); the floor is Linux's 200 ms rather than
+  // §2.4's 1 s (a SHOULD), so that loss recovery on a LAN is not glacial.
+  Milliseconds initial_rto{1000};
+  Milliseconds min_rto{200};
+  Milliseconds max_rto{60'000};
+  // R2 (MUST-20, MUST-23): at least 3 minutes for a SYN, 100 s for data.
+  Milliseconds syn_give_up{180'000};
+  Milliseconds data_give_up{100'000};
+  Milliseconds msl{120'000};  // TIME-WAIT lasts 2 MSL (MUST-13)
+  Milliseconds fin_wait_2_timeout{60'000};  // an application that closed waits no longer for the peer's FIN
+  Milliseconds delayed_ack{40};             // under 500 ms (MUST-40)
+  bool nagle = true;                        // SHLD-7; Connection::set_no_delay turns it off (MUST-17)
+  std::uint8_t window_scale = 7;            // offered when the peer offers one (RFC 7323)
+  unsigned mtu = 1500;
+};
+
+// A segment that arrived, as the TCB reads it.
+struct Segment {
+  wire::FourTuple tuple;  // local = the segment's destination
+  std::uint32_t seq = 0;
+  std::uint32_t ack = 0;
+  std::uint8_t flags = 0;
+  std::uint16_t window = 0;
+  wire::TcpOptions options;
+  std::vector<std::uint8_t> payload;
+  bool has(std::uint8_t bits) const { return (flags & bits) == bits; }
+  // SEG.LEN: data octets, plus one each for SYN and FIN.
+  std::uint32_t length() const {
+    return static_cast<std::uint32_t>(payload.size()) + (has(wire::flag::kSyn) ? 1 : 0) + (has(wire::flag::kFin) ? 1 : 0);
+  }
+};
+
+// A segment the TCB wants sent.
+using OutSegment = Segment;
+
+// RFC 9293 §3.10.7.1: the RST that answers `segment` where no connection
+// exists (CLOSED), or nullopt for a RST, which is never answered.
+std::optional<OutSegment> reset_for(const Segment& segment);
+
+// The spec's label for a segment's control bits, in either direction:
+// "rst", "syn", "syn_ack", "fin_ack", "ack"; empty for combinations no
+// state accepts (no ACK, SYN with FIN), which are dropped as RFC 9293's
+// "fifth, check the ACK field" drops them.
+std::string_view segment_label(std::uint8_t flags);
+
+struct Output {
+  enum class To : std::uint8_t { Net, Reader, User };
+  To to = To::Net;
+  // net: a segment label; reader: connected, data, fin, reset; user: tcb_created
+  std::string_view label;
+  OutSegment segment;      // To::Net only
+};
+using Reaction = std::vector<Output>;
+
+enum class UserCall : std::uint8_t { Data, Close, Abort };
+
+// The buffers the application and the system share, under one lock, and
+// what the application needs to know of the connection's fate.
+struct Streams {
+  Streams(std::size_t send_capacity, std::size_t receive_capacity) : send(send_capacity), receive(receive_capacity) {}
+  std::mutex mutex;
+  std::condition_variable changed;  // room to write, data to read, the connection's end
+  SendBuffer send;
+  ReceiveBuffer receive;
+  // Set by the server system as the reader role is told of them.
+  bool connected = false;
+  bool end_of_stream = false;  // the peer's FIN
+  bool reset = false;          // reset by the peer, given up, or aborted
+  bool shutting_down = false;  // the server stops: reads end, writes fail
+  // The window last offered, and the growth worth a window update: an
+  // application that frees that much after a read wakes the system.
+  std::uint32_t advertised = 0;
+  std::uint32_t update_threshold = 1;
+};
+
+class Tcb {
+ public:
+  // A TCB in LISTEN for segments to `local:port`.
+  Tcb(const TcbConfig& config, const IsnGenerator& isn, std::shared_ptr<Streams> streams);
+
+  TcpState state() const { return state_; }
+  // Set once a SYN has been taken: the connection's 4-tuple.
+  const wire::FourTuple& tuple() const { return tuple_; }
+
+  // ---- the variables the spec's guards read -----------------------------------
+  std::uint32_t rcv_nxt() const { return rcv_nxt_; }
+  std::uint32_t rcv_wnd() const { return rcv_wnd_; }
+  std::uint32_t snd_una() const { return snd_una_; }
+  std::uint32_t snd_nxt() const { return snd_nxt_; }
+  bool fin_sent() const { return fin_sent_; }
+  // When something is due (an output the reaction to on_timer will make);
+  // nullopt when nothing is armed.
+  std::optional<TimePoint> next_timer(TimePoint now) const;
+
+  // ---- events ------------------------------------------------------------------
+  Reaction on_segment(const Segment& segment, TimePoint now);
+  // OPEN (RFC 9293 §3.10.1): the TCB exists, in LISTEN.
+  Reaction on_open() const { return {Output{Output::To::User, "tcb_created", {}}}; }
+  Reaction on_user(UserCall call, TimePoint now);
+  Reaction on_timer(TimePoint now);
+  // The application read from the receive buffer: whether the window grew
+  // enough that a window update is now owed (receiver SWS avoidance, MUST-39).
+  bool on_read();
+  // Safe from any thread: the application's TCP_NODELAY.
+  void set_nagle(bool on) { nagle_ = on; }
+  // <SEQ=SND.NXT><CTL=RST,ACK>: what ABORT sends, and what the server sends
+  // when it must end a connection the monitor stopped.
+  OutSegment reset_segment();
+
+  // ---- the same conditions as the spec's predicates ------------------------------
+  bool in_window(std::uint32_t x) const;
+  bool acceptable(const Segment& segment) const;
+  bool valid(const Segment& segment) const;
+  bool acks_syn(const Segment& segment) const;
+  bool acks_fin(const Segment& segment) const;
+  bool in_order(const Segment& segment) const;
+
+  struct Statistics {
+    std::uint64_t segments_in = 0, segments_out = 0, retransmissions = 0, timeouts = 0;
+    std::uint64_t bytes_in = 0, bytes_out = 0;
+  };
+  const Statistics& statistics() const { return statistics_; }
+  std::uint32_t send_mss() const { return send_mss_; }
+  std::chrono::steady_clock::duration rto() const { return rto_.current(); }
+
+ private:
+  // LISTEN
+  Reaction on_syn(const Segment& segment, TimePoint now);
+  // Synchronized states, by label.
+  void process_ack(const Segment& segment, TimePoint now);
+  void process_text(const Segment& segment, TimePoint now);
+  void consume_fin();
+  void reset_by_peer();
+  // Outputs.
+  OutSegment make(std::uint8_t flags, std::uint32_t seq, std::vector<std::uint8_t> payload = {});
+  OutSegment ack_segment() { return make(wire::flag::kAck, snd_nxt_); }
+  OutSegment rst_segment() { return reset_segment(); }
+  Output to_net(OutSegment segment, TimePoint now);
+  Output to_reader(std::string_view label) const { return {Output::To::Reader, label, {}}; }
+  std::optional<OutSegment> next_data_segment(TimePoint now, bool retransmission);
+  void enter(TcpState state, TimePoint now);
+  void advertise();
+  bool reader_open() const;
+  std::uint32_t data_start() const { return syn_acked() ? snd_una_ : iss_ + 1; }
+  bool syn_acked() const { return seq_lt_iss(); }
+  bool seq_lt_iss() const;
+  std::size_t unsent(std::size_t buffered) const;
+  bool sendable(TimePoint now) const;
+  void arm_retransmission(TimePoint now);
+
+  TcbConfig config_;
+  const IsnGenerator& isn_;
+  std::shared_ptr<Streams> streams_;
+  TcpState state_ = TcpState::Listen;
+  wire::FourTuple tuple_;
+
+  // Send sequence variables (RFC 9293 §3.3.1).
+  std::uint32_t iss_ = 0, snd_una_ = 0, snd_nxt_ = 0, snd_wl1_ = 0, snd_wl2_ = 0;
+  std::uint32_t snd_wnd_ = 0;
+  std::uint8_t snd_scale_ = 0;  // the peer's window shift
+  std::uint32_t send_mss_ = 536;  // MUST-15 until the peer says otherwise
+  bool fin_queued_ = false, fin_sent_ = false, fin_acked_ = false;
+  std::uint32_t fin_seq_ = 0;
+  // Receive sequence variables.
+  std::uint32_t irs_ = 0, rcv_nxt_ = 0, rcv_wnd_ = 0;
+  std::uint8_t rcv_scale_ = 0;  // our shift, when both sides scale
+  bool fin_received_ = false;
+
+  // Retransmission (RFC 6298), Karn's algorithm.
+  RetransmissionTimeout rto_;
+  std::optional<TimePoint> rto_deadline_;
+  std::optional<TimePoint> stalled_since_;  // first retransmission without progress since
+  std::uint32_t rtx_next_ = 0;             // go-back point: retransmit from here up to SND.NXT
+  bool rtx_active_ = false;
+  bool timing_ = false;
+  std::uint32_t timed_ack_ = 0;
+  TimePoint timed_at_{};
+  // Acknowledgements and deliveries owed.
+  bool ack_now_ = false;
+  std::optional<TimePoint> ack_deadline_;
+  unsigned full_segments_unacked_ = 0;
+  bool deliver_pending_ = false;
+  bool window_update_ = false;
+  // Zero-window probing (MUST-36), TIME-WAIT and FIN-WAIT-2.
+  std::optional<TimePoint> persist_deadline_;
+  unsigned persist_backoff_ = 0;
+  std::optional<TimePoint> time_wait_deadline_;
+  std::optional<TimePoint> fin_wait_2_deadline_;
+  bool give_up_ = false;
+  std::uint16_t ip_identification_ = 0;
+  std::atomic<bool> nagle_;
+
+  Statistics statistics_;
+};
+
+}  // namespace lim::tcp::tcb

@@ -1,0 +1,50 @@
+#include "lim/tcp/server/segment_codec.hpp"
+
+#include "lim/tcp/wire/ipv4.hpp"
+#include "lim/tcp/wire/tcp_header.hpp"
+
+namespace lim::tcp::server {
+
+wire::Parsed<tcb::Segment> parse_packet(const link::Packet& packet) {
+  const auto ip = wire::Ipv4View::parse(packet);
+  if (!ip) return ip.error();
+  if (ip->protocol() != wire::kProtocolTcp) return wire::WireError::NotTcp;
+  if (ip->source().is_unusable_source()) return wire::WireError::BadAddress;
+  const auto tcp = wire::TcpView::parse(ip->payload(), ip->source(), ip->destination());
+  if (!tcp) return tcp.error();
+  tcb::Segment segment;
+  segment.tuple = {ip->destination(), tcp->destination_port(), ip->source(), tcp->source_port()};
+  segment.seq = tcp->seq();
+  segment.ack = tcp->ack();
+  segment.flags = tcp->flags();
+  segment.window = tcp->window();
+  segment.options = tcp->options();
+  segment.payload.assign(tcp->payload().begin(), tcp->payload().end());
+  return segment;
+}
+
+runtime::Payload segment_record(const tcb::Segment& segment) {
+  return runtime::Payload{{"seq", segment.seq},
+                          {"ack", segment.ack},
+                          {"len", segment.length()},
+                          {"wnd", segment.window},
+                          {"flags", segment.flags}};
+}
+
+link::Packet to_packet(const tcb::OutSegment& segment, std::uint16_t ip_identification) {
+  wire::TcpSegmentFields fields;
+  fields.source = segment.tuple.local;
+  fields.destination = segment.tuple.remote;
+  fields.source_port = segment.tuple.local_port;
+  fields.destination_port = segment.tuple.remote_port;
+  fields.seq = segment.seq;
+  fields.ack = segment.ack;
+  fields.flags = segment.flags;
+  fields.window = segment.window;
+  fields.options = segment.options;
+  fields.payload = segment.payload;
+  fields.ip_identification = ip_identification;
+  return wire::build_ipv4_tcp(fields);
+}
+
+}  // namespace lim::tcp::server

@@ -1,0 +1,716 @@
+#include "lim/tcp/tcb/tcb.hpp"
+
+#include <algorithm>
+
+#include "lim/tcp/tcb/sequence.hpp"
+
+namespace lim::tcp::tcb {
+
+using wire::flag::kAck;
+using wire::flag::kFin;
+using wire::flag::kPsh;
+using wire::flag::kRst;
+using wire::flag::kSyn;
+
+std::string_view name(TcpState state) {
+  switch (state) {
+    case TcpState::Closed: return "CLOSED";
+    case TcpState::Listen: return "LISTEN";
+    case TcpState::SynReceived: return "SYN-RECEIVED";
+    case TcpState::Established: return "ESTABLISHED";
+    case TcpState::FinWait1: return "FIN-WAIT-1";
+    case TcpState::FinWait2: return "FIN-WAIT-2";
+    case TcpState::CloseWait: return "CLOSE-WAIT";
+    case TcpState::Closing: return "CLOSING";
+    case TcpState::LastAck: return "LAST-ACK";
+    case TcpState::TimeWait: return "TIME-WAIT";
+  }
+  return "?";
+}
+
+std::string_view segment_label(std::uint8_t flags) {
+  if (flags & kRst) return "rst";
+  if (flags & kSyn) {
+    if (flags & kFin) return {};
+    return (flags & kAck) ? "syn_ack" : "syn";
+  }
+  if (!(flags & kAck)) return {};
+  return (flags & kFin) ? "fin_ack" : "ack";
+}
+
+Tcb::Tcb(const TcbConfig& config, const IsnGenerator& isn, std::shared_ptr<Streams> streams)
+    : config_(config),
+      isn_(isn),
+      streams_(std::move(streams)),
+      rto_(config.initial_rto, config.min_rto, config.max_rto),
+      nagle_(config.nagle) {}
+
+// ---- the spec's predicates ------------------------------------------------------------
+
+bool Tcb::in_window(std::uint32_t x) const { return seq_le(rcv_nxt_, x) && seq_lt(x, rcv_nxt_ + rcv_wnd_); }
+
+bool Tcb::acceptable(const Segment& s) const {
+  const std::uint32_t length = s.length();
+  if (length == 0) return rcv_wnd_ == 0 ? s.seq == rcv_nxt_ : in_window(s.seq);
+  return rcv_wnd_ > 0 && (in_window(s.seq) || in_window(s.seq + length - 1));
+}
+
+bool Tcb::valid(const Segment& s) const { return acceptable(s) && seq_le(s.ack, snd_nxt_); }
+
+bool Tcb::acks_syn(const Segment& s) const { return seq_lt(snd_una_, s.ack) && seq_le(s.ack, snd_nxt_); }
+
+bool Tcb::acks_fin(const Segment& s) const { return fin_sent_ && s.ack == snd_nxt_; }
+
+bool Tcb::in_order(const Segment& s) const {
+  return seq_le(s.seq, rcv_nxt_) && in_window(s.seq + s.length() - 1);
+}
+
+bool Tcb::seq_lt_iss() const { return seq_lt(iss_, snd_una_); }
+
+bool Tcb::reader_open() const {
+  // The reader role ends when it is told of the end of the stream or a reset.
+  return !fin_received_ && (state_ == TcpState::Established || state_ == TcpState::FinWait1 ||
+                            state_ == TcpState::FinWait2);
+}
+
+// ---- outputs ------------------------------------------------------------------------------
+
+OutSegment Tcb::make(std::uint8_t flags, std::uint32_t seq, std::vector<std::uint8_t> payload) {
+  OutSegment out;
+  out.tuple = tuple_;
+  out.seq = seq;
+  out.flags = flags;
+  out.payload = std::move(payload);
+  if (flags & kAck) {
+    out.ack = rcv_nxt_;
+    advertise();
+    out.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(rcv_wnd_ >> rcv_scale_, 0xFFFF));
+  }
+  return out;
+}
+
+OutSegment Tcb::reset_segment() {
+  // ABORT and giving up: <SEQ=SND.NXT><CTL=RST> (with the ACK Linux sends too).
+  return make(kRst | kAck, snd_nxt_);
+}
+
+std::optional<OutSegment> reset_for(const Segment& segment) {
+  if (segment.has(kRst)) return std::nullopt;
+  OutSegment out;
+  out.tuple = segment.tuple;
+  if (segment.has(kAck)) {
+    out.seq = segment.ack;  // <SEQ=SEG.ACK><CTL=RST>
+    out.flags = kRst;
+  } else {
+    out.seq = 0;  // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+    out.ack = segment.seq + segment.length();
+    out.flags = kRst | kAck;
+  }
+  return out;
+}
+
+// The receive window to offer: the free buffer space, grown only in steps
+// of min(buffer/2, MSS) (receiver SWS avoidance, RFC 9293 §3.8.6.2.2), never
+// moving the right edge back (SHLD-14).
+void Tcb::advertise() {
+  std::size_t free = 0;
+  {
+    const std::lock_guard lock(streams_->mutex);
+    free = streams_->receive.free();
+  }
+  const std::uint32_t limit = std::uint32_t{0xFFFF} << rcv_scale_;
+  std::uint32_t offer = static_cast<std::uint32_t>(std::min<std::size_t>(free, limit));
+  offer &= ~((std::uint32_t{1} << rcv_scale_) - 1);
+  const std::uint32_t threshold =
+      std::min<std::uint32_t>(static_cast<std::uint32_t>(streams_->receive.capacity() / 2), send_mss_);
+  if (offer > rcv_wnd_ && offer - rcv_wnd_ < threshold && rcv_wnd_ != 0) offer = rcv_wnd_;
+  if (offer < rcv_wnd_) offer = std::min(rcv_wnd_, static_cast<std::uint32_t>(free));  // keep the edge
+  rcv_wnd_ = offer;
+  window_update_ = false;
+  const std::lock_guard lock(streams_->mutex);
+  streams_->advertised = rcv_wnd_;
+  streams_->update_threshold = std::max<std::uint32_t>(threshold, 1);
+}
+
+Output Tcb::to_net(OutSegment segment, TimePoint now) {
+  ++statistics_.segments_out;
+  statistics_.bytes_out += segment.payload.size();
+  if (segment.flags & kAck) {
+    // Any ACK we send carries everything owed.
+    ack_now_ = false;
+    ack_deadline_.reset();
+    full_segments_unacked_ = 0;
+  }
+  if (segment.length() > 0 && !(segment.flags & kRst)) arm_retransmission(now);
+  const auto label = segment_label(segment.flags);
+  return {Output::To::Net, label, std::move(segment)};
+}
+
+void Tcb::arm_retransmission(TimePoint now) {
+  if (!rto_deadline_) rto_deadline_ = now + rto_.current();
+}
+
+std::size_t Tcb::unsent(std::size_t buffered) const {
+  const std::uint32_t end = data_start() + static_cast<std::uint32_t>(buffered);
+  const std::uint32_t sent_to = fin_sent_ ? fin_seq_ : snd_nxt_;
+  return seq_lt(sent_to, end) ? end - sent_to : 0;
+}
+
+// Whether new data (or the FIN) may go out now: the send window allows it,
+// and Nagle's algorithm (SHLD-7) lets a short segment go only when nothing is
+// in flight.
+bool Tcb::sendable(TimePoint) const {
+  if (state_ == TcpState::SynReceived || state_ == TcpState::Listen || state_ == TcpState::Closed) return false;
+  if (fin_sent_) return false;
+  std::size_t buffered = 0;
+  {
+    const std::lock_guard lock(streams_->mutex);
+    buffered = streams_->send.size();
+  }
+  const std::size_t pending = unsent(buffered);
+  if (pending == 0) return fin_queued_;
+  const std::uint32_t edge = snd_una_ + snd_wnd_;
+  const std::uint32_t usable = seq_lt(snd_nxt_, edge) ? edge - snd_nxt_ : 0;
+  if (usable == 0) return false;
+  const std::size_t size = std::min<std::size_t>({pending, usable, send_mss_});
+  if (size >= send_mss_) return true;
+  // A short segment: all there is (or all the window takes).
+  return !nagle_.load(std::memory_order_relaxed) || snd_una_ == snd_nxt_ || fin_queued_;
+}
+
+// The next data segment: a retransmission from the go-back point, or new
+// data, at most one MSS, within the window; the FIN rides on the last one.
+std::optional<OutSegment> Tcb::next_data_segment(TimePoint now, bool retransmission) {
+  const std::uint32_t from = retransmission ? rtx_next_ : snd_nxt_;
+  std::size_t buffered = 0;
+  std::vector<std::uint8_t> payload;
+  const std::uint32_t edge = snd_una_ + snd_wnd_;
+  std::uint32_t usable = seq_lt(from, edge) ? edge - from : 0;
+  // A retransmission of the first octet goes out even into a closed window:
+  // it is the probe, and the window may have opened meanwhile.
+  if (retransmission && from == snd_una_) usable = std::max<std::uint32_t>(usable, 1);
+  {
+    const std::lock_guard lock(streams_->mutex);
+    buffered = streams_->send.size();
+    const std::uint32_t end = data_start() + static_cast<std::uint32_t>(buffered);
+    const std::uint32_t limit = retransmission ? (fin_sent_ ? fin_seq_ : snd_nxt_) : end;
+    const std::uint32_t available = seq_lt(from, limit) ? limit - from : 0;
+    const std::uint32_t size = std::min<std::uint32_t>({available, usable, send_mss_});
+    payload.resize(size);
+    if (size > 0) streams_->send.copy(from - data_start(), payload);
+  }
+  const std::uint32_t after = from + static_cast<std::uint32_t>(payload.size());
+  bool fin = false;
+  if (retransmission) {
+    fin = fin_sent_ && after == fin_seq_;
+  } else {
+    fin = fin_queued_ && !fin_sent_ && unsent(buffered) == payload.size();
+  }
+  if (payload.empty() && !fin) return std::nullopt;
+  std::uint8_t flags = kAck;
+  if (!payload.empty() && (fin || after == data_start() + buffered)) flags |= kPsh;
+  if (fin) flags |= kFin;
+  OutSegment out = make(flags, from, std::move(payload));
+  if (retransmission) {
+    rtx_next_ = out.seq + out.length();
+    ++statistics_.retransmissions;
+    if (rtx_next_ == snd_nxt_ || !seq_lt(rtx_next_, snd_nxt_)) rtx_active_ = false;
+  } else {
+    if (fin) {
+      fin_sent_ = true;
+      fin_seq_ = out.seq + static_cast<std::uint32_t>(out.payload.size());
+    }
+    snd_nxt_ = out.seq + out.length();
+    if (!timing_) {
+      timing_ = true;
+      timed_ack_ = snd_nxt_;
+      timed_at_ = now;
+    }
+  }
+  return out;
+}
+
+void Tcb::enter(TcpState state, TimePoint now) {
+  state_ = state;
+  if (state == TcpState::TimeWait) {
+    rto_deadline_.reset();
+    persist_deadline_.reset();
+    fin_wait_2_deadline_.reset();
+    ack_deadline_.reset();
+    ack_now_ = false;
+    deliver_pending_ = false;
+    time_wait_deadline_ = now + 2 * config_.msl;
+  } else if (state == TcpState::FinWait2) {
+    fin_wait_2_deadline_ = now + config_.fin_wait_2_timeout;
+  } else if (state == TcpState::Closed) {
+    rto_deadline_.reset();
+    persist_deadline_.reset();
+    fin_wait_2_deadline_.reset();
+    time_wait_deadline_.reset();
+    ack_deadline_.reset();
+    ack_now_ = false;
+    deliver_pending_ = false;
+    streams_->changed.notify_all();
+  }
+}
+
+// ---- timers -----------------------------------------------------------------------------
+
+std::optional<TimePoint> Tcb::next_timer(TimePoint now) const {
+  switch (state_) {
+    case TcpState::Closed:
+    case TcpState::Listen: return std::nullopt;
+    case TcpState::TimeWait: return time_wait_deadline_;
+    default: break;
+  }
+  std::optional<TimePoint> earliest;
+  const auto consider = [&](const std::optional<TimePoint>& at) {
+    if (at && (!earliest || *at < *earliest)) earliest = at;
+  };
+  if ((deliver_pending_ && reader_open()) || ack_now_ || window_update_ || (rtx_active_ && !rto_deadline_) ||
+      sendable(now))
+    return now;
+  if (rtx_active_) {
+    // Go-back retransmission continues as the window allows.
+    const std::uint32_t edge = snd_una_ + snd_wnd_;
+    if (seq_lt(rtx_next_, edge)) return now;
+  }
+  consider(rto_deadline_);
+  consider(ack_deadline_);
+  consider(persist_deadline_);
+  consider(fin_wait_2_deadline_);
+  return earliest;
+}
+
+Reaction Tcb::on_timer(TimePoint now) {
+  Reaction reaction;
+  ++statistics_.timeouts;
+  if (state_ == TcpState::TimeWait) {  // 2 MSL have passed
+    enter(TcpState::Closed, now);
+    return reaction;
+  }
+  const bool rto_due = rto_deadline_ && now >= *rto_deadline_;
+  if (rto_due) {
+    if (!stalled_since_) stalled_since_ = now;
+    const auto limit = state_ == TcpState::SynReceived ? config_.syn_give_up : config_.data_give_up;
+    if (now - *stalled_since_ >= limit) {
+      // R2: the connection is given up (MUST-20, RFC 9293 §3.8.3).
+      give_up_ = true;
+      reaction.push_back(to_net(rst_segment(), now));
+      if (reader_open() || state_ == TcpState::SynReceived) reaction.push_back(to_reader("reset"));
+      enter(TcpState::Closed, now);
+      return reaction;
+    }
+    rto_.back_off();
+    rto_deadline_.reset();
+    timing_ = false;  // Karn: no sample from what is retransmitted
+    if (state_ == TcpState::SynReceived) {
+      OutSegment synack = make(kSyn | kAck, iss_);
+      synack.options.maximum_segment_size = static_cast<std::uint16_t>(config_.mtu - 40);
+      if (rcv_scale_ > 0 || snd_scale_ > 0) synack.options.window_scale = rcv_scale_;
+      synack.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(rcv_wnd_, 0xFFFF));
+      ++statistics_.retransmissions;
+      reaction.push_back(to_net(std::move(synack), now));
+      return reaction;
+    }
+    rtx_next_ = snd_una_;
+    rtx_active_ = seq_lt(snd_una_, snd_nxt_);
+    if (auto segment = next_data_segment(now, true)) {
+      reaction.push_back(to_net(std::move(*segment), now));
+      return reaction;
+    }
+  }
+  if (state_ == TcpState::FinWait2 && fin_wait_2_deadline_ && now >= *fin_wait_2_deadline_) {
+    reaction.push_back(to_net(rst_segment(), now));
+    if (reader_open()) reaction.push_back(to_reader("reset"));
+    enter(TcpState::Closed, now);
+    return reaction;
+  }
+  if (deliver_pending_ && reader_open()) {
+    deliver_pending_ = false;
+    reaction.push_back(to_reader("data"));
+    return reaction;
+  }
+  if (state_ == TcpState::SynReceived) {  // nothing else is due there: the SYN-ACK again
+    OutSegment synack = make(kSyn | kAck, iss_);
+    synack.options.maximum_segment_size = static_cast<std::uint16_t>(config_.mtu - 40);
+    reaction.push_back(to_net(std::move(synack), now));
+    return reaction;
+  }
+  if (rtx_active_ && seq_lt(rtx_next_, snd_una_ + snd_wnd_)) {
+    if (auto segment = next_data_segment(now, true)) {
+      reaction.push_back(to_net(std::move(*segment), now));
+      return reaction;
+    }
+  }
+  if (sendable(now)) {
+    if (auto segment = next_data_segment(now, false)) {
+      reaction.push_back(to_net(std::move(*segment), now));
+      return reaction;
+    }
+  }
+  if (persist_deadline_ && now >= *persist_deadline_) {
+    // Zero-window probe (MUST-36): one octet beyond the window, backing off.
+    persist_deadline_ =
+        now + std::min<Clock::duration>(rto_.current() * (1 << std::min(persist_backoff_++, 6u)), config_.max_rto);
+    std::vector<std::uint8_t> octet(1);
+    bool have = false;
+    {
+      const std::lock_guard lock(streams_->mutex);
+      const std::size_t pending = unsent(streams_->send.size());
+      if (pending > 0) {
+        streams_->send.copy(snd_nxt_ - data_start(), octet);
+        have = true;
+      }
+    }
+    if (have) {
+      OutSegment probe = make(kAck, snd_nxt_, std::move(octet));
+      snd_nxt_ += 1;
+      reaction.push_back(to_net(std::move(probe), now));
+      return reaction;
+    }
+  }
+  // An ACK owed (delayed, immediate or a window update), or a timer that
+  // found nothing else due.
+  reaction.push_back(to_net(ack_segment(), now));
+  return reaction;
+}
+
+// ---- user calls -----------------------------------------------------------------------------
+
+Reaction Tcb::on_user(UserCall call, TimePoint now) {
+  Reaction reaction;
+  switch (call) {
+    case UserCall::Data: {
+      // The data is in the send buffer; the timer sends it, or probes a
+      // closed window (MUST-36).
+      std::size_t buffered = 0;
+      {
+        const std::lock_guard lock(streams_->mutex);
+        buffered = streams_->send.size();
+      }
+      if ((state_ == TcpState::Established || state_ == TcpState::CloseWait) && snd_wnd_ == 0 &&
+          snd_una_ == snd_nxt_ && unsent(buffered) > 0 && !persist_deadline_)
+        persist_deadline_ = now + rto_.current();
+      break;
+    }
+    case UserCall::Close:
+      switch (state_) {
+        case TcpState::Listen: reaction.push_back(to_reader("reset")); enter(TcpState::Closed, now); break;
+        case TcpState::SynReceived:
+          // Never accepted: reset, as Linux resets what was never accepted.
+          reaction.push_back(to_net(rst_segment(), now));
+          reaction.push_back(to_reader("reset"));
+          enter(TcpState::Closed, now);
+          break;
+        case TcpState::Established:
+          fin_queued_ = true;
+          enter(TcpState::FinWait1, now);
+          break;
+        case TcpState::CloseWait:
+          fin_queued_ = true;
+          enter(TcpState::LastAck, now);
+          break;
+        default: break;  // CLOSED after a reset: the call is drained
+      }
+      break;
+    case UserCall::Abort:
+      switch (state_) {
+        case TcpState::Listen: reaction.push_back(to_reader("reset")); break;
+        case TcpState::SynReceived:
+        case TcpState::Established:
+        case TcpState::FinWait1:
+        case TcpState::FinWait2:
+          reaction.push_back(to_net(rst_segment(), now));
+          reaction.push_back(to_reader("reset"));
+          break;
+        case TcpState::CloseWait: reaction.push_back(to_net(rst_segment(), now)); break;
+        default: break;
+      }
+      enter(TcpState::Closed, now);
+      break;
+  }
+  return reaction;
+}
+
+bool Tcb::on_read() {
+  if (!(state_ == TcpState::Established || state_ == TcpState::FinWait1 || state_ == TcpState::FinWait2))
+    return false;
+  std::size_t free = 0;
+  {
+    const std::lock_guard lock(streams_->mutex);
+    free = streams_->receive.free();
+  }
+  const std::uint32_t threshold =
+      std::min<std::uint32_t>(static_cast<std::uint32_t>(streams_->receive.capacity() / 2), send_mss_);
+  if (free >= rcv_wnd_ + std::size_t{threshold} && !window_update_) {
+    window_update_ = true;
+    return true;
+  }
+  return false;
+}
+
+// ---- segments -------------------------------------------------------------------------------
+
+Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
+  tuple_ = s.tuple;
+  irs_ = s.seq;
+  rcv_nxt_ = s.seq + 1;
+  iss_ = isn_.isn(tuple_, now);
+  snd_una_ = iss_;
+  snd_nxt_ = iss_ + 1;
+  snd_wl1_ = s.seq;
+  snd_wl2_ = s.ack;
+  snd_wnd_ = s.window;  // never scaled in a SYN (RFC 7323 §2.2)
+  // MUST-14..16: the peer's MSS, or 536; never more than our MTU allows.
+  send_mss_ = std::min<std::uint32_t>(s.options.maximum_segment_size.value_or(536), config_.mtu - 40);
+  if (send_mss_ < 64) send_mss_ = 64;
+  if (s.options.window_scale) {
+    snd_scale_ = std::min<std::uint8_t>(*s.options.window_scale, 14);
+    rcv_scale_ = config_.window_scale;
+  }
+  rcv_wnd_ = 0;
+  advertise();
+  OutSegment synack = make(kSyn | kAck, iss_);
+  synack.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(rcv_wnd_, 0xFFFF));
+  synack.options.maximum_segment_size = static_cast<std::uint16_t>(config_.mtu - 40);
+  if (s.options.window_scale) synack.options.window_scale = rcv_scale_;
+  enter(TcpState::SynReceived, now);
+  Reaction reaction;
+  reaction.push_back(to_net(std::move(synack), now));
+  return reaction;
+}
+
+void Tcb::process_ack(const Segment& s, TimePoint now) {
+  if (seq_lt(snd_una_, s.ack) && seq_le(s.ack, snd_nxt_)) {
+    // New data (or our SYN or FIN) acknowledged.
+    const std::uint32_t old_start = data_start();
+    const bool syn_was_acked = syn_acked();
+    snd_una_ = s.ack;
+    const std::uint32_t new_start = data_start();
+    std::uint32_t released = new_start - old_start;
+    if (!syn_was_acked && syn_acked()) released = new_start - (iss_ + 1);
+    if (fin_sent_ && seq_lt(fin_seq_, s.ack)) {
+      fin_acked_ = true;
+      released = fin_seq_ - old_start;
+    }
+    {
+      const std::lock_guard lock(streams_->mutex);
+      streams_->send.pop(released);
+    }
+    streams_->changed.notify_all();
+    if (timing_ && seq_le(timed_ack_, s.ack)) {
+      rto_.sample(now - timed_at_);
+      timing_ = false;
+    }
+    stalled_since_.reset();
+    persist_backoff_ = 0;
+    if (seq_lt(rtx_next_, snd_una_)) rtx_next_ = snd_una_;
+    if (rtx_active_ && !seq_lt(rtx_next_, snd_nxt_)) rtx_active_ = false;
+    rto_deadline_.reset();
+    if (snd_una_ != snd_nxt_) rto_deadline_ = now + rto_.current();
+  }
+  // The send window (RFC 9293 §3.10.7.4, fifth): from the newest segment.
+  if (seq_le(snd_una_, s.ack) && seq_le(s.ack, snd_nxt_) &&
+      (seq_lt(snd_wl1_, s.seq) || (snd_wl1_ == s.seq && seq_le(snd_wl2_, s.ack)))) {
+    snd_wnd_ = std::uint32_t{s.window} << snd_scale_;
+    snd_wl1_ = s.seq;
+    snd_wl2_ = s.ack;
+  }
+  std::size_t buffered = 0;
+  {
+    const std::lock_guard lock(streams_->mutex);
+    buffered = streams_->send.size();
+  }
+  if (snd_wnd_ == 0 && unsent(buffered) > 0 && snd_una_ == snd_nxt_) {
+    if (!persist_deadline_) persist_deadline_ = now + rto_.current();
+  } else if (snd_wnd_ > 0) {
+    persist_deadline_.reset();
+  }
+}
+
+void Tcb::process_text(const Segment& s, TimePoint now) {
+  if (fin_received_ || s.payload.empty()) return;
+  std::span<const std::uint8_t> data(s.payload);
+  std::uint32_t seq = s.seq;
+  if (seq_lt(seq, rcv_nxt_)) {
+    const std::uint32_t skip = rcv_nxt_ - seq;
+    if (skip >= data.size()) {
+      ack_now_ = true;  // a duplicate: tell the peer where we are
+      return;
+    }
+    data = data.subspan(skip);
+    seq = rcv_nxt_;
+  }
+  const std::uint32_t room = rcv_nxt_ + rcv_wnd_ - seq;
+  if (!seq_lt(seq, rcv_nxt_ + rcv_wnd_)) {
+    ack_now_ = true;
+    return;
+  }
+  if (data.size() > room) data = data.first(room);
+  std::size_t added = 0;
+  bool holes_before = false, holes_after = false;
+  {
+    const std::lock_guard lock(streams_->mutex);
+    auto& receive = streams_->receive;
+    holes_before = receive.has_holes();
+    added = receive.insert(receive.next() + (seq - rcv_nxt_), data);
+    holes_after = receive.has_holes();
+  }
+  statistics_.bytes_in += data.size();
+  if (seq != rcv_nxt_) {
+    ack_now_ = true;  // out of order: an immediate duplicate ACK (RFC 5681 §4.2)
+    return;
+  }
+  rcv_nxt_ += static_cast<std::uint32_t>(added);
+  rcv_wnd_ = rcv_wnd_ > added ? rcv_wnd_ - static_cast<std::uint32_t>(added) : 0;
+  if (added > 0) {
+    deliver_pending_ = true;
+    streams_->changed.notify_all();
+  }
+  if (holes_before || holes_after) {
+    ack_now_ = true;  // a hole filled or still open: no delay
+  } else if (data.size() >= send_mss_ && ++full_segments_unacked_ >= 2) {
+    ack_now_ = true;  // every second full-sized segment (SHLD-19)
+  } else if (!ack_deadline_) {
+    ack_deadline_ = now + config_.delayed_ack;  // MUST-40
+  }
+}
+
+void Tcb::consume_fin() {
+  fin_received_ = true;
+  rcv_nxt_ += 1;
+  deliver_pending_ = false;  // the fin tells the reader to look once more
+  streams_->changed.notify_all();
+}
+
+void Tcb::reset_by_peer() {
+  state_ = TcpState::Closed;
+  streams_->changed.notify_all();
+}
+
+Reaction Tcb::on_segment(const Segment& s, TimePoint now) {
+  ++statistics_.segments_in;
+  Reaction reaction;
+  const std::string_view label = segment_label(s.flags);
+  const auto ack = [&] { reaction.push_back(to_net(ack_segment(), now)); };
+  const bool reset = label == "rst";
+  const bool syn = label == "syn" || label == "syn_ack";
+
+  if (state_ == TcpState::Listen) {
+    if (reset) return reaction;
+    if (label == "syn") return on_syn(s, now);
+    // Anything else carries an ACK: <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.2).
+    OutSegment rst;
+    rst.tuple = s.tuple;
+    rst.seq = s.ack;
+    rst.flags = kRst;
+    reaction.push_back({Output::To::Net, "rst", std::move(rst)});
+    ++statistics_.segments_out;
+    return reaction;
+  }
+  if (state_ == TcpState::Closed) return reaction;
+
+  // RFC 5961 §3.2: RST only at exactly RCV.NXT; in the window a challenge ACK.
+  if (reset) {
+    if (s.seq == rcv_nxt_) {
+      const bool tell = reader_open() || state_ == TcpState::SynReceived;
+      reset_by_peer();
+      if (tell) reaction.push_back(to_reader("reset"));
+    } else if (in_window(s.seq)) {
+      ack();
+    }
+    return reaction;
+  }
+  if (state_ == TcpState::SynReceived) {
+    if (label == "syn") {
+      if (s.seq + 1 == rcv_nxt_) {
+        OutSegment synack = make(kSyn | kAck, iss_);
+        synack.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(rcv_wnd_, 0xFFFF));
+        synack.options.maximum_segment_size = static_cast<std::uint16_t>(config_.mtu - 40);
+        if (rcv_scale_ > 0 || snd_scale_ > 0) synack.options.window_scale = rcv_scale_;
+        reaction.push_back(to_net(std::move(synack), now));
+      } else {
+        ack();
+      }
+      return reaction;
+    }
+    if (syn) {  // SYN-ACK: a challenge ACK
+      ack();
+      return reaction;
+    }
+    if (!acceptable(s)) {
+      ack();
+      return reaction;
+    }
+    if (!acks_syn(s)) {
+      OutSegment rst;
+      rst.tuple = s.tuple;
+      rst.seq = s.ack;
+      rst.flags = kRst;
+      reaction.push_back({Output::To::Net, "rst", std::move(rst)});
+      ++statistics_.segments_out;
+      return reaction;
+    }
+    enter(TcpState::Established, now);
+    process_ack(s, now);
+    // Its FIN, if any, is left for the peer to send again (the spec enters
+    // ESTABLISHED here whatever the segment's FIN says).
+    Segment text = s;
+    text.flags = static_cast<std::uint8_t>(text.flags & ~kFin);
+    process_text(text, now);
+    reaction.push_back(to_reader("connected"));
+    return reaction;
+  }
+  if (syn) {  // a SYN in a synchronized state: a challenge ACK (RFC 5961 §4)
+    ack();
+    return reaction;
+  }
+  const bool fin = label == "fin_ack";
+  // Where the peer's FIN still matters, one that is not next is dropped.
+  const bool fin_matters =
+      state_ == TcpState::Established || state_ == TcpState::FinWait1 || state_ == TcpState::FinWait2;
+  if (!valid(s) || (fin && fin_matters && !in_order(s))) {
+    // Unacceptable, an ACK of something not sent, or a FIN that is not next.
+    if (state_ == TcpState::TimeWait && fin) time_wait_deadline_ = now + 2 * config_.msl;  // its FIN again
+    ack();
+    return reaction;
+  }
+  process_ack(s, now);
+  switch (state_) {
+    case TcpState::Established:
+      process_text(s, now);
+      if (fin) {
+        consume_fin();
+        enter(TcpState::CloseWait, now);
+        reaction.push_back(to_reader("fin"));
+        ack();
+      }
+      break;
+    case TcpState::FinWait1:
+    case TcpState::FinWait2: {
+      const bool our_fin_acked = state_ == TcpState::FinWait2 || fin_acked_;
+      process_text(s, now);
+      if (fin) {
+        consume_fin();
+        reaction.push_back(to_reader("fin"));
+        enter(our_fin_acked ? TcpState::TimeWait : TcpState::Closing, now);
+        ack();
+      } else if (state_ == TcpState::FinWait1 && fin_acked_) {
+        enter(TcpState::FinWait2, now);
+      }
+      break;
+    }
+    case TcpState::Closing:
+      if (fin_acked_) enter(TcpState::TimeWait, now);
+      break;
+    case TcpState::LastAck:
+      if (fin_acked_) enter(TcpState::Closed, now);
+      break;
+    case TcpState::TimeWait: break;
+    default: break;  // CLOSE-WAIT: text after the peer's FIN is ignored
+  }
+  return reaction;
+}
+
+}  // namespace lim::tcp::tcb
