@@ -13,6 +13,7 @@ namespace lim::tcp::link {
 
 TunLink::TunLink(const TunLinkOptions& options)
     : device_(TunDevice::open(options.device, options.kernel_address, options.prefix)),
+      tap_(options.tap),
       impaired_in_(options.impairment.any() && options.impairment.inbound),
       impaired_out_(options.impairment.any() && options.impairment.outbound),
       inbound_(options.impairment, 1),
@@ -61,7 +62,24 @@ void TunLink::write_out(const Packet& packet) {
   if (ok && pcap_) pcap_->write(packet, std::chrono::system_clock::now());
 }
 
+// A tap's verdict applied: false when the packet is dropped; a delay puts it
+// on the schedule.
+bool TunLink::tapped(Packet& packet, bool outbound) {
+  if (!tap_) return true;
+  const TapVerdict verdict = tap_(packet, outbound);
+  if (verdict.action == TapVerdict::Action::Pass) return true;
+  if (verdict.action == TapVerdict::Action::Delay) {
+    {
+      const std::lock_guard lock(mutex_);
+      schedule_.push({Impairment::Clock::now() + verdict.delay, order_++, outbound, std::move(packet)});
+    }
+    wake();
+  }
+  return false;
+}
+
 void TunLink::send(Packet packet) {
+  if (!tapped(packet, true)) return;
   if (!impaired_out_) {
     write_out(packet);
     return;
@@ -107,6 +125,7 @@ void TunLink::run() {
           const std::lock_guard lock(mutex_);
           ++counters_.received;
         }
+        if (!tapped(packet, false)) continue;
         if (!impaired_in_) {
           receiver_(std::move(packet));
           continue;

@@ -244,7 +244,7 @@ std::size_t Session::read(std::span<std::uint8_t> buffer) {
     const std::size_t count = streams_->receive.read(buffer);
     const bool worth = streams_->receive.free() >= std::size_t{streams_->advertised} + streams_->update_threshold;
     lock.unlock();
-    if (worth) channels_->poke();
+    if (worth) channels_->poke(spec_.roles.system);
     return count;
   }
   if (streams_->end_of_stream || streams_->shutting_down) return 0;

@@ -47,7 +47,8 @@ SessionChannels::SessionChannels(std::shared_ptr<const runtime::Protocol> protoc
       wire_(std::move(wire)),
       slots_(roles_ * roles_),
       finished_(roles_, false),
-      last_was_timeout_(roles_, false) {}
+      last_was_timeout_(roles_, false),
+      poked_(roles_, false) {}
 
 void SessionChannels::watch_clock() {
   wake_ = std::make_shared<const runtime::WakeCallback>([weak = weak_from_this()] {
@@ -92,10 +93,10 @@ void SessionChannels::stage(tcb::OutSegment segment) {
   staged_ = std::move(segment);
 }
 
-void SessionChannels::poke() {
+void SessionChannels::poke(RoleId role) {
   {
     const std::lock_guard lock(mutex_);
-    poked_ = true;
+    poked_[role] = true;
   }
   changed_.notify_all();
 }
@@ -160,7 +161,7 @@ std::optional<IncomingMessage> SessionChannels::receive(RoleId to, std::span<con
     return std::nullopt;
   }
   const auto ready = [&] {
-    if (aborted_ || poked_) return true;
+    if (aborted_ || poked_[to]) return true;
     if (take()) return true;
     return std::all_of(from.begin(), from.end(), [&](RoleId peer) { return peer != net_ && finished_[peer]; });
   };
@@ -173,8 +174,8 @@ std::optional<IncomingMessage> SessionChannels::receive(RoleId to, std::span<con
     changed_.notify_all();  // a slot is free again
     return message;
   }
-  if (poked_) {
-    poked_ = false;
+  if (poked_[to]) {
+    poked_[to] = false;
     return std::nullopt;  // not a timeout (unless due): the caller waits again
   }
   if (!woken) {

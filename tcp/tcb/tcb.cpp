@@ -169,7 +169,7 @@ bool Tcb::sendable(TimePoint) const {
   }
   const std::size_t pending = unsent(buffered);
   if (pending == 0) return fin_queued_;
-  const std::uint32_t edge = snd_una_ + snd_wnd_;
+  const std::uint32_t edge = snd_una_ + send_window();
   const std::uint32_t usable = seq_lt(snd_nxt_, edge) ? edge - snd_nxt_ : 0;
   if (usable == 0) return false;
   const std::size_t size = std::min<std::size_t>({pending, usable, send_mss_});
@@ -184,7 +184,7 @@ std::optional<OutSegment> Tcb::next_data_segment(TimePoint now, bool retransmiss
   const std::uint32_t from = retransmission ? rtx_next_ : snd_nxt_;
   std::size_t buffered = 0;
   std::vector<std::uint8_t> payload;
-  const std::uint32_t edge = snd_una_ + snd_wnd_;
+  const std::uint32_t edge = snd_una_ + send_window();
   std::uint32_t usable = seq_lt(from, edge) ? edge - from : 0;
   // A retransmission of the first octet goes out even into a closed window:
   // it is the probe, and the window may have opened meanwhile.
@@ -272,7 +272,7 @@ std::optional<TimePoint> Tcb::next_timer(TimePoint now) const {
     return now;
   if (rtx_active_) {
     // Go-back retransmission continues as the window allows.
-    const std::uint32_t edge = snd_una_ + snd_wnd_;
+    const std::uint32_t edge = snd_una_ + send_window();
     if (seq_lt(rtx_next_, edge)) return now;
   }
   consider(rto_deadline_);
@@ -313,6 +313,9 @@ Reaction Tcb::on_timer(TimePoint now) {
       reaction.push_back(to_net(std::move(synack), now));
       return reaction;
     }
+    // RFC 5681 §3.1: after a timeout, one segment at a time again.
+    ssthresh_ = std::max<std::uint32_t>((snd_nxt_ - snd_una_) / 2, 2 * send_mss_);
+    cwnd_ = send_mss_;
     rtx_next_ = snd_una_;
     rtx_active_ = seq_lt(snd_una_, snd_nxt_);
     if (auto segment = next_data_segment(now, true)) {
@@ -337,7 +340,7 @@ Reaction Tcb::on_timer(TimePoint now) {
     reaction.push_back(to_net(std::move(synack), now));
     return reaction;
   }
-  if (rtx_active_ && seq_lt(rtx_next_, snd_una_ + snd_wnd_)) {
+  if (rtx_active_ && seq_lt(rtx_next_, snd_una_ + send_window())) {
     if (auto segment = next_data_segment(now, true)) {
       reaction.push_back(to_net(std::move(*segment), now));
       return reaction;
@@ -465,6 +468,9 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
   // MUST-14..16: the peer's MSS, or 536; never more than our MTU allows.
   send_mss_ = std::min<std::uint32_t>(s.options.maximum_segment_size.value_or(536), config_.mtu - 40);
   if (send_mss_ < 64) send_mss_ = 64;
+  // RFC 5681 §3.1's initial window.
+  cwnd_ = send_mss_ > 2190 ? 2 * send_mss_ : send_mss_ > 1095 ? 3 * send_mss_ : 4 * send_mss_;
+  ssthresh_ = 0xFFFFFFFFu;
   if (s.options.window_scale) {
     snd_scale_ = std::min<std::uint8_t>(*s.options.window_scale, 14);
     rcv_scale_ = config_.window_scale;
@@ -484,6 +490,7 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
 void Tcb::process_ack(const Segment& s, TimePoint now) {
   if (seq_lt(snd_una_, s.ack) && seq_le(s.ack, snd_nxt_)) {
     // New data (or our SYN or FIN) acknowledged.
+    snd_una_before_ = snd_una_;
     const std::uint32_t old_start = data_start();
     const bool syn_was_acked = syn_acked();
     snd_una_ = s.ack;
@@ -502,6 +509,13 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
     if (timing_ && seq_le(timed_ack_, s.ack)) {
       rto_.sample(now - timed_at_);
       timing_ = false;
+    }
+    // RFC 5681 §3.1: slow start below ssthresh, then congestion avoidance.
+    const std::uint32_t acked = s.ack - (snd_una_before_);
+    if (cwnd_ < ssthresh_) {
+      cwnd_ += std::min(acked, send_mss_);
+    } else {
+      cwnd_ += std::max<std::uint32_t>(1, send_mss_ * send_mss_ / std::max<std::uint32_t>(cwnd_, 1));
     }
     stalled_since_.reset();
     persist_backoff_ = 0;

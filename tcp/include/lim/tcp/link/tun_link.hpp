@@ -4,6 +4,8 @@
 // receiver; sent packets pass the outbound impairment on their way to the
 // device. A pcap capture, when asked for, records what crossed the device.
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -19,8 +21,18 @@
 
 namespace lim::tcp::link {
 
+// What a tap decides for one packet crossing the link (tests: pinpoint
+// faults, such as dropping exactly the ACK of our SYN-ACK).
+struct TapVerdict {
+  enum class Action : std::uint8_t { Pass, Drop, Delay } action = Action::Pass;
+  std::chrono::milliseconds delay{0};
+};
+// Sees every packet before the impairment stage: `outbound` for what lim sends.
+using Tap = std::function<TapVerdict(const Packet& packet, bool outbound)>;
+
 struct TunLinkOptions {
   std::string device = "tun0";
+  Tap tap;
   std::optional<wire::IpAddress> kernel_address;  // given to a device this process creates
   unsigned prefix = 24;
   std::optional<std::string> pcap_path;
@@ -54,10 +66,12 @@ class TunLink final : public Link {
     }
   };
   void run();
+  bool tapped(Packet& packet, bool outbound);
   void write_out(const Packet& packet);
   void wake();
 
   TunDevice device_;
+  Tap tap_;
   std::unique_ptr<PcapWriter> pcap_;
   bool impaired_in_, impaired_out_;
   Impairment inbound_, outbound_;

@@ -46,9 +46,9 @@ class SessionChannels : public std::enable_shared_from_this<SessionChannels> {
   const tcb::Segment& current() const { return current_; }
   // The next send to the network must be exactly this segment.
   void stage(tcb::OutSegment segment);
-  // Ends a wait early (the receiver sees DeadlineExpired and waits again):
+  // Ends `role`'s wait early (it sees DeadlineExpired and waits again):
   // something the TCB holds changed, and its timer may be due now.
-  void poke();
+  void poke(automata::RoleId role);
 
   std::uint64_t dropped() const;
 
@@ -79,7 +79,7 @@ class SessionChannels : public std::enable_shared_from_this<SessionChannels> {
   std::deque<tcb::Segment> inbox_;
   bool inbox_closed_ = false;
   std::uint64_t dropped_ = 0;
-  bool poked_ = false;
+  std::vector<bool> poked_;
   tcb::Segment current_;
   std::optional<tcb::OutSegment> staged_;
   bool aborted_ = false;

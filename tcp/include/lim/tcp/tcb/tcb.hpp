@@ -11,6 +11,7 @@
 // endpoint, so any output the automaton does not offer at that point is
 // refused before it reaches the wire. The TCB tracks its RFC state to know
 // how to process data; the monitor checks that it agrees with the spec.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -195,6 +196,8 @@ class Tcb {
   void advertise();
   bool reader_open() const;
   std::uint32_t data_start() const { return syn_acked() ? snd_una_ : iss_ + 1; }
+  // What may be in flight: the peer's window and the congestion window.
+  std::uint32_t send_window() const { return std::min(snd_wnd_, cwnd_); }
   bool syn_acked() const { return seq_lt_iss(); }
   bool seq_lt_iss() const;
   std::size_t unsent(std::size_t buffered) const;
@@ -212,6 +215,9 @@ class Tcb {
   std::uint32_t snd_wnd_ = 0;
   std::uint8_t snd_scale_ = 0;  // the peer's window shift
   std::uint32_t send_mss_ = 536;  // MUST-15 until the peer says otherwise
+  // Congestion control (RFC 5681): slow start and congestion avoidance.
+  std::uint32_t cwnd_ = 4 * 536, ssthresh_ = 0xFFFFFFFFu;
+  std::uint32_t snd_una_before_ = 0;
   bool fin_queued_ = false, fin_sent_ = false, fin_acked_ = false;
   std::uint32_t fin_seq_ = 0;
   // Receive sequence variables.
