@@ -36,6 +36,7 @@
 
 #include "lim/runtime/gate/verification_gate.hpp"
 #include "lim/tcp/link/tun_device.hpp"
+#include "lim/tcp/link/impairment.hpp"
 #include "lim/tcp/link/tun_link.hpp"
 #include "lim/tcp/server/segment_codec.hpp"
 #include "lim/tcp/server/tcp_server.hpp"
@@ -95,6 +96,22 @@ struct Seen {
   bool has(std::uint8_t bits) const { return segment.has(bits); }
 };
 
+// Short timers, so that retransmissions and TIME-WAIT take a blink.
+inline tcb::TcbConfig fast_timers() {
+  tcb::TcbConfig config;
+  config.initial_rto = std::chrono::milliseconds(300);
+  config.msl = std::chrono::milliseconds(100);
+  return config;
+}
+
+struct KernelServerOptions {
+  std::uint16_t port = 7;
+  tcb::TcbConfig tcb = fast_timers();
+  std::function<void(tcb::Reaction&)> tamper;
+  link::ImpairmentConfig impairment;
+  std::optional<std::string> pcap;
+};
+
 // The server in the namespace, with an application run on each connection.
 class KernelServer {
  public:
@@ -107,22 +124,24 @@ class KernelServer {
     int count = 1;
   };
 
-  explicit KernelServer(App app, std::uint16_t port = 7, tcb::TcbConfig tcb = fast(),
-                        std::function<void(tcb::Reaction&)> tamper = {}, std::size_t max_connections = 1024,
-                        std::string spec_text = server::builtin_server_spec()) {
+  using Options = KernelServerOptions;
+
+  explicit KernelServer(App app, Options settings = Options()) {
     static const runtime::VerificationGate gate;
-    auto spec = server::load_server_spec(gate, "specs/tcp/server.lim", spec_text);
+    auto spec = server::load_server_spec(gate, "specs/tcp/server.lim", server::builtin_server_spec());
     auto closed = server::load_closed_spec(gate);
     link::TunLinkOptions options;
     options.device = "limtun0";
     options.kernel_address = kKernel;
     options.prefix = 24;
+    options.impairment = settings.impairment;
+    options.pcap_path = settings.pcap;
     options.tap = [this](const link::Packet& packet, bool outbound) { return tap(packet, outbound); };
     server::TcpServerOptions server_options;
     server_options.address = kLim;
-    server_options.tcb = tcb;
-    server_options.tamper = std::move(tamper);
-    server_options.limits.connections = max_connections;
+    server_options.tcb = settings.tcb;
+    server_options.tamper = std::move(settings.tamper);
+    const std::uint16_t port = settings.port;
     server_options.log = [this](const std::string& line) {
       const std::lock_guard lock(mutex_);
       log_.push_back(line);
@@ -148,12 +167,7 @@ class KernelServer {
   }
   ~KernelServer() { stop(); }
 
-  static tcb::TcbConfig fast() {
-    tcb::TcbConfig config;
-    config.initial_rto = 300ms;
-    config.msl = 100ms;
-    return config;
-  }
+  static tcb::TcbConfig fast() { return fast_timers(); }
 
   void stop() {
     if (!server_) return;

@@ -8,6 +8,7 @@
 // Tests are named after what they pin; where RFC 9293 Appendix B numbers the
 // requirement, the name starts with it.
 #include <cstdio>
+#include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
@@ -42,7 +43,13 @@ class TcpKernel : public ::testing::Test {
   }
   KernelServer& serve(KernelServer::App app, tcb::TcbConfig config = KernelServer::fast(),
                       std::function<void(tcb::Reaction&)> tamper = {}) {
-    server_ = std::make_unique<KernelServer>(std::move(app), 7, config, std::move(tamper));
+    KernelServer::Options options;
+    options.tcb = config;
+    options.tamper = std::move(tamper);
+    return serve_with(std::move(app), std::move(options));
+  }
+  KernelServer& serve_with(KernelServer::App app, KernelServer::Options options) {
+    server_ = std::make_unique<KernelServer>(std::move(app), std::move(options));
     return *server_;
   }
   static void echo(server::Connection& connection) { server::serve(server::App::Echo, connection); }
@@ -485,6 +492,59 @@ TEST_F(TcpKernel, ResetInTimeWait) {
   ASSERT_TRUE(logged("TIME-WAIT"));
   inject_exact_reset(server, port);
   EXPECT_TRUE(server.wait_for_log("CLOSED", 3000ms));
+}
+
+// ---- the link ----------------------------------------------------------------------------
+
+TEST_F(TcpKernel, EchoSurvivesSeededLossDuplicationAndReorderingBothWays) {
+  KernelServer::Options options;
+  options.impairment = *link::parse_impairment("loss=0.1,dup=0.1,reorder=0.2,delay=1ms,seed=8").config;
+  serve_with(echo, options);
+  const std::string data = random_bytes(30000, 11);
+  Socket client;
+  ASSERT_EQ(client.connect(7, 20000ms), 0);  // the handshake may lose segments too
+  std::string echoed;
+  std::thread reader([&] { echoed = client.receive_all(); });
+  ASSERT_TRUE(client.send_all(data));
+  client.shutdown_write();
+  reader.join();
+  EXPECT_TRUE(echoed == data) << echoed.size() << " of " << data.size() << " octets";
+}
+
+TEST_F(TcpKernel, ThePcapCaptureHoldsEveryPacketAndScapyReadsIt) {
+  const auto path = std::filesystem::temp_directory_path() / ("lim-capture-" + std::to_string(::getpid()) + ".pcap");
+  KernelServer::Options options;
+  options.pcap = path.string();
+  auto& server = serve_with(echo, options);
+  {
+    Socket client;
+    ASSERT_EQ(client.connect(7), 0);
+    ASSERT_TRUE(client.send_all("captured"));
+    client.shutdown_write();
+    EXPECT_EQ(client.receive_all(), "captured");
+    ASSERT_TRUE(logged("CLOSED"));
+  }
+  const auto packets = server.seen().size();
+  server.stop();
+  // Wireshark's reading, by proxy: Debian's python3-scapy.
+  const std::string command = "/usr/bin/python3 -c \"import sys; from scapy.all import rdpcap, TCP; p = rdpcap(sys.argv[1]); "
+                              "print(len(p), sum(1 for x in p if TCP in x and (x[TCP].dport == 7 or x[TCP].sport == 7)))\" '" +
+                              path.string() + "' 2>&1";
+  std::string out;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, pipe)) out += line;
+    ::pclose(pipe);
+  }
+  std::filesystem::remove(path);
+  if (out.find("No module named") != std::string::npos) GTEST_SKIP() << "python3-scapy is not installed";
+  // Everything that crossed the device is there; the TCP segments of port 7
+  // are exactly those the tap saw (the rest is the kernel's own chatter,
+  // such as IPv6 router solicitations on a new link).
+  unsigned all = 0, tcp = 0;
+  ASSERT_EQ(std::sscanf(out.c_str(), "%u %u", &all, &tcp), 2) << out;
+  EXPECT_EQ(tcp, packets) << out;
+  EXPECT_GE(all, tcp);
 }
 
 // ---- the monitor ------------------------------------------------------------------------

@@ -9,6 +9,9 @@ apt-get install -y -qq --no-install-recommends \
   libboost-dev libboost-graph-dev nlohmann-json3-dev libfmt-dev libcli11-dev \
   libgtest-dev libgmock-dev libbenchmark-dev libz3-dev \
   libssl-dev libmosquitto-dev mosquitto \
+  iproute2 netcat-openbsd python3-scapy \
   >/dev/null
+# iproute2, netcat and scapy: the TCP server's tests make network namespaces,
+# talk to lim with nc and read its captures (docs/tcp.md).
 # clang-tidy: CI checks the generated typestate API code with bugprone-use-after-move.
 apt-get install -y -qq --no-install-recommends clang-tidy >/dev/null

@@ -252,11 +252,13 @@ std::string first_come(bool a_first) {
   InProcessSession session(gate.verify_file(LIM_TEST_SPECS_DIR "/first-come.lim"), options);
   std::mutex mutex;
   std::string outcome;
-  std::promise<void> first_sent;
+  // The first worker reports; the hub takes it; only then the second reports.
+  std::promise<void> first_sent, first_taken;
   const std::shared_future<void> first = first_sent.get_future().share();
+  const std::shared_future<void> taken = first_taken.get_future().share();
   const auto worker = [&](bool is_a) {
     return [&, is_a](Endpoint& endpoint) {
-      if (is_a != a_first) first.wait();
+      if (is_a != a_first) taken.wait();
       endpoint.send("hub", is_a ? "x" : "y");
       if (is_a == a_first) first_sent.set_value();
       const auto told = endpoint.receive("hub").label;
@@ -267,6 +269,8 @@ std::string first_come(bool a_first) {
   session.run({{"hub",
                 [&](Endpoint& endpoint) {
                   first.wait();
+                  auto branch = hub_api::begin(endpoint).offer();
+                  first_taken.set_value();
                   std::visit(overloaded{[](hub_api::q0::x x) {
                                           auto [deciding] = std::move(x.next).receive_y();
                                           std::move(deciding).send_won(hub_api::a).send_lost(hub_api::b).close();
@@ -281,7 +285,7 @@ std::string first_come(bool a_first) {
                                           auto [telling] = std::move(rest).receive_y();
                                           std::move(telling).send_lost(hub_api::a).send_lost(hub_api::b).close();
                                         }},
-                             hub_api::begin(endpoint).offer());
+                             std::move(branch));
                 }},
                {"a", worker(true)},
                {"b", worker(false)}});

@@ -106,11 +106,12 @@ void Session::set_variables(tcb::TimePoint now) {
   const auto set = [&](const char* name, std::uint64_t value) {
     if (spec_.variables.contains(name)) system_->set_variable(name, value);
   };
-  set("rcv_nxt", tcb_.rcv_nxt());
-  set("rcv_wnd", tcb_.rcv_wnd());
-  set("snd_una", tcb_.snd_una());
-  set("snd_nxt", tcb_.snd_nxt());
-  set("fin_sent", tcb_.fin_sent() ? 1 : 0);
+  const auto variables = tcb_.variables();
+  set("rcv_nxt", variables.rcv_nxt);
+  set("rcv_wnd", variables.rcv_wnd);
+  set("snd_una", variables.snd_una);
+  set("snd_nxt", variables.snd_nxt);
+  set("fin_sent", variables.fin_sent ? 1 : 0);
   std::uint64_t timer = kNever;
   if (const auto due = tcb_.next_timer(now)) {
     const auto wait = *due - now;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "lim/tcp/tcb/acceptability.hpp"
 #include "lim/tcp/tcb/sequence.hpp"
 
 namespace lim::tcp::tcb {
@@ -47,23 +48,13 @@ Tcb::Tcb(const TcbConfig& config, const IsnGenerator& isn, std::shared_ptr<Strea
 
 // ---- the spec's predicates ------------------------------------------------------------
 
-bool Tcb::in_window(std::uint32_t x) const { return seq_le(rcv_nxt_, x) && seq_lt(x, rcv_nxt_ + rcv_wnd_); }
-
-bool Tcb::acceptable(const Segment& s) const {
-  const std::uint32_t length = s.length();
-  if (length == 0) return rcv_wnd_ == 0 ? s.seq == rcv_nxt_ : in_window(s.seq);
-  return rcv_wnd_ > 0 && (in_window(s.seq) || in_window(s.seq + length - 1));
-}
-
-bool Tcb::valid(const Segment& s) const { return acceptable(s) && seq_le(s.ack, snd_nxt_); }
-
-bool Tcb::acks_syn(const Segment& s) const { return seq_lt(snd_una_, s.ack) && seq_le(s.ack, snd_nxt_); }
-
-bool Tcb::acks_fin(const Segment& s) const { return fin_sent_ && s.ack == snd_nxt_; }
-
-bool Tcb::in_order(const Segment& s) const {
-  return seq_le(s.seq, rcv_nxt_) && in_window(s.seq + s.length() - 1);
-}
+GuardVariables Tcb::variables() const { return {rcv_nxt_, rcv_wnd_, snd_una_, snd_nxt_, fin_sent_}; }
+bool Tcb::in_window(std::uint32_t x) const { return tcb::in_window(variables(), x); }
+bool Tcb::acceptable(const Segment& s) const { return tcb::acceptable(variables(), s); }
+bool Tcb::valid(const Segment& s) const { return tcb::valid(variables(), s); }
+bool Tcb::acks_syn(const Segment& s) const { return tcb::acks_syn(variables(), s); }
+bool Tcb::acks_fin(const Segment& s) const { return tcb::acks_fin(variables(), s); }
+bool Tcb::in_order(const Segment& s) const { return tcb::in_order(variables(), s); }
 
 bool Tcb::seq_lt_iss() const { return seq_lt(iss_, snd_una_); }
 
@@ -627,18 +618,18 @@ Reaction Tcb::on_segment(const Segment& s, TimePoint now) {
 
   // RFC 5961 §3.2: RST only at exactly RCV.NXT; in the window a challenge ACK.
   if (reset) {
-    if (s.seq == rcv_nxt_) {
+    if (exact(variables(), s)) {
       const bool tell = reader_open() || state_ == TcpState::SynReceived;
       reset_by_peer();
       if (tell) reaction.push_back(to_reader("reset"));
-    } else if (in_window(s.seq)) {
+    } else if (challenged(variables(), s)) {
       ack();
     }
     return reaction;
   }
   if (state_ == TcpState::SynReceived) {
     if (label == "syn") {
-      if (s.seq + 1 == rcv_nxt_) {
+      if (same_syn(variables(), s)) {
         OutSegment synack = make(kSyn | kAck, iss_);
         synack.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(rcv_wnd_, 0xFFFF));
         synack.options.maximum_segment_size = static_cast<std::uint16_t>(config_.mtu - 40);

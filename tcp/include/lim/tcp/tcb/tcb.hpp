@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lim/tcp/tcb/acceptability.hpp"
 #include "lim/tcp/tcb/buffers.hpp"
 #include "lim/tcp/tcb/isn.hpp"
 #include "lim/tcp/tcb/retransmission_timeout.hpp"
@@ -161,7 +162,8 @@ class Tcb {
   // when it must end a connection the monitor stopped.
   OutSegment reset_segment();
 
-  // ---- the same conditions as the spec's predicates ------------------------------
+  // ---- the same conditions as the spec's predicates (acceptability.hpp) -------------
+  GuardVariables variables() const;
   bool in_window(std::uint32_t x) const;
   bool acceptable(const Segment& segment) const;
   bool valid(const Segment& segment) const;

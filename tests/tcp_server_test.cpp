@@ -1,0 +1,313 @@
+// The server over an in-memory link, no kernel: crafted segments in, the
+// segments lim answers with out, one RFC rule per test (the way smoltcp
+// tests its socket). Each goes through the whole server: demultiplexer,
+// the verified automaton with its guards, the TCB, the monitored endpoint.
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "lim/runtime/gate/verification_gate.hpp"
+#include "lim/tcp/link/memory_link.hpp"
+#include "lim/tcp/server/apps.hpp"
+#include "lim/tcp/server/segment_codec.hpp"
+#include "lim/tcp/server/tcp_server.hpp"
+
+namespace lim::tcp::server {
+namespace {
+
+using namespace std::chrono_literals;
+using wire::flag::kAck;
+using wire::flag::kFin;
+using wire::flag::kPsh;
+using wire::flag::kRst;
+using wire::flag::kSyn;
+
+const wire::IpAddress kPeer = wire::IpAddress::v4(0xC6120001);
+const wire::IpAddress kLim = wire::IpAddress::v4(0xC6120002);
+
+class TcpServerInMemory : public ::testing::Test {
+ protected:
+  void start(std::function<void(tcb::Reaction&)> tamper = {}) {
+    static const runtime::VerificationGate gate;
+    auto spec = load_server_spec(gate, "specs/tcp/server.lim", builtin_server_spec());
+    auto closed = load_closed_spec(gate);
+    auto link = std::make_unique<link::MemoryLink>();
+    link_ = link.get();
+    TcpServerOptions options;
+    options.address = kLim;
+    options.tcb.initial_rto = 10s;  // no retransmission unless a test asks for one
+    options.tamper = std::move(tamper);
+    options.log = [this](const std::string& line) {
+      const std::lock_guard lock(log_mutex_);
+      log_.push_back(line);
+    };
+    server_ = std::make_unique<TcpServer>(std::move(spec), std::move(closed), std::move(link), options);
+    listener_ = server_->listen(7);
+    acceptor_ = std::thread([this] {
+      while (auto connection = listener_->accept()) {
+        try {
+          serve(App::Echo, *connection);
+        } catch (const ConnectionError& error) {
+          const std::lock_guard lock(log_mutex_);
+          app_errors_.push_back(error.what());
+        }
+      }
+    });
+  }
+  void TearDown() override {
+    if (!server_) return;
+    server_->shutdown(200ms);
+    acceptor_.join();
+    server_.reset();
+  }
+
+  // A segment from the peer 198.18.0.1:port to lim:to.
+  void send(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, std::string payload = {},
+            std::uint16_t to = 7, wire::TcpOptions options = {}, std::uint16_t port = 40000) {
+    tcb::OutSegment segment;
+    segment.tuple = {kPeer, port, kLim, to};
+    segment.seq = seq;
+    segment.ack = ack;
+    segment.flags = flags;
+    segment.window = 65535;
+    segment.options = options;
+    segment.payload.assign(payload.begin(), payload.end());
+    link_->inject(to_packet(segment, 1));
+  }
+  // The next segment lim sent, parsed (as the peer sees it).
+  std::optional<tcb::Segment> receive(std::chrono::milliseconds within = 2000ms) {
+    const auto packet = link_->take(within);
+    if (!packet) return std::nullopt;
+    auto parsed = parse_packet(*packet);
+    EXPECT_TRUE(parsed.ok());
+    return parsed.ok() ? std::optional(*parsed) : std::nullopt;
+  }
+  // `count` octets of data from lim, each segment acknowledged as a peer
+  // would (our next sequence number is `seq`); the sizes of the segments.
+  std::vector<std::size_t> receive_data(std::size_t count, std::uint32_t seq) {
+    std::vector<std::size_t> sizes;
+    std::size_t got = 0;
+    while (got < count) {
+      const auto segment = receive();
+      if (!segment) {
+        ADD_FAILURE() << "only " << got << " of " << count << " octets came";
+        break;
+      }
+      if (segment->payload.empty()) continue;
+      sizes.push_back(segment->payload.size());
+      got += segment->payload.size();
+      send(kAck, seq, segment->seq + static_cast<std::uint32_t>(segment->payload.size()));
+    }
+    return sizes;
+  }
+  // Completes a handshake from port 40000 with ISN 1000; returns lim's ISN.
+  std::uint32_t connect() {
+    wire::TcpOptions options;
+    options.maximum_segment_size = 1000;
+    send(kSyn, 1000, 0, {}, 7, options);
+    const auto synack = receive();
+    EXPECT_TRUE(synack && synack->flags == (kSyn | kAck)) << (synack ? int(synack->flags) : -1);
+    if (!synack) return 0;
+    EXPECT_EQ(synack->ack, 1001u);
+    send(kAck, 1001, synack->seq + 1);
+    return synack->seq;
+  }
+  bool logged(const std::string& needle, std::chrono::milliseconds within = 2000ms) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        const std::lock_guard lock(log_mutex_);
+        for (const auto& line : log_)
+          if (line.find(needle) != std::string::npos) return true;
+      }
+      std::this_thread::sleep_for(2ms);
+    }
+    return false;
+  }
+
+  link::MemoryLink* link_ = nullptr;
+  std::unique_ptr<TcpServer> server_;
+  std::shared_ptr<Listener> listener_;
+  std::thread acceptor_;
+  std::mutex log_mutex_;
+  std::vector<std::string> log_;
+  std::vector<std::string> app_errors_;
+};
+
+TEST_F(TcpServerInMemory, MUST14_TheSynAckCarriesOurMssAndUsesThePeers) {
+  start();
+  wire::TcpOptions options;
+  options.maximum_segment_size = 1000;
+  options.window_scale = 2;
+  send(kSyn, 1000, 0, {}, 7, options);
+  const auto synack = receive();
+  ASSERT_TRUE(synack);
+  EXPECT_EQ(synack->flags, kSyn | kAck);
+  EXPECT_EQ(synack->ack, 1001u);
+  EXPECT_EQ(synack->options.maximum_segment_size, 1460);  // MTU 1500 − 40 (MUST-67)
+  EXPECT_TRUE(synack->options.window_scale);              // the peer offered one (RFC 7323)
+  send(kAck, 1001, synack->seq + 1);
+  // MUST-16: data back is cut to the peer's MSS of 1000.
+  send(kAck | kPsh, 1001, synack->seq + 1, std::string(2500, 'x'));
+  for (const auto size : receive_data(2500, 3501)) EXPECT_LE(size, 1000u);
+}
+
+TEST_F(TcpServerInMemory, MUST15_WithoutAnMssOptionSegmentsAreAt536) {
+  start();
+  send(kSyn, 1000, 0);
+  const auto synack = receive();
+  ASSERT_TRUE(synack);
+  send(kAck, 1001, synack->seq + 1);
+  send(kAck | kPsh, 1001, synack->seq + 1, std::string(1500, 'y'));
+  for (const auto size : receive_data(1500, 2501)) EXPECT_LE(size, 536u);
+}
+
+TEST_F(TcpServerInMemory, MUST3_ABadChecksumIsDroppedSilently) {
+  start();
+  tcb::OutSegment syn;
+  syn.tuple = {kPeer, 40000, kLim, 7};
+  syn.seq = 1000;
+  syn.flags = kSyn;
+  auto packet = to_packet(syn, 1);
+  packet.back() ^= 0xFF;  // the TCP checksum
+  link_->inject(packet);
+  EXPECT_FALSE(receive(300ms));
+  EXPECT_GE(server_->counters().malformed, 1u);
+}
+
+TEST_F(TcpServerInMemory, AnUnacceptableSegmentIsAnsweredWithAnAck) {
+  start();
+  const auto iss = connect();
+  send(kAck, 1001 + 1'000'000, iss + 1, "far outside the window");
+  const auto reply = receive();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->flags, kAck);
+  EXPECT_EQ(reply->ack, 1001u);  // where we are
+  EXPECT_TRUE(reply->payload.empty());
+}
+
+TEST_F(TcpServerInMemory, AnAckOfDataNotYetSentIsAnsweredAndDropped) {
+  start();
+  const auto iss = connect();
+  send(kAck | kPsh, 1001, iss + 100, "data");  // acknowledges 99 octets never sent
+  const auto reply = receive();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->flags, kAck);
+  EXPECT_EQ(reply->ack, 1001u);  // the data was dropped with the segment
+}
+
+TEST_F(TcpServerInMemory, RFC5961_ARstInTheWindowButNotAtRcvNxtGetsAChallengeAck) {
+  start();
+  const auto iss = connect();
+  send(kRst, 1001 + 10, 0);
+  const auto challenge = receive();
+  ASSERT_TRUE(challenge);
+  EXPECT_EQ(challenge->flags, kAck);
+  EXPECT_EQ(challenge->seq, iss + 1);
+  EXPECT_EQ(challenge->ack, 1001u);
+  // The connection is still there.
+  send(kAck | kPsh, 1001, iss + 1, "still");
+  const auto echo = receive();
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(std::string(echo->payload.begin(), echo->payload.end()), "still");
+}
+
+TEST_F(TcpServerInMemory, RFC5961_ARstOutsideTheWindowIsDropped) {
+  start();
+  connect();
+  send(kRst, 1001 + 5'000'000, 0);
+  EXPECT_FALSE(receive(300ms));
+}
+
+TEST_F(TcpServerInMemory, MUST12_ARstAtRcvNxtResetsAndTheApplicationIsTold) {
+  start();
+  connect();
+  ASSERT_TRUE(logged("ESTABLISHED"));
+  send(kRst, 1001, 0);
+  EXPECT_TRUE(logged("CLOSED"));
+  EXPECT_FALSE(receive(200ms));  // a RST is never answered
+}
+
+TEST_F(TcpServerInMemory, RFC5961_ASynInEstablishedGetsAChallengeAck) {
+  start();
+  const auto iss = connect();
+  send(kSyn, 5000, 0);
+  const auto challenge = receive();
+  ASSERT_TRUE(challenge);
+  EXPECT_EQ(challenge->flags, kAck);
+  EXPECT_EQ(challenge->ack, 1001u);
+  EXPECT_EQ(challenge->seq, iss + 1);
+}
+
+TEST_F(TcpServerInMemory, ASegmentToAClosedPortIsAnsweredWithRst) {
+  start();
+  send(kSyn, 777, 0, {}, 9);  // no ACK bit: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+  const auto reset = receive();
+  ASSERT_TRUE(reset);
+  EXPECT_EQ(reset->flags, kRst | kAck);
+  EXPECT_EQ(reset->seq, 0u);
+  EXPECT_EQ(reset->ack, 778u);
+  send(kAck, 777, 4242, {}, 9);  // with ACK: <SEQ=SEG.ACK><CTL=RST>
+  const auto second = receive();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->flags, kRst);
+  EXPECT_EQ(second->seq, 4242u);
+  send(kRst, 1, 0, {}, 9);  // a RST is never answered
+  EXPECT_FALSE(receive(200ms));
+}
+
+TEST_F(TcpServerInMemory, SegmentsWithoutAckAreDropped) {
+  start();
+  connect();
+  send(0, 1001, 0, "no flags at all");
+  send(kFin, 1001, 0);  // FIN without ACK
+  send(kSyn | kFin, 1001, 0);
+  EXPECT_FALSE(receive(300ms));
+}
+
+TEST_F(TcpServerInMemory, TheDataOfTheHandshakesAckIsDelivered) {
+  start();
+  send(kSyn, 1000, 0);
+  const auto synack = receive();
+  ASSERT_TRUE(synack);
+  send(kAck | kPsh, 1001, synack->seq + 1, "early");  // completes the handshake and carries data
+  std::string echoed;
+  while (echoed.size() < 5) {
+    const auto segment = receive();
+    ASSERT_TRUE(segment);
+    echoed.append(segment->payload.begin(), segment->payload.end());
+  }
+  EXPECT_EQ(echoed, "early");
+}
+
+TEST_F(TcpServerInMemory, AWrongTcbIsStoppedByTheMonitor) {
+  // A TCB that answers the handshake's ACK with a second SYN-ACK.
+  start([](tcb::Reaction& reaction) {
+    for (auto& output : reaction)
+      if (output.to == tcb::Output::To::Reader && output.label == "connected") {
+        tcb::OutSegment extra;
+        extra.flags = kSyn | kAck;
+        reaction.insert(reaction.begin(), tcb::Output{tcb::Output::To::Net, "syn_ack", extra});
+        return;
+      }
+  });
+  connect();
+  const auto reset = receive();  // lim resets the connection it cannot run
+  ASSERT_TRUE(reset);
+  EXPECT_TRUE(reset->flags & kRst);
+  EXPECT_TRUE(logged("BUG"));
+  std::string bug;
+  {
+    const std::lock_guard lock(log_mutex_);
+    for (const auto& line : log_)
+      if (line.find("BUG") != std::string::npos) bug = line;
+  }
+  EXPECT_NE(bug.find("sends syn_ack to net"), std::string::npos) << bug;
+  EXPECT_NE(bug.find("specs/tcp/server.lim:"), std::string::npos) << bug;  // the spec location
+  EXPECT_FALSE(receive(200ms));  // and nothing else: no SYN-ACK reached the link
+}
+
+}  // namespace
+}  // namespace lim::tcp::server
