@@ -19,10 +19,6 @@ namespace {
 using RealClock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-// A will's grace: a broker that shuts down publishes every client's will and
-// then drops every connection, so a will followed at once by the loss of the
-// broker is no death. A genuine one is reported this much later.
-constexpr auto kWillGrace = 50ms;
 // After the broker came back, the peers get this long to reconnect before a
 // will published on the way down counts.
 constexpr auto kResumeGrace = 3s;
@@ -468,8 +464,9 @@ std::chrono::milliseconds MqttTransport::check_interval_locked() const {
   if (disconnected_since_) interval = std::min(interval, std::chrono::milliseconds(100));
   const auto now = RealClock::now();
   for (const auto& death : pending_deaths_)
-    interval = std::min(interval, std::max(std::chrono::milliseconds(1),
-                                           std::chrono::ceil<std::chrono::milliseconds>(death.due - now)));
+    if (death.due)
+      interval = std::min(interval, std::max(std::chrono::milliseconds(1),
+                                             std::chrono::ceil<std::chrono::milliseconds>(*death.due - now)));
   return std::max(interval, std::chrono::milliseconds(1));
 }
 
@@ -477,7 +474,7 @@ void MqttTransport::check_locked(RealTime now) {
   if (failure_) return;
   for (const auto& death : pending_deaths_) {
     const auto& peer = peers_[death.role];
-    if (now < death.due || peer.goodbye || peer.epoch > death.epoch) continue;
+    if (!(death.confirmed || (death.due && now >= *death.due)) || peer.goodbye || peer.epoch > death.epoch) continue;
     const auto& name = name_of(death.role);
     return fail_locked(std::make_exception_ptr(TransportError(
         TransportFailure::PeerDied, name,
@@ -585,9 +582,12 @@ void MqttTransport::on_subscribe(int) {
   changed_.notify_all();
 }
 
-void MqttTransport::on_publish(int) {
+void MqttTransport::on_publish(int mid) {
   const std::lock_guard lock(mutex_);
   if (publishes_pending_ > 0) --publishes_pending_;
+  for (auto& death : pending_deaths_)
+    if (death.probe == mid) death.confirmed = true;
+  check_locked(RealClock::now());
   changed_.notify_all();
 }
 
@@ -626,8 +626,9 @@ void MqttTransport::on_message(const mosquitto_message& raw) {
     SessionSecret::Key hello_key{};
     const SessionSecret::Key* key = &peer.key;
     if (!known) {
-      // Only a hello introduces a participant.
-      if (header->kind != Kind::Hello) {
+      // Only a hello introduces a participant — and a refusal, which a
+      // participant of a running session sends a latecomer it never greeted.
+      if (header->kind != Kind::Hello && header->kind != Kind::Refuse) {
         ++rejected_;
         return;
       }
@@ -653,6 +654,7 @@ void MqttTransport::on_message(const mosquitto_message& raw) {
     }
     changed_.notify_all();
   }
+  probe_deaths();
   for (const auto kind : answers) {
     try {
       if (kind == Kind::Hello) {
@@ -677,6 +679,33 @@ void MqttTransport::on_message(const mosquitto_message& raw) {
       const std::lock_guard lock(mutex_);
       fail_locked(std::current_exception());
     }
+  }
+}
+
+void MqttTransport::probe_deaths() {
+  // On libmosquitto's thread, which also runs on_publish: the acknowledgement
+  // cannot come before the probe's id is recorded.
+  std::vector<std::pair<automata::RoleId, std::uint32_t>> unprobed;
+  {
+    const std::lock_guard lock(mutex_);
+    for (const auto& death : pending_deaths_)
+      if (!death.due && death.probe < 0) unprobed.emplace_back(death.role, death.epoch);
+  }
+  for (const auto& [role, epoch] : unprobed) {
+    int mid = -1;
+    const auto topic = prefix_ + "probe";
+    {
+      const std::lock_guard lock(mutex_);
+      ++publishes_pending_;
+    }
+    if (mosquitto_publish(client_, &mid, topic.c_str(), 0, nullptr, 1, false) != MOSQ_ERR_SUCCESS) {
+      const std::lock_guard lock(mutex_);
+      --publishes_pending_;
+      continue;  // the broker is going: no death to report
+    }
+    const std::lock_guard lock(mutex_);
+    for (auto& death : pending_deaths_)
+      if (death.role == role && death.epoch == epoch) death.probe = mid;
   }
 }
 
@@ -742,13 +771,16 @@ void MqttTransport::handle_control(automata::RoleId from, const Message& message
         std::find(peer.deaths.begin(), peer.deaths.end(), epoch) != peer.deaths.end())
       return;
     peer.deaths.push_back(epoch);
-    auto due = RealClock::now() + kWillGrace;
-    if (resumed_at_) due = std::max(due, *resumed_at_ + kResumeGrace);
-    pending_deaths_.push_back({from, epoch, due});
+    const auto now = RealClock::now();
+    if (resumed_at_ && now < *resumed_at_ + kResumeGrace)
+      pending_deaths_.push_back({from, epoch, *resumed_at_ + kResumeGrace});
+    else
+      pending_deaths_.push_back({from, epoch, std::nullopt});  // probed once the lock is released
     return;
   }
   const bool beat = header.kind == Kind::Beat;
-  const bool introduces = header.kind == Kind::Hello && !(peer.participant && *peer.participant == header.participant);
+  const bool introduces = (header.kind == Kind::Hello || header.kind == Kind::Refuse) &&
+                          !(peer.participant && *peer.participant == header.participant);
   if (!introduces) {
     auto& last = beat ? peer.beat_seq : peer.control_seq;
     if (header.seq <= last) return;  // a repeat
@@ -771,6 +803,7 @@ void MqttTransport::handle_control(automata::RoleId from, const Message& message
         }
         return;
       }
+      if (!introduces) return;  // heard already (it answered somebody else)
       if (body.value("fingerprint", std::string()) != protocol_->fingerprint())
         return handshake_failed(fmt::format("{} runs other automata than {}'s", name, name_of(self_)));
       const bool bounded = body.value("channels", std::string()) == "bounded";

@@ -71,10 +71,17 @@ class MqttTransport final : public Transport {
     detail::SendCredit send_credit;
     std::uint64_t next_seq_out = 0;
   };
+  // A last will heard: a death once the broker acknowledges a probe sent
+  // after it (a broker that shuts down publishes every will, then drops
+  // every connection, and acknowledges nothing more), or — for a will
+  // delivered after the broker came back — unless the peer shows up again
+  // by `due`.
   struct PendingDeath {
     automata::RoleId role;
     std::uint32_t epoch;
-    RealTime due;
+    std::optional<RealTime> due;
+    int probe = -1;  // the probe's message id
+    bool confirmed = false;
   };
   struct Outgoing {  // a message to publish once the lock is released
     std::string topic;
@@ -105,6 +112,8 @@ class MqttTransport final : public Transport {
   std::chrono::milliseconds check_interval_locked() const;
   std::vector<Outgoing> take_credits_locked();
   void beat() noexcept;
+  // Sends the probes of newly heard wills.
+  void probe_deaths();
   void flush(std::chrono::milliseconds limit);
 
   std::shared_ptr<const Protocol> protocol_;
