@@ -13,6 +13,7 @@
 // what, edge groups, predecessor lists) is computed once.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -28,8 +29,13 @@ using automata::Direction;
 using automata::RoleId;
 constexpr std::uint32_t kNone = ~std::uint32_t{0};
 
+// `from` of an input obligation raised in a state that receives from several
+// peers: the wait is fulfilled by a message from any of them (as kmc's
+// progress asks of a receiving state), not by one peer in particular.
+constexpr RoleId kAnyPeer = ~RoleId{0};
+
 struct Obligation {
-  bool input = false;  // an input of `to` from `from`; otherwise an output
+  bool input = false;  // an input of `to` from `from` (kAnyPeer: from any peer); otherwise an output
   RoleId from = 0;
   RoleId to = 0;
   automata::LabelId label = 0;   // outputs only
@@ -52,14 +58,23 @@ struct ObligationTable {
     for (RoleId role = 0; role < system.role_count(); ++role) {
       if (system.is_environment(role)) continue;
       const auto& machine = system.machines[role];
-      for (automata::StateId state = 0; state < machine.state_count(); ++state)
-        for (const auto& transition : machine.outgoing(state)) {
+      for (automata::StateId state = 0; state < machine.state_count(); ++state) {
+        const auto outgoing = machine.outgoing(state);
+        std::optional<RoleId> first_peer;
+        bool several_peers = false;
+        for (const auto& transition : outgoing) {
+          if (transition.action.direction != Direction::Receive) continue;
+          if (!first_peer) first_peer = transition.action.peer;
+          several_peers = several_peers || transition.action.peer != *first_peer;
+        }
+        for (const auto& transition : outgoing) {
           const auto& action = transition.action;
           if (action.direction == Direction::Send)
             mark({false, role, action.peer, action.label, action.payload}, machine.state_count(), state);
           else if (action.direction == Direction::Receive)
-            mark({true, action.peer, role, 0, 0}, machine.state_count(), state);
+            mark({true, several_peers ? kAnyPeer : action.peer, role, 0, 0}, machine.state_count(), state);
         }
+      }
     }
   }
 
@@ -96,10 +111,11 @@ struct FulfillingSources {
         const auto interaction = semantics.interaction(space.edge_move[edge]);
         const auto& action = system.transition(interaction.send).action;
         const auto input = table.find({true, interaction.from, interaction.to, 0, 0});
+        const auto any_input = table.find({true, kAnyPeer, interaction.to, 0, 0});
         const auto output = interaction.internal
                                 ? kNone
                                 : table.find({false, interaction.from, interaction.to, action.label, action.payload});
-        for (const auto id : {input, output})
+        for (const auto id : {input, any_input, output})
           if (id != kNone) pairs.emplace_back(id, state);
       }
     first.assign(table.obligations.size() + 1, 0);
@@ -112,6 +128,8 @@ struct FulfillingSources {
 };
 
 std::string describe(const automata::System& system, const Obligation& obligation) {
+  if (obligation.input && obligation.from == kAnyPeer)
+    return fmt::format("{} waits for a message", system.role_names[obligation.to]);
   if (obligation.input)
     return fmt::format("{} waits for a message from {}", system.role_names[obligation.to],
                        system.role_names[obligation.from]);
