@@ -61,36 +61,19 @@ void print(const std::string& line) {
   std::cout << line << std::endl;  // flushed: a launcher reads it line by line
 }
 
-runtime::SessionSecret session_secret(const Options& options) {
-  if (!options.secret_file.empty()) return runtime::SessionSecret::read_file(options.secret_file);
-  if (auto secret = runtime::SessionSecret::from_environment()) return *secret;
-  throw std::invalid_argument("a role needs the session's secret: --secret-file, or $LIM_SESSION_SECRET");
-}
-
 int run_role(const Options& options) {
   const auto protocol = runtime::verify_file(options.spec);
-  const auto self = protocol->role(options.role);
+  (void)protocol->role(options.role);  // a role of the spec, or an error naming them
   if (options.session.empty())
     throw std::invalid_argument("--role needs --session: two runs that share a session name would meet");
-  const auto secret = session_secret(options);
+  const auto secret = runtime::SessionSecret::for_role(options.secret_file);
   std::unique_ptr<runtime::Endpoint> endpoint;
   if (options.transport == "tcp") {
     runtime::tcp::Config config;
     config.session = options.session;
     config.security = runtime::tcp::Security::psk(secret);
     config.k = options.k;
-    for (const auto& peer : options.peers) {
-      const auto equals = peer.find('=');
-      if (equals == std::string::npos) throw std::invalid_argument("--peer takes role=host:port, not " + peer);
-      config.peers[peer.substr(0, equals)] = runtime::tcp::Address::parse(peer.substr(equals + 1));
-    }
-    std::optional<runtime::tcp::Listener> listener;
-    if (self + 1u < protocol->role_count()) {
-      listener.emplace(runtime::tcp::Address::parse(options.listen));
-      config.listener = &*listener;
-      print("listening on " + listener->address().to_string());
-    }
-    endpoint = runtime::tcp::join(protocol, options.role, config);
+    endpoint = runtime::tcp::join_listed(protocol, options.role, config, options.listen, options.peers, print);
   } else {
     runtime::mqtt::Config config;
     const auto broker = runtime::tcp::Address::parse(options.broker.empty() ? "127.0.0.1:1883" : options.broker);

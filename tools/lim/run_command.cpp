@@ -206,18 +206,12 @@ int run_in_process(const RunArguments& arguments, const std::shared_ptr<const ru
   return kAllHold;
 }
 
-runtime::SessionSecret session_secret(const RunArguments& arguments) {
-  if (!arguments.secret_file.empty()) return runtime::SessionSecret::read_file(arguments.secret_file);
-  if (auto secret = runtime::SessionSecret::from_environment()) return *secret;
-  throw std::invalid_argument("--role needs the session's secret: --secret-file, or $LIM_SESSION_SECRET");
-}
-
 // One role of a distributed session, in this process.
 int run_role(const RunArguments& arguments, const std::shared_ptr<const runtime::Protocol>& protocol) {
   const auto self = protocol->role(arguments.role);
   if (arguments.session.empty())
     throw std::invalid_argument("--role needs --session: two runs that share a session name would meet");
-  const auto secret = session_secret(arguments);
+  const auto secret = runtime::SessionSecret::for_role(arguments.secret_file);
   const auto channels = channels_for(arguments, *protocol);
   std::mt19937_64 seeds(arguments.seed);
   runtime::EndpointOptions endpoint_options;
@@ -230,18 +224,7 @@ int run_role(const RunArguments& arguments, const std::shared_ptr<const runtime:
     config.channels = channels;
     config.security = runtime::tcp::Security::psk(secret);
     config.endpoint = endpoint_options;
-    for (const auto& peer : arguments.peers) {
-      const auto equals = peer.find('=');
-      if (equals == std::string::npos) throw std::invalid_argument("--peer takes role=host:port, not " + peer);
-      config.peers[peer.substr(0, equals)] = runtime::tcp::Address::parse(peer.substr(equals + 1));
-    }
-    std::optional<runtime::tcp::Listener> listener;
-    if (self + 1u < protocol->role_count()) {
-      listener.emplace(runtime::tcp::Address::parse(arguments.listen));
-      config.listener = &*listener;
-      say("listening on " + listener->address().to_string());
-    }
-    endpoint = runtime::tcp::join(protocol, arguments.role, config);
+    endpoint = runtime::tcp::join_listed(protocol, arguments.role, config, arguments.listen, arguments.peers, say);
   } else {
     runtime::mqtt::Config config;
     const auto broker = runtime::tcp::Address::parse(arguments.broker);
