@@ -1,6 +1,7 @@
 // `lim gen cpp` and `lim run`: the runtime's command-line face, on the real binary.
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -73,6 +74,69 @@ TEST_F(RuntimeCli, RunStopsAnEndlessProtocolAtTheStepLimit) {
   const auto result = run_lim("run specs/two-buyer-recursive.lim --max-steps 3 --seed 1");
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("after"), std::string::npos) << result.out;
+}
+
+// Issue 11: `lim gen cpp --namespace "bad ns"` wrote a header that did not compile.
+TEST_F(RuntimeCli, GenCppRefusesANamespaceThatIsNotOne) {
+  for (const auto* bad : {"'bad ns'", "a::", "::a", "class", "a::2b"}) {
+    const auto result = run_lim(std::string("gen cpp specs/two-buyer.lim --role seller --namespace ") + bad);
+    EXPECT_EQ(result.exit_code, 2) << bad;
+    EXPECT_NE(result.err.find("is not a C++ namespace"), std::string::npos) << result.err;
+  }
+  EXPECT_EQ(run_lim("gen cpp specs/two-buyer.lim --role seller --namespace shop::v2").exit_code, 0);
+}
+
+// Issue 11: a u64 payload made `lim run` die with SIGILL (`% 0`).
+TEST_F(RuntimeCli, RunDrawsSixtyFourBitPayloads) {
+  const TemporaryDirectory directory;
+  const auto spec = (directory.path() / "wide.lim").string();
+  std::ofstream(spec) << "a: b⊕n(u64) . end\nb: a&n(u64) . end\n";
+  const auto result = run_lim("run '" + spec + "'");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("b   complete after 1 operations"), std::string::npos) << result.out;
+}
+
+// Issue 11: `lim run` refused every spec with an environment role, so no
+// spec with a timeout could be run from the command line.
+TEST_F(RuntimeCli, RunPlaysEnvironmentRolesAndTimeouts) {
+  const auto result = run_lim("run specs/timeouts/retransmission.lim --k 0 --max-steps 8 --seed 3");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("sender → net"), std::string::npos) << result.out;
+}
+
+TEST_F(RuntimeCli, RunOverTcpStartsAProcessPerRole) {
+  const auto result = run_lim("run specs/two-buyer.lim --transport tcp --seed 7");
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  EXPECT_NE(result.out.find("launcher: buyer1 (pid"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("unbounded channels at k=1"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("seller   complete after"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("buyer2   complete after"), std::string::npos) << result.out;
+}
+
+// A timeout is outside CAV 2019's theorem: over the network it runs on
+// channels bounded at k, on a real clock.
+TEST_F(RuntimeCli, RunsATimeoutOverBoundedTcpChannels) {
+  const auto result = run_lim("run runtime/tests/specs/watchdog.lim --transport tcp");
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  EXPECT_NE(result.out.find("bounded channels at k=1"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("watcher   complete after"), std::string::npos) << result.out;
+}
+
+TEST_F(RuntimeCli, RunOverMqttWithABrokerOfItsOwn) {
+  const auto result = run_lim("run specs/amazon-prime-video.lim --transport mqtt --spawn-broker --seed 5");
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  EXPECT_NE(result.out.find("launcher: mosquitto (pid"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("client   complete after"), std::string::npos) << result.out;
+}
+
+TEST_F(RuntimeCli, RunOneRoleNeedsItsSessionAndSecret) {
+  auto result = run_lim("run specs/two-buyer.lim --transport tcp --role buyer1");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("--role needs --session"), std::string::npos) << result.err;
+  ::unsetenv("LIM_SESSION_SECRET");
+  result = run_lim("run specs/two-buyer.lim --transport tcp --role buyer1 --session s");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("secret"), std::string::npos) << result.err;
 }
 
 TEST_F(RuntimeCli, RunRefusesAnUnverifiedSpec) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -43,6 +44,19 @@ std::string request_reply(const std::shared_ptr<const Protocol>& protocol, const
 
 bool contains(const std::vector<std::uint8_t>& bytes, const std::string& text) {
   return std::search(bytes.begin(), bytes.end(), text.begin(), text.end()) != bytes.end();
+}
+
+// Takes the stream's numbers until `stop`: how many came, or minus the
+// place where one came out of order.
+int consume_in_order(Endpoint& endpoint, const std::function<void(int)>& taken = {}) {
+  int expected = 0;
+  while (true) {
+    const auto message = endpoint.offer();
+    if (message.is("stop")) return expected;
+    if (message.payload.get<int>() != expected) return -expected;
+    ++expected;
+    if (taken) taken(expected);
+  }
 }
 
 // Issue 11: a subscriber to lim/# saw every session's traffic and nonces.
@@ -129,13 +143,7 @@ TEST(RuntimeMqttFlow, ALongStreamArrivesWholeThroughABrokerNobodyTuned) {
   constexpr int kMessages = 20000;
   auto consumer = std::async(std::launch::async, [&] {
     auto endpoint = mqtt::join(protocol, "consumer", config_for(broker));
-    int expected = 0;
-    while (true) {
-      const auto message = endpoint->offer();
-      if (message.is("stop")) return expected;
-      if (message.payload.get<int>() != expected) return -expected;
-      ++expected;
-    }
+    return consume_in_order(*endpoint);
   });
   auto producer = mqtt::join(protocol, "producer", config_for(broker));
   for (int i = 0; i < kMessages; ++i) producer->send("consumer", "data", i);
@@ -243,13 +251,9 @@ TEST(RuntimeMqttRestart, APersistentBrokerRestartsUnderAStream) {
   std::promise<void> half_way;
   auto consumer = std::async(std::launch::async, [&] {
     auto endpoint = mqtt::join(protocol, "consumer", config_for(broker));
-    int expected = 0;
-    while (true) {
-      const auto message = endpoint->offer();
-      if (message.is("stop")) return expected;
-      if (message.payload.get<int>() != expected) return -expected;
-      if (++expected == kMessages / 3) half_way.set_value();
-    }
+    return consume_in_order(*endpoint, [&](int taken) {
+      if (taken == kMessages / 3) half_way.set_value();
+    });
   });
   auto producer = std::async(std::launch::async, [&] {
     auto endpoint = mqtt::join(protocol, "producer", config_for(broker));

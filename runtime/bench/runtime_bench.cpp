@@ -3,8 +3,13 @@
 //   in-process  raw bounded queue  vs  monitored endpoint  vs  generated typestate API
 //   TCP         raw socket         vs  monitored endpoint  vs  generated typestate API
 //   MQTT        raw libmosquitto   vs  monitored endpoint          (broker started here)
+// and what protection costs: TLS 1.3 against plain TCP, end-to-end
+// authenticated MQTT against plaintext MQTT, and a 10^6-message MQTT stream
+// through a broker with mosquitto's default settings (--mqtt-million).
 // Targets (issue 4): monitored in-process round trip ≤ 1.2 × the raw queue's;
-// TCP transport ≥ 90 % of the raw socket's ping-pong rate.
+// TCP transport ≥ 90 % of the raw socket's ping-pong rate. (Issue 11): the TLS
+// round trip within 1.3 × plain TCP's; authenticated MQTT within 1.2 × of
+// unauthenticated.
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -18,6 +23,7 @@
 #include "lim/runtime/support/mosquitto_broker.hpp"
 #include "lim/runtime/transport/inproc/inprocess_session.hpp"
 #include "lim/runtime/transport/mqtt/mqtt_session.hpp"
+#include "lim/runtime/transport/session_secret.hpp"
 #include "lim/runtime/transport/tcp/tcp_session.hpp"
 #include "measure.hpp"
 #include "ping_pong/ping.hpp"
@@ -159,12 +165,13 @@ Connect in_process(std::shared_ptr<const runtime::Protocol> protocol, unsigned k
 
 // `first` is declared before `second` in the spec, so `second` connects to it.
 Connect over_tcp(std::shared_ptr<const runtime::Protocol> protocol, unsigned k, std::string first,
-                 std::string second) {
+                 std::string second, bool tls = false) {
   return [=] {
     runtime::tcp::Listener listener;
     runtime::tcp::Config listening, connecting;
     listening.k = connecting.k = k;
-    listening.security = connecting.security = runtime::tcp::Security::plaintext();
+    listening.security = connecting.security =
+        tls ? runtime::tcp::Security::psk(runtime::SessionSecret::generate()) : runtime::tcp::Security::plaintext();
     listening.listener = &listener;
     connecting.peers[first] = listener.address();
     std::unique_ptr<Endpoint> b;
@@ -178,14 +185,15 @@ Connect over_tcp(std::shared_ptr<const runtime::Protocol> protocol, unsigned k, 
 }
 
 Connect over_mqtt(std::shared_ptr<const runtime::Protocol> protocol, unsigned k, int port, std::string first,
-                  std::string second) {
+                  std::string second, bool authenticated = true) {
   return [=] {
     static int sessions = 0;
     runtime::mqtt::Config config;
     config.port = port;
     config.k = k;
     config.session = fmt::format("bench-{}", sessions++);
-    config.secret = runtime::SessionSecret::generate();
+    if (authenticated) config.secret = runtime::SessionSecret::generate();
+    else config.plaintext = true;
     std::unique_ptr<Endpoint> b;
     std::thread joining([&] { b = runtime::mqtt::join(protocol, second, config); });
     auto a = runtime::mqtt::join(protocol, first, config);
@@ -325,6 +333,7 @@ std::string verdict(bool met) { return met ? "met" : "NOT met"; }
 int main(int argc, char** argv) {
   std::string transports = "all";
   std::size_t round_trips = 20000, messages = 100000, mqtt_round_trips = 2000, mqtt_messages = 20000;
+  std::size_t million = 0;
   int repetitions = 7;
   CLI::App app{"lim runtime benchmark: round trips and throughput per transport"};
   app.add_option("--transport", transports, "all, inproc, tcp or mqtt")
@@ -334,6 +343,8 @@ int main(int argc, char** argv) {
   app.add_option("--mqtt-round-trips", mqtt_round_trips, "round trips per run over MQTT");
   app.add_option("--mqtt-messages", mqtt_messages, "messages per stream run over MQTT");
   app.add_option("--repetitions", repetitions, "runs per variant (the median is reported)");
+  app.add_flag("--mqtt-million{1000000}", million,
+               "also stream 10^6 messages (or the number given) over MQTT through a broker with default settings");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -344,7 +355,8 @@ int main(int argc, char** argv) {
     std::cout << fmt::format("median of {} runs; ratios against the first line of each block\n", repetitions);
     std::cout << fmt::format("{:<11} {:<11} {:<10} {:>8} {:>10} {:>12} {:>10}\n", "transport", "workload", "variant",
                              "ops", "µs/op", "ops/s", "vs raw");
-    std::optional<double> inproc_ratio, inproc_generated_ratio, tcp_ratio, tcp_generated_ratio;
+    std::optional<double> inproc_ratio, inproc_generated_ratio, tcp_ratio, tcp_generated_ratio, tls_ratio,
+        tls_stream_ratio, mqtt_auth_ratio, mqtt_auth_stream_ratio;
     if (transports == "all" || transports == "inproc") {
       const auto rt = bench::measure(
           "in-process", "round trip", round_trips, repetitions,
@@ -383,14 +395,20 @@ int main(int argc, char** argv) {
               return run_pair(over_tcp(ping_pong, 1, "ping", "pong"),
                               [&](Endpoint& e) { return ping_monitored(e, round_trips); }, pong_monitored);
             }},
-           {"generated", [&] {
+           {"generated",
+            [&] {
               return run_pair(over_tcp(ping_pong, 1, "ping", "pong"),
                               [&](Endpoint& e) { return ping_generated(e, round_trips); }, pong_generated);
+            }},
+           {"TLS", [&] {
+              return run_pair(over_tcp(ping_pong, 1, "ping", "pong", true),
+                              [&](Endpoint& e) { return ping_monitored(e, round_trips); }, pong_monitored);
             }}});
       print(rt);
       tcp_ratio = rt[0].median_seconds / rt[1].median_seconds;
       tcp_generated_ratio = rt[0].median_seconds / rt[2].median_seconds;
-      print(bench::measure(
+      tls_ratio = rt[3].median_seconds / rt[1].median_seconds;
+      const auto tcp_stream = bench::measure(
           "tcp", "stream", messages, repetitions,
           {{"raw socket", [&] { return raw_socket_stream(messages); }},
            {"monitored",
@@ -398,28 +416,62 @@ int main(int argc, char** argv) {
               return run_stream(over_tcp(stream, 1, "producer", "consumer"),
                                 [&](Endpoint& e) { produce_monitored(e, messages); }, consume_monitored);
             }},
-           {"generated", [&] {
+           {"generated",
+            [&] {
               return run_stream(over_tcp(stream, 1, "producer", "consumer"),
                                 [&](Endpoint& e) { produce_generated(e, messages); }, consume_generated);
-            }}}));
+            }},
+           {"TLS", [&] {
+              return run_stream(over_tcp(stream, 1, "producer", "consumer", true),
+                                [&](Endpoint& e) { produce_monitored(e, messages); }, consume_monitored);
+            }}});
+      print(tcp_stream);
+      tls_stream_ratio = tcp_stream[3].median_seconds / tcp_stream[1].median_seconds;
     }
     if (transports == "all" || transports == "mqtt") {
       runtime::support::MosquittoBroker broker;
       const int port = broker.port();
-      print(bench::measure(
+      const auto rt = bench::measure(
           "mqtt", "round trip", mqtt_round_trips, repetitions,
           {{"raw client", [&] { return raw_mqtt_round_trips(port, mqtt_round_trips); }},
-           {"monitored", [&] {
+           {"plaintext",
+            [&] {
+              return run_pair(over_mqtt(ping_pong, 1, port, "ping", "pong", false),
+                              [&](Endpoint& e) { return ping_monitored(e, mqtt_round_trips); }, pong_monitored);
+            }},
+           {"sealed", [&] {
               return run_pair(over_mqtt(ping_pong, 1, port, "ping", "pong"),
                               [&](Endpoint& e) { return ping_monitored(e, mqtt_round_trips); }, pong_monitored);
-            }}}));
-      print(bench::measure(
+            }}});
+      print(rt);
+      mqtt_auth_ratio = rt[2].median_seconds / rt[1].median_seconds;
+      const auto mqtt_stream = bench::measure(
           "mqtt", "stream", mqtt_messages, repetitions,
           {{"raw client", [&] { return raw_mqtt_stream(port, mqtt_messages); }},
-           {"monitored", [&] {
+           {"plaintext",
+            [&] {
+              return run_stream(over_mqtt(stream, 1, port, "producer", "consumer", false),
+                                [&](Endpoint& e) { produce_monitored(e, mqtt_messages); }, consume_monitored);
+            }},
+           {"sealed", [&] {
               return run_stream(over_mqtt(stream, 1, port, "producer", "consumer"),
                                 [&](Endpoint& e) { produce_monitored(e, mqtt_messages); }, consume_monitored);
-            }}}));
+            }}});
+      print(mqtt_stream);
+      mqtt_auth_stream_ratio = mqtt_stream[2].median_seconds / mqtt_stream[1].median_seconds;
+    }
+    if (million > 0) {
+      // What nobody tuned: mosquitto's default queue (1000 messages per
+      // client) and in-flight limits; the raw client would lose messages here.
+      runtime::support::BrokerOptions defaults;
+      defaults.default_settings = true;
+      runtime::support::MosquittoBroker broker(defaults);
+      const auto seconds = run_stream(over_mqtt(stream, 1, broker.port(), "producer", "consumer"),
+                                      [&](Endpoint& e) { produce_monitored(e, million); }, consume_monitored);
+      std::cout << fmt::format("mqtt        stream      sealed     {:>8} {:>10.2f} {:>12.0f}   default broker "
+                               "settings, every message in order\n",
+                               million, 1e6 * seconds / static_cast<double>(million),
+                               static_cast<double>(million) / seconds);
     }
     if (inproc_ratio)
       std::cout << fmt::format(
@@ -429,6 +481,14 @@ int main(int argc, char** argv) {
       std::cout << fmt::format("target: TCP transport ≥ 90 % of the raw socket's ping-pong rate: {:.0f} % ({}); "
                                "generated {:.0f} %\n",
                                100 * *tcp_ratio, verdict(*tcp_ratio >= 0.9), 100 * *tcp_generated_ratio);
+    if (tls_ratio)
+      std::cout << fmt::format("target: TLS TCP round trip ≤ 1.3 × plain TCP's: {:.2f}× ({}); stream {:.2f}×\n",
+                               *tls_ratio, verdict(*tls_ratio <= 1.3), *tls_stream_ratio);
+    if (mqtt_auth_ratio)
+      std::cout << fmt::format(
+          "target: authenticated MQTT round trip ≤ 1.2 × unauthenticated: {:.2f}× ({}); stream {:.2f}× ({})\n",
+          *mqtt_auth_ratio, verdict(*mqtt_auth_ratio <= 1.2), *mqtt_auth_stream_ratio,
+          verdict(*mqtt_auth_stream_ratio <= 1.2));
   } catch (const std::exception& error) {
     std::cerr << "runtime-bench: " << error.what() << "\n";
     return 1;

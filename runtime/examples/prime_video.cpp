@@ -29,6 +29,7 @@
 #include "lim/runtime/gate/verification_gate.hpp"
 #include "lim/runtime/support/child_process.hpp"
 #include "lim/runtime/support/mosquitto_broker.hpp"
+#include "lim/runtime/support/role_launcher.hpp"
 #include "lim/runtime/transport/mqtt/mqtt_session.hpp"
 #include "lim/runtime/transport/session_secret.hpp"
 #include "lim/runtime/transport/tcp/tcp_session.hpp"
@@ -60,36 +61,19 @@ void print(const std::string& line) {
   std::cout << line << std::endl;  // flushed: a launcher reads it line by line
 }
 
-runtime::SessionSecret session_secret(const Options& options) {
-  if (!options.secret_file.empty()) return runtime::SessionSecret::read_file(options.secret_file);
-  if (auto secret = runtime::SessionSecret::from_environment()) return *secret;
-  throw std::invalid_argument("a role needs the session's secret: --secret-file, or $LIM_SESSION_SECRET");
-}
-
 int run_role(const Options& options) {
   const auto protocol = runtime::verify_file(options.spec);
-  const auto self = protocol->role(options.role);
+  (void)protocol->role(options.role);  // a role of the spec, or an error naming them
   if (options.session.empty())
     throw std::invalid_argument("--role needs --session: two runs that share a session name would meet");
-  const auto secret = session_secret(options);
+  const auto secret = runtime::SessionSecret::for_role(options.secret_file);
   std::unique_ptr<runtime::Endpoint> endpoint;
   if (options.transport == "tcp") {
     runtime::tcp::Config config;
     config.session = options.session;
     config.security = runtime::tcp::Security::psk(secret);
     config.k = options.k;
-    for (const auto& peer : options.peers) {
-      const auto equals = peer.find('=');
-      if (equals == std::string::npos) throw std::invalid_argument("--peer takes role=host:port, not " + peer);
-      config.peers[peer.substr(0, equals)] = runtime::tcp::Address::parse(peer.substr(equals + 1));
-    }
-    std::optional<runtime::tcp::Listener> listener;
-    if (self + 1u < protocol->role_count()) {
-      listener.emplace(runtime::tcp::Address::parse(options.listen));
-      config.listener = &*listener;
-      print("listening on " + listener->address().to_string());
-    }
-    endpoint = runtime::tcp::join(protocol, options.role, config);
+    endpoint = runtime::tcp::join_listed(protocol, options.role, config, options.listen, options.peers, print);
   } else {
     runtime::mqtt::Config config;
     const auto broker = runtime::tcp::Address::parse(options.broker.empty() ? "127.0.0.1:1883" : options.broker);
@@ -125,7 +109,6 @@ std::vector<std::string> role_command(const Options& options, const std::string&
 // Starts one process per role and relays what they print.
 int launch(Options options) {
   const auto protocol = runtime::verify_file(options.spec);  // fails here, once, if the spec is not verified
-  const auto deadline = std::chrono::steady_clock::now() + 120s;
   std::optional<runtime::support::MosquittoBroker> broker;
   if (options.transport == "mqtt" && options.spawn_broker) {
     broker.emplace();
@@ -135,49 +118,13 @@ int launch(Options options) {
   if (options.session.empty()) options.session = fmt::format("prime-video-{}", ::getpid());
   // This run's secret, for the roles it starts (they inherit the environment).
   ::setenv("LIM_SESSION_SECRET", runtime::SessionSecret::generate().hex().c_str(), 1);
-  std::vector<runtime::support::ChildProcess> children;
-  std::map<std::string, std::string> listening;  // role → host:port
-  for (automata::RoleId role = 0; role < protocol->role_count(); ++role) {
-    const auto& name = protocol->role_name(role);
-    auto command = role_command(options, name);
-    if (options.transport == "tcp") {
-      for (const auto& [peer, address] : listening) command.insert(command.end(), {"--peer", peer + "=" + address});
-    } else {
-      command.insert(command.end(), {"--broker", options.broker});
-    }
-    children.emplace_back(command);
-    if (options.transport == "tcp" && role + 1u < protocol->role_count()) {
-      const auto line = children.back().read_line(deadline);
-      if (!line || !line->starts_with("listening on ")) {
-        std::cerr << "launcher: " << name << " did not say where it listens\n";
-        return EXIT_FAILURE;
-      }
-      listening[name] = line->substr(std::string("listening on ").size());
-      print(fmt::format("launcher: {} (pid {}) listens on {}", name, children.back().pid(), listening[name]));
-    } else {
-      print(fmt::format("launcher: started {} (pid {})", name, children.back().pid()));
-    }
-  }
-  std::vector<std::thread> relays;
-  for (auto& child : children)
-    relays.emplace_back([&child, deadline] {
-      while (const auto line = child.read_line(deadline)) print(*line);
-    });
-  int status = EXIT_SUCCESS;
-  for (std::size_t i = 0; i < children.size(); ++i) {
-    const auto code = children[i].wait(deadline);
-    if (!code) {
-      std::cerr << "launcher: " << protocol->role_name(static_cast<automata::RoleId>(i)) << " did not finish in time\n";
-      for (auto& child : children) child.kill();
-      status = EXIT_FAILURE;
-    } else if (*code != 0) {
-      std::cerr << "launcher: " << protocol->role_name(static_cast<automata::RoleId>(i)) << " exited with " << *code
-                << "\n";
-      status = EXIT_FAILURE;
-    }
-  }
-  for (auto& relay : relays) relay.join();
-  return status;
+  runtime::support::RoleLaunch roles;
+  for (automata::RoleId role = 0; role < protocol->role_count(); ++role) roles.roles.push_back(protocol->role_name(role));
+  roles.transport = options.transport;
+  roles.broker = options.broker;
+  roles.command = [&](const std::string& role) { return role_command(options, role); };
+  roles.print = print;
+  return runtime::support::launch_roles(roles) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 }  // namespace

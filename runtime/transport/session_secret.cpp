@@ -77,6 +77,12 @@ std::optional<SessionSecret> SessionSecret::from_environment(const char* variabl
   }
 }
 
+SessionSecret SessionSecret::for_role(const std::filesystem::path& file) {
+  if (!file.empty()) return read_file(file);
+  if (auto secret = from_environment()) return *secret;
+  throw std::invalid_argument("a role needs the session's secret: --secret-file, or $LIM_SESSION_SECRET");
+}
+
 std::string SessionSecret::hex() const {
   std::string text;
   for (const auto byte : bytes_) text += fmt::format("{:02x}", byte);

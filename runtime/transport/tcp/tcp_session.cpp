@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <list>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -469,6 +470,24 @@ std::unique_ptr<Endpoint> join(std::shared_ptr<const Protocol> protocol, std::st
   if (!options.clock) options.clock = steady_clock();
   auto transport = std::make_unique<TcpTransport>(protocol, self, std::move(links), config, options.clock);
   return std::make_unique<Endpoint>(std::move(protocol), self, std::move(transport), std::move(options));
+}
+
+std::unique_ptr<Endpoint> join_listed(std::shared_ptr<const Protocol> protocol, std::string_view role, Config config,
+                                      const std::string& listen, const std::vector<std::string>& peers,
+                                      const std::function<void(const std::string&)>& announce) {
+  if (!protocol) throw std::invalid_argument("tcp::join needs a protocol");
+  for (const auto& peer : peers) {
+    const auto equals = peer.find('=');
+    if (equals == std::string::npos) throw std::invalid_argument("--peer takes role=host:port, not " + peer);
+    config.peers[peer.substr(0, equals)] = Address::parse(peer.substr(equals + 1));
+  }
+  std::optional<Listener> listener;
+  if (protocol->role(role) + 1u < protocol->role_count()) {
+    listener.emplace(Address::parse(listen));
+    config.listener = &*listener;
+    announce("listening on " + listener->address().to_string());
+  }
+  return join(std::move(protocol), role, config);
 }
 
 }  // namespace lim::runtime::tcp

@@ -28,6 +28,9 @@ class SessionSecret {
   static SessionSecret read_file(const std::filesystem::path& path);
   // The secret in an environment variable, if it is set.
   static std::optional<SessionSecret> from_environment(const char* variable = "LIM_SESSION_SECRET");
+  // What a role started on its own uses: the file if one is named, else
+  // $LIM_SESSION_SECRET; std::invalid_argument when there is neither.
+  static SessionSecret for_role(const std::filesystem::path& file);
 
   std::string hex() const;
   // A key for one purpose (HKDF-SHA-256 with `purpose` as salt and

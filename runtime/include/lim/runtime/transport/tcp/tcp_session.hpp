@@ -26,6 +26,8 @@
 // (PeerUnresponsive) by every role waiting on it.
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <vector>
 #include <map>
 #include <memory>
 #include <string>
@@ -71,5 +73,14 @@ struct Config {
 // HandshakeFailed, MalformedFrame).
 std::unique_ptr<Endpoint> join(std::shared_ptr<const Protocol> protocol, std::string_view role,
                                const Config& config);
+
+// Joins as one role of a session whose roles were started one by one (`lim
+// run --transport tcp`, the examples): listens at `listen` when a later role
+// connects to this one, telling `announce` "listening on host:port" first,
+// and connects to `peers`, each "role=host:port". Throws as join, and
+// std::invalid_argument for a malformed peer.
+std::unique_ptr<Endpoint> join_listed(std::shared_ptr<const Protocol> protocol, std::string_view role, Config config,
+                                      const std::string& listen, const std::vector<std::string>& peers,
+                                      const std::function<void(const std::string&)>& announce);
 
 }  // namespace lim::runtime::tcp
