@@ -46,6 +46,7 @@ json to_json(const Counterexample& counterexample) {
   for (const auto& queue : counterexample.at.queues)
     queues.push_back({{"from", queue.from}, {"to", queue.to}, {"messages", queue.messages}});
   return {{"explanation", counterexample.explanation},
+          {"role", counterexample.role},
           {"prefix", steps_json(counterexample.prefix)},
           {"continuation", steps_json(counterexample.continuation)},
           {"cycle", steps_json(counterexample.cycle)},

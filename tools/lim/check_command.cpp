@@ -39,9 +39,10 @@ struct CheckArguments {
   std::string format = "text";
   std::string bound;  // --k
   std::string from;   // --from
-  std::string max_states;
-  std::string max_memory;
-  std::string timeout;
+  // Given or not: an empty value is an error, not the default.
+  std::optional<std::string> max_states;
+  std::optional<std::string> max_memory;
+  std::optional<std::string> timeout;
   std::string color = "auto";
   bool quiet = false;
 };
@@ -176,19 +177,19 @@ int run_check(const CheckArguments& arguments) {
   const bool asynchronous = !selection.async.empty();
 
   explore::Limits limits;
-  if (!arguments.max_states.empty()) {
-    const auto parsed = parse_count("--max-states", arguments.max_states);
+  if (arguments.max_states) {
+    const auto parsed = parse_count("--max-states", *arguments.max_states);
     if (const auto* message = std::get_if<std::string>(&parsed)) return fail(*message);
     limits.max_states = std::get<std::uint64_t>(parsed);
   }
   limits.max_memory_bytes = default_memory_limit();
-  if (!arguments.max_memory.empty()) {
-    const auto parsed = parse_bytes("--max-memory", arguments.max_memory);
+  if (arguments.max_memory) {
+    const auto parsed = parse_bytes("--max-memory", *arguments.max_memory);
     if (const auto* message = std::get_if<std::string>(&parsed)) return fail(*message);
     limits.max_memory_bytes = std::get<std::uint64_t>(parsed);
   }
-  if (!arguments.timeout.empty()) {
-    const auto parsed = parse_seconds("--timeout", arguments.timeout);
+  if (arguments.timeout) {
+    const auto parsed = parse_seconds("--timeout", *arguments.timeout);
     if (const auto* message = std::get_if<std::string>(&parsed)) return fail(*message);
     limits.timeout_seconds = std::get<double>(parsed);
   }
