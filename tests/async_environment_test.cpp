@@ -215,13 +215,13 @@ TEST(AsyncEnvironment, TheUnboundedTheoremDoesNotSpeakAboutThem) {
 
 TEST(AsyncEnvironmentSpecs, TheTcpServerIsOneMc) {
   // Every property holds at k = 1 (the least k of the range).
-  expect_all_hold_at_1(load("specs/tcp/server.lim"));
+  expect_all_hold_at_1(load("specs/tcp/call-and-response-server.lim"));
 }
 
 TEST(AsyncEnvironmentSpecs, ScreenedLeastKSearchGivesTheSameVerdicts) {
   // k-mc alone is searched with the screens of violation_screen.hpp, which
   // must exempt the environment as the complete analyses do.
-  const auto server = properties::check_least_k(load("specs/tcp/server.lim"), {AsyncProperty::KMc}, 1, 3, {});
+  const auto server = properties::check_least_k(load("specs/tcp/call-and-response-server.lim"), {AsyncProperty::KMc}, 1, 3, {});
   EXPECT_EQ(server.results.at(0).verdict, Verdict::Holds);
   EXPECT_EQ(server.results.at(0).k, 1u);
   const auto retransmission =
@@ -232,7 +232,7 @@ TEST(AsyncEnvironmentSpecs, ScreenedLeastKSearchGivesTheSameVerdicts) {
   EXPECT_EQ(broken.results.at(0).verdict, Verdict::Unknown);
   // Guarded copies are no race for the screen either (k-sibi alone, below k = 3).
   const auto sibi =
-      properties::check_least_k(load("specs/tcp/server.lim"), {AsyncProperty::KSibi, AsyncProperty::KObi}, 1, 3, {});
+      properties::check_least_k(load("specs/tcp/call-and-response-server.lim"), {AsyncProperty::KSibi, AsyncProperty::KObi}, 1, 3, {});
   EXPECT_EQ(sibi.results.at(0).verdict, Verdict::Holds);
   EXPECT_EQ(sibi.results.at(0).k, 1u);  // a screen's false race at k = 1 would push it to k = 3
   EXPECT_EQ(sibi.results.at(1).verdict, Verdict::Holds);

@@ -1,7 +1,8 @@
 // The dissertation's TCP server system (§3.3.5–§3.3.8) against an untrusted
 // network: lim finds the segments its states leave unhandled — the
 // robustness §4.2/§4.4.5 could only probe by hand — and the corrected server
-// in specs/tcp/server.lim verifies. Also the acceptability specs and the
+// in specs/tcp/call-and-response-server.lim verifies (specs/tcp/server.lim, the
+// asynchronous server, is pinned in tcp_spec_test.cpp). Also the acceptability specs and the
 // guard checks' incremental cache (their time is bench/corpus_timings' figure).
 #include <map>
 #include <set>
@@ -94,7 +95,7 @@ TEST(EnvironmentTcp, TheDissertationsServerLeavesSegmentsUnhandled) {
 }
 
 TEST(EnvironmentTcp, TheCorrectedServerVerifies) {
-  const auto system = load("specs/tcp/server.lim");
+  const auto system = load("specs/tcp/call-and-response-server.lim");
   const auto report = check(system, {SyncProperty::Safety, SyncProperty::DeadlockFreedom, SyncProperty::Liveness});
   for (const char* property :
        {"safety", "deadlock-freedom", "liveness", "guards-satisfiable", "guards-disjoint", "guards-exhaustive"})
@@ -113,7 +114,7 @@ TEST(EnvironmentTcp, TheCorrectedServerVerifies) {
 }
 
 TEST(EnvironmentTcp, TheServersGuardChecksReuseTheirAnswers) {
-  const auto system = load("specs/tcp/server.lim");
+  const auto system = load("specs/tcp/call-and-response-server.lim");
   const auto checks = refine::check_guards(system);
   EXPECT_TRUE(checks.findings.empty());
   EXPECT_GE(checks.offers, 10u);
@@ -179,9 +180,9 @@ TEST(EnvironmentTcp, TheWitnessesUseSmallNumbersWhereTheyCan) {
 }
 
 TEST(EnvironmentTcp, LimGuardsPrintsTheFigureAndGatesOnTheVerdicts) {
-  const auto good = testing::run_lim("guards specs/tcp/server.lim specs/tcp/acceptability.lim");
+  const auto good = testing::run_lim("guards specs/tcp/call-and-response-server.lim specs/tcp/acceptability.lim");
   EXPECT_EQ(good.exit_code, 0) << good.out << good.err;
-  EXPECT_NE(good.out.find("specs/tcp/server.lim: 10 guarded offers"), std::string::npos) << good.out;
+  EXPECT_NE(good.out.find("specs/tcp/call-and-response-server.lim: 10 guarded offers"), std::string::npos) << good.out;
   EXPECT_NE(good.out.find("guard checks "), std::string::npos);
   EXPECT_NE(good.out.find("the wildcard '_' absorbs"), std::string::npos);
   const auto bad = testing::run_lim("guards specs/tcp/broken/acceptability-overlap.lim");
@@ -202,7 +203,7 @@ TEST(EnvironmentTcp, LimCheckShowsGuardsWildcardsAndGaps) {
             std::string::npos)
       << result.out;
   EXPECT_NE(result.out.find("guards-disjoint"), std::string::npos);
-  const auto server = testing::run_lim("check --props safety,deadlock-freedom specs/tcp/server.lim");
+  const auto server = testing::run_lim("check --props safety,deadlock-freedom specs/tcp/call-and-response-server.lim");
   EXPECT_EQ(server.exit_code, 0) << server.out << server.err;
 }
 

@@ -37,7 +37,7 @@ constexpr PinnedVerdicts kSpecs[] = {
     {"specs/tcp/broken/dissertation-server.lim", "nynnynnyyy"},
     // The corrected server can close (so it is not never-terminating) and
     // can run forever; the user's waits can be postponed by the network.
-    {"specs/tcp/server.lim", "yynnynnyyy"},
+    {"specs/tcp/call-and-response-server.lim", "yynnynnyyy"},
     {"specs/timeouts/broken/late-reply.lim", "ynnnnnn---"},
     // The sender's waits end by an acknowledgement or by the timeout.
     {"specs/timeouts/retransmission.lim", "yynyyyyyyy"},

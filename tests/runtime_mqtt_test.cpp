@@ -13,6 +13,7 @@
 #include "lim/runtime/support/child_process.hpp"
 #include "lim/runtime/support/mosquitto_broker.hpp"
 #include "lim/runtime/transport/mqtt/mqtt_session.hpp"
+#include "runtime_mqtt_support.hpp"
 #include "runtime_test_support.hpp"
 
 namespace lim::runtime {
@@ -21,65 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::kRequestReply;
 using testing::verified;
-
-mqtt::Config config_for(const support::MosquittoBroker& broker, const std::string& session = "test") {
-  mqtt::Config config;
-  config.port = broker.port();
-  config.session = session;
-  config.connect_timeout = 60s;
-  return config;
-}
-
-// A plain MQTT client speaking the session's topics by hand, to play a role
-// that misbehaves. It answers hellos like a real participant.
-class RawParticipant {
- public:
-  RawParticipant(const support::MosquittoBroker& broker, const Protocol& protocol, std::string role,
-                 std::string fingerprint = "")
-      : role_(std::move(role)), fingerprint_(fingerprint.empty() ? protocol.fingerprint() : fingerprint) {
-    mosquitto_lib_init();
-    client_ = mosquitto_new(nullptr, true, this);
-    mosquitto_message_callback_set(client_, [](mosquitto*, void* self, const mosquitto_message* message) {
-      static_cast<RawParticipant*>(self)->on_message(*message);
-    });
-    if (mosquitto_connect(client_, "127.0.0.1", broker.port(), 10) != MOSQ_ERR_SUCCESS)
-      throw std::runtime_error("raw client cannot connect");
-    mosquitto_subscribe(client_, nullptr, "lim/test/c", 1);
-    mosquitto_loop_start(client_);
-    say_hello();
-  }
-  ~RawParticipant() {
-    mosquitto_disconnect(client_);
-    mosquitto_loop_stop(client_, false);
-    mosquitto_destroy(client_);
-  }
-  void publish(const std::string& topic, const std::vector<std::uint8_t>& bytes) {
-    mosquitto_publish(client_, nullptr, topic.c_str(), static_cast<int>(bytes.size()), bytes.data(), 1, false);
-  }
-  static std::vector<std::uint8_t> message(std::uint32_t seq, std::uint32_t label, const Payload& payload) {
-    std::vector<std::uint8_t> bytes;
-    for (const auto value : {seq, label})
-      for (const int shift : {24, 16, 8, 0}) bytes.push_back(static_cast<std::uint8_t>(value >> shift));
-    Payload::to_cbor(payload, bytes);
-    return bytes;
-  }
-
- private:
-  void say_hello() {
-    const auto hello = Payload::to_cbor(
-        {{"type", "hello"}, {"role", role_}, {"nonce", "raw-" + role_}, {"fingerprint", fingerprint_}});
-    publish("lim/test/c", hello);
-  }
-  void on_message(const mosquitto_message& message) {
-    const auto* bytes = static_cast<const std::uint8_t*>(message.payload);
-    const auto control = Payload::from_cbor(bytes, bytes + message.payloadlen, true, false);
-    if (control.value("type", "") == "hello" && control.value("role", "") != role_) say_hello();
-  }
-
-  std::string role_;
-  std::string fingerprint_;
-  mosquitto* client_ = nullptr;
-};
+using namespace testing_mqtt;
 
 class RuntimeMqtt : public ::testing::Test {
  protected:
@@ -171,49 +114,52 @@ TEST_F(RuntimeMqtt, KilledPeerIsReportedByItsLastWill) {
 }
 
 TEST_F(RuntimeMqtt, BrokerGoingAwayEndsTheWaitingEndpoint) {
-  auto server = std::async(std::launch::async, [&] { return mqtt::join(protocol, "server", config_for(broker)); });
-  auto client = mqtt::join(protocol, "client", config_for(broker));
+  auto config = config_for(broker);
+  config.reconnect_timeout = 1s;
+  auto server = std::async(std::launch::async, [&] { return mqtt::join(protocol, "server", config); });
+  auto client = mqtt::join(protocol, "client", config);
   auto server_endpoint = server.get();
   client->send("server", "request", 1);
   EXPECT_EQ(server_endpoint->receive("client").payload, 1);
-  // The client waits for its answer; the broker dies.
+  // The client waits for its answer; the broker dies (and would not come back).
   auto waiting = std::async(std::launch::async, [&] { return failure_of<TransportError>(*client).failure(); });
   broker.kill();
   EXPECT_EQ(waiting.get(), TransportFailure::ConnectionLost);
 }
 
-TEST_F(RuntimeMqtt, GarbageOnADataTopicIsAMalformedFrame) {
-  auto joining = std::async(std::launch::async, [&] { return mqtt::join(protocol, "client", config_for(broker)); });
-  RawParticipant server(broker, *protocol, "server");
+// Without the secret nothing tells garbage from a broken peer.
+TEST_F(RuntimeMqtt, GarbageOnADataTopicIsAMalformedFrameWithoutAuthentication) {
+  auto joining = std::async(std::launch::async, [&] { return mqtt::join(protocol, "client", plaintext_config_for(broker)); });
+  RawParticipant server(broker, *protocol, "server", std::nullopt);
   auto client = joining.get();
   client->send("server", "request", 1);
-  server.publish("lim/test/m/0/1", {1, 2, 3});
+  server.publish_raw("lim/test/m/0/1", {1, 2, 3});
   EXPECT_EQ(failure_of<TransportError>(*client).failure(), TransportFailure::MalformedFrame);
 }
 
 TEST_F(RuntimeMqtt, LostOrRepeatedMessageIsDetected) {
-  auto joining = std::async(std::launch::async, [&] { return mqtt::join(protocol, "client", config_for(broker)); });
-  RawParticipant server(broker, *protocol, "server");
+  auto joining = std::async(std::launch::async, [&] { return mqtt::join(protocol, "client", plaintext_config_for(broker)); });
+  RawParticipant server(broker, *protocol, "server", std::nullopt);
   auto client = joining.get();
   client->send("server", "request", 1);
-  server.publish("lim/test/m/0/1", RawParticipant::message(3, *protocol->find_label("accept"), "x"));  // not 0
+  server.send_data(0, 3, *protocol->find_label("accept"), "x");  // number 3, where 0 is due
   const auto error = failure_of<TransportError>(*client);
   EXPECT_EQ(error.failure(), TransportFailure::MalformedFrame);
   EXPECT_NE(std::string(error.what()).find("lost or repeated"), std::string::npos) << error.what();
 }
 
 TEST_F(RuntimeMqtt, LabelTheStateDoesNotAcceptIsAPeerViolation) {
-  auto joining = std::async(std::launch::async, [&] { return mqtt::join(protocol, "client", config_for(broker)); });
-  RawParticipant server(broker, *protocol, "server");
+  auto joining = std::async(std::launch::async, [&] { return mqtt::join(protocol, "client", plaintext_config_for(broker)); });
+  RawParticipant server(broker, *protocol, "server", std::nullopt);
   auto client = joining.get();
   client->send("server", "request", 1);
-  server.publish("lim/test/m/0/1", RawParticipant::message(0, *protocol->find_label("request"), 1));
+  server.send_data(0, 0, *protocol->find_label("request"), 1);
   EXPECT_EQ(failure_of<ProtocolViolation>(*client).culprit(), ProtocolViolation::Culprit::Peer);
 }
 
 TEST_F(RuntimeMqtt, OtherAutomataAreRefused) {
-  auto joining = std::async(std::launch::async, [&] { return mqtt::join(protocol, "client", config_for(broker)); });
-  RawParticipant server(broker, *protocol, "server", std::string(64, 'f'));
+  auto joining = std::async(std::launch::async, [&] { return mqtt::join(protocol, "client", plaintext_config_for(broker)); });
+  RawParticipant server(broker, *protocol, "server", std::nullopt, std::string(64, 'f'));
   try {
     (void)joining.get();
     FAIL() << "joined a participant running other automata";
@@ -250,9 +196,13 @@ TEST_F(RuntimeMqtt, AbandonedEndpointAbortsItsPeers) {
 TEST(RuntimeMqttConfig, BadSessionNamesAreRefused) {
   const auto protocol = verified(kRequestReply);
   mqtt::Config config;
+  config.secret = test_secret();
   config.session = "a/b";
   EXPECT_THROW((void)mqtt::join(protocol, "client", config), std::invalid_argument);
   config.session = "#";
+  EXPECT_THROW((void)mqtt::join(protocol, "client", config), std::invalid_argument);
+  config.session = "fine";
+  config.secret.reset();  // neither a secret nor plaintext
   EXPECT_THROW((void)mqtt::join(protocol, "client", config), std::invalid_argument);
 }
 

@@ -16,6 +16,7 @@
 #include "lim/runtime/transport/tcp/frame.hpp"
 #include "lim/runtime/transport/tcp/socket_address.hpp"
 #include "lim/runtime/transport/tcp/tcp_session.hpp"
+#include "runtime_tcp_support.hpp"
 #include "runtime_test_support.hpp"
 
 namespace lim::runtime {
@@ -24,6 +25,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::kRequestReply;
 using testing::verified;
+using namespace testing_tcp;
 
 // ---- frames ---------------------------------------------------------------------------
 
@@ -67,14 +69,6 @@ TEST(RuntimeTcpFrame, MalformedFramesAreErrors) {
 }
 
 // ---- sessions -------------------------------------------------------------------------
-
-tcp::Config config_for(const tcp::Listener* listener = nullptr) {
-  tcp::Config config;
-  config.session = "test";
-  config.connect_timeout = 60s;  // generous: a loaded machine must not fail the test
-  if (listener) config.peers["client"] = listener->address();
-  return config;
-}
 
 TEST(RuntimeTcp, TwoRolesRunTheProtocolOverLoopback) {
   const auto protocol = verified(kRequestReply);
@@ -165,68 +159,11 @@ TEST(RuntimeTcp, ThreeRolesInAFullMesh) {
   EXPECT_EQ(server_run.get(), 3);
 }
 
-// ---- a raw peer: speaks the frame protocol by hand --------------------------------------
-
-class RawPeer {
- public:
-  RawPeer(const tcp::Address& address, const nlohmann::json& hello) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in target{};
-    target.sin_family = AF_INET;
-    target.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    target.sin_port = htons(address.port);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&target), sizeof target) != 0) throw std::runtime_error("connect");
-    std::vector<std::uint8_t> bytes;
-    tcp::append_json_frame(bytes, tcp::FrameType::Hello, hello);
-    write(bytes);
-  }
-  ~RawPeer() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  void write(const std::vector<std::uint8_t>& bytes) {
-    ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
-  }
-  nlohmann::json welcome() {
-    const auto frame = next_frame();
-    return frame ? tcp::decode_json(*frame) : nlohmann::json();
-  }
-  // The body of the next frame the endpoint sent (nullopt at end of stream).
-  std::optional<std::vector<std::uint8_t>> next_frame() {
-    while (true) {
-      if (auto frame = decoder_.next()) return std::vector<std::uint8_t>(frame->body.begin(), frame->body.end());
-      std::uint8_t chunk[256];
-      const auto got = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (got <= 0) return std::nullopt;
-      decoder_.append(std::span(chunk, static_cast<std::size_t>(got)));
-    }
-  }
-  // Closes with a reset instead of an orderly end of stream.
-  void reset() {
-    const linger abortive{1, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive);
-    close();
-  }
-  void close() {
-    ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-  tcp::FrameDecoder decoder_{1 << 20};
-};
-
 class RuntimeTcpFailures : public ::testing::Test {
  protected:
   std::shared_ptr<const Protocol> protocol = verified(kRequestReply);
   tcp::Listener listener;
-  nlohmann::json hello(const std::string& fingerprint = "") const {
-    return {{"lim", 1},
-            {"session", "test"},
-            {"fingerprint", fingerprint.empty() ? protocol->fingerprint() : fingerprint},
-            {"from", "server"},
-            {"to", "client"}};
-  }
+  nlohmann::json hello(const std::string& fingerprint = "") const { return testing_hello(*protocol, "server", "client", fingerprint); }
   // The client's endpoint, joined by the raw peer playing the server.
   std::unique_ptr<Endpoint> client_with(std::unique_ptr<RawPeer>& peer) {
     auto config = config_for();
@@ -268,13 +205,18 @@ TEST_F(RuntimeTcpFailures, PeerThatClosesWithoutGoodbyeDied) {
   EXPECT_TRUE(client->failed());
 }
 
-TEST_F(RuntimeTcpFailures, ResetConnectionIsALostConnection) {
+// A process that dies with unread data resets its connections: the same
+// death as a close, one kind (issue 11: one event reached one role as
+// ConnectionLost and another as PeerDied).
+TEST_F(RuntimeTcpFailures, ResetConnectionIsAPeerDeath) {
   std::unique_ptr<RawPeer> server;
   auto client = client_with(server);
   client->send("server", "request", 1);
   ASSERT_TRUE(server->next_frame());  // read it: a socket closed with unread data resets
   server->reset();
-  EXPECT_EQ(failure_of<TransportError>(*client).failure(), TransportFailure::ConnectionLost);
+  const auto error = failure_of<TransportError>(*client);
+  EXPECT_EQ(error.failure(), TransportFailure::PeerDied);
+  EXPECT_EQ(error.peer(), "server");
 }
 
 TEST_F(RuntimeTcpFailures, GarbageIsAMalformedFrame) {
@@ -362,6 +304,7 @@ TEST_F(RuntimeTcpFailures, ConnectorLearnsWhyItWasRefused) {
   auto client_config = config_for();
   client_config.listener = &listener;
   client_config.session = "other";
+  client_config.connect_timeout = 2s;  // the client drops the stranger and waits on
   auto client = std::async(std::launch::async, [&] { return tcp::join(protocol, "client", client_config); });
   try {
     (void)tcp::join(protocol, "server", config_for(&listener));

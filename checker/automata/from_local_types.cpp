@@ -93,9 +93,16 @@ class Translation {
       const auto& node = context_.node(head);
       if (node.kind == TypeKind::End) continue;
       const auto direction = node.kind == TypeKind::Select ? Direction::Send : Direction::Receive;
-      const RoleId peer = roles_.at(role_key(entry.session, node.name));
+      // A timeout waits for every peer of the state; its action names the
+      // first (as a single-peer branch names its one).
+      const auto named = std::find_if(node.choices.begin(), node.choices.end(),
+                                      [&](const syntax::Choice& choice) { return !syntax::peer_of(node, choice).empty(); });
+      const RoleId first_peer =
+          named == node.choices.end() ? role : roles_.at(role_key(entry.session, syntax::peer_of(node, *named)));
       for (std::uint32_t index = 0; index < node.choices.size(); ++index) {
         const auto& choice = node.choices[index];
+        const std::string& peer_name = syntax::peer_of(node, choice);
+        const RoleId peer = peer_name.empty() ? first_peer : roles_.at(role_key(entry.session, peer_name));
         const StateId target = state_of(choice.continuation);
         switch (choice.kind) {
           case syntax::ChoiceKind::Message: {
@@ -180,7 +187,9 @@ class Translation {
         bool named = false;
         for (std::uint32_t index = 0; index < node.choices.size(); ++index) {
           const auto& choice = node.choices[index];
-          if (choice.kind != syntax::ChoiceKind::Message || choice.label != system_.labels.name(label)) continue;
+          if (choice.kind != syntax::ChoiceKind::Message || choice.label != system_.labels.name(label) ||
+              !from_peer(wildcard, node, choice))
+            continue;
           named = true;
           const auto guard = refinements_.choice_guards.find({wildcard.node, index});
           if (guard == refinements_.choice_guards.end()) {
@@ -202,6 +211,13 @@ class Translation {
       }
       system_.wildcards.push_back(std::move(use));
     }
+  }
+
+  // Whether `choice` of the wildcard's state receives from the wildcard's peer.
+  bool from_peer(const PendingWildcard& wildcard, const syntax::TypeNode& node, const syntax::Choice& choice) const {
+    const std::string& peer = syntax::peer_of(node, choice);
+    if (peer.empty()) return false;  // the timeout of a several-peer branch
+    return roles_.at(role_key(context_.entries[wildcard.role].session, peer)) == wildcard.peer;
   }
 
   // ¬(g1 ∨ … ∨ gn) as a guard of its own, unless Z3 proves that no message

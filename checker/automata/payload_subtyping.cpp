@@ -15,9 +15,11 @@ using syntax::PayloadSort;
 using syntax::TypeId;
 using syntax::TypeKind;
 
-const Choice* find_choice(const std::vector<Choice>& choices, const std::string& label) {
-  auto it = std::find_if(choices.begin(), choices.end(),
-                         [&](const Choice& choice) { return choice.label == label; });
+// The choice of `label` (to or from `peer`, in a several-peer node).
+const Choice* find_choice(const std::vector<Choice>& choices, const Choice& like) {
+  auto it = std::find_if(choices.begin(), choices.end(), [&](const Choice& choice) {
+    return choice.label == like.label && choice.peer == like.peer && choice.kind == like.kind;
+  });
   return it == choices.end() ? nullptr : &*it;
 }
 
@@ -68,7 +70,7 @@ class SubtypingCheck {
     const auto& fewer = branch ? left.choices : right.choices;
     const auto& more = branch ? right.choices : left.choices;
     for (const auto& choice : fewer) {
-      const Choice* match = find_choice(more, choice.label);
+      const Choice* match = find_choice(more, choice);
       if (match == nullptr) return false;
       const Choice& sub_choice = branch ? choice : *match;
       const Choice& super_choice = branch ? *match : choice;

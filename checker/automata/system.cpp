@@ -1,5 +1,7 @@
 #include "lim/automata/system.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "lim/refine/refinements.hpp"
@@ -53,6 +55,27 @@ std::string System::describe_action(RoleId role, const Action& action) const {
 std::string System::describe_state(RoleId role, StateId state) const {
   const auto outgoing = machines[role].outgoing(state);
   if (outgoing.empty()) return "end";
+  // A state that only receives (or only sends) with several peers reads as
+  // the syntax that writes it: `&{ net: {ack, rst}, user: {close}, timeout(rto) }`.
+  const auto kind = machines[role].kind(state);
+  std::vector<RoleId> peers;
+  for (const auto& transition : outgoing)
+    if (transition.action.direction != Direction::Timeout &&
+        std::find(peers.begin(), peers.end(), transition.action.peer) == peers.end())
+      peers.push_back(transition.action.peer);
+  if (peers.size() > 1 && (kind == StateKind::Sending || kind == StateKind::Receiving)) {
+    std::string text = kind == StateKind::Sending ? "⊕{ " : "&{ ";
+    for (const RoleId peer : peers) {
+      std::string alternatives;
+      for (const auto& transition : outgoing)
+        if (transition.action.direction != Direction::Timeout && transition.action.peer == peer)
+          alternatives += (alternatives.empty() ? "" : ", ") + describe_label(transition.action);
+      text += fmt::format("{}{}: {{{}}}", peer == peers.front() ? "" : ", ", role_names[peer], alternatives);
+    }
+    for (const auto& transition : outgoing)
+      if (transition.action.direction == Direction::Timeout) text += ", " + describe_label(transition.action);
+    return text + " }";
+  }
   // Group consecutive transitions by (direction, peer) so directed states
   // read like the local type they came from.
   std::string text;

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -30,8 +31,13 @@ using automata::Direction;
 using automata::RoleId;
 constexpr std::uint32_t kNone = ~std::uint32_t{0};
 
+// `from` of an input obligation raised in a state that receives from several
+// peers: the wait is fulfilled by a message from any of them (as kmc's
+// progress asks of a receiving state), not by one peer in particular.
+constexpr RoleId kAnyPeer = ~RoleId{0};
+
 struct Obligation {
-  bool input = false;  // an input of `to` from `from`; otherwise an output
+  bool input = false;  // an input of `to` from `from` (kAnyPeer: from any peer); otherwise an output
   RoleId from = 0;
   RoleId to = 0;
   automata::LabelId label = 0;   // outputs only
@@ -55,14 +61,23 @@ struct ObligationTable {
     for (const RoleId role : semantics.roles()) {
       if (system.is_environment(role)) continue;
       const auto& machine = system.machines[role];
-      for (automata::StateId state = 0; state < machine.state_count(); ++state)
-        for (const auto& transition : machine.outgoing(state)) {
+      for (automata::StateId state = 0; state < machine.state_count(); ++state) {
+        const auto outgoing = machine.outgoing(state);
+        std::optional<RoleId> first_peer;
+        bool several_peers = false;
+        for (const auto& transition : outgoing) {
+          if (transition.action.direction != Direction::Receive) continue;
+          if (!first_peer) first_peer = transition.action.peer;
+          several_peers = several_peers || transition.action.peer != *first_peer;
+        }
+        for (const auto& transition : outgoing) {
           const auto& action = transition.action;
           if (action.direction == Direction::Send)
             mark({false, role, action.peer, action.label, action.payload}, machine.state_count(), state);
           else if (action.direction == Direction::Receive)
-            mark({true, action.peer, role, 0, 0}, machine.state_count(), state);
+            mark({true, several_peers ? kAnyPeer : action.peer, role, 0, 0}, machine.state_count(), state);
         }
+      }
     }
   }
 
@@ -82,18 +97,20 @@ struct ObligationTable {
   }
 };
 
-// The obligations a step fulfils (kNone when it fulfils fewer than two): an
-// input by a message from the awaited peer or by the waiter's timeout (the
-// wait is over either way), an output only by that very message.
-std::array<std::uint32_t, 2> fulfilled_by(const SynchronousSemantics& semantics, const ObligationTable& table,
+// The obligations a step fulfils (kNone in the slots it does not need): an
+// input by a message from the awaited peer (or from any peer, for a state
+// that waits for several) or by the waiter's timeout (the wait is over
+// either way), an output only by that very message.
+std::array<std::uint32_t, 3> fulfilled_by(const SynchronousSemantics& semantics, const ObligationTable& table,
                                           explore::Move move) {
   const auto interaction = semantics.interaction(move);
   const auto& action = semantics.system().transition(interaction.send).action;
   const auto input = table.find({true, interaction.from, interaction.to, 0, 0});
+  const auto any_input = table.find({true, kAnyPeer, interaction.to, 0, 0});
   const auto output = interaction.internal
                           ? kNone
                           : table.find({false, interaction.from, interaction.to, action.label, action.payload});
-  return {input, output};
+  return {input, any_input, output};
 }
 
 // For each obligation, the states with an outgoing edge that fulfils it.
@@ -120,6 +137,8 @@ struct FulfillingSources {
 };
 
 std::string describe(const automata::System& system, const Obligation& obligation) {
+  if (obligation.input && obligation.from == kAnyPeer)
+    return fmt::format("{} waits for a message", system.role_names[obligation.to]);
   if (obligation.input)
     return fmt::format("{} waits for a message from {}", system.role_names[obligation.to],
                        system.role_names[obligation.from]);

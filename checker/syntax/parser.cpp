@@ -26,12 +26,15 @@
 //   pred     ::= 'pred' ident '(' (field (',' field)*)? ')' '=' expr
 //   field    ::= ident ':' ident
 //   type     ::= ident ('⊕' | '(+)' | '&') choices
+//              | ('⊕' | '(+)' | '&') '{' group (',' group)* '}'    several peers
 //              | ('μ' | 'rec') '(' ident ')' type | ('μ' | 'rec') ident '.' type
 //              | 'end' | ident | '(' type ')'
+//   group    ::= ident ':' choices | timeout
 //   choices  ::= '{' choice (',' choice)* '}' | choice
-//   choice   ::= ident ('(' payload? ')')? ('if' expr)? ('.' type)?
-//              | 'timeout' '(' (number | ident) ')' ('.' type)?
-//              | '_' ('.' type)?
+//   choice   ::= head ('|' head)* ('if' expr)? ('.' type)?          an or-pattern
+//              | timeout | '_' ('.' type)?
+//   head     ::= ident ('(' payload? ')')?
+//   timeout  ::= 'timeout' '(' (number | ident) ')' ('.' type)?
 //   payload  ::= ident | type | ident ':' ident
 //   expr     ::= infix expressions over numbers, names, binder.field and
 //                calls, with the operators of docs/language.md §13
@@ -75,10 +78,24 @@ struct Frame {
   std::uint32_t choice = 0;  // Continuation, Payload: index into node's choices
   bool braced = false;       // Choices: written with '{ … }'
   bool bracket = false;      // counts towards the nesting bound
+  // Choices written with several peers, `&{ p: {…}, q: …, timeout(d) . T }`:
+  // the token naming the current group's peer (kNoPeer for the timeout) and
+  // whether the group has braces of its own.
+  bool several_peers = false;
+  bool group_braced = false;
+  std::size_t group_peer = 0;
+  // The first choice of the or-pattern being read (`a | b if g . T`): every
+  // head from it on gets the guard and continuation that follow.
+  std::uint32_t pattern_start = 0;
+  bool pattern_continues = false;  // a '|' was read: the next choice is another head
 };
 
-// What the type machine does next.
-enum class Step : std::uint8_t { NeedType, Complete, Failed };
+constexpr std::size_t kNoPeer = ~std::size_t{0};
+
+// What the type machine does next. Choices and peer groups are steps of
+// their own rather than calls, so that a choice of 10^6 labels is a loop,
+// not 10^6 nested calls.
+enum class Step : std::uint8_t { NeedType, NextChoice, NextGroup, Complete, Failed };
 
 // A payload written as a bare identifier that is neither a builtin sort nor
 // followed by ⊕/&: a declared sort or a recursion variable. Sorts may be
@@ -871,6 +888,8 @@ class Parser {
     for (;;) {
       switch (step) {
         case Step::NeedType: step = start_type(); break;
+        case Step::NextChoice: step = start_choice(frames_.back().node); break;
+        case Step::NextGroup: step = start_group(frames_.back().node); break;
         case Step::Complete:
           if (frames_.empty()) return result_;
           step = finish_frame();
@@ -907,6 +926,8 @@ class Parser {
       case TokenKind::Mu:
         advance();
         return start_recursion(token.location);
+      case TokenKind::Select:
+      case TokenKind::Branch: return start_several_peers();
       case TokenKind::Identifier: break;
       default:
         expect(kExpectType);
@@ -966,7 +987,50 @@ class Parser {
     } else {
       push({FrameKind::Choices, choices, 0, false, false});
     }
-    return start_choice(choices);
+    return Step::NextChoice;
+  }
+
+  // At a `⊕` or `&` that no peer precedes: `&{ p: {…}, q: choice, timeout(d) . T }`.
+  Step start_several_peers() {
+    const Token& symbol = advance();
+    const TypeKind kind = symbol.kind == TokenKind::Select ? TypeKind::Select : TypeKind::Branch;
+    if (!at(TokenKind::LeftBrace)) {
+      expect(kind == TypeKind::Select ? "'{' and the peers to send to, '⊕{ role: {…}, … }'"
+                                      : "'{' and the peers to receive from, '&{ role: {…}, … }'");
+      return syntax_error();
+    }
+    if (!nesting_allowed(peek())) return Step::Failed;
+    advance();
+    const TypeId choices = context_.add({kind, symbol.location, {}, symbol.location, {}, kNoType});
+    Frame frame{FrameKind::Choices, choices, 0, true, true};
+    frame.several_peers = true;
+    push(frame);
+    return Step::NextGroup;
+  }
+
+  // At a group of a several-peer choice: `p: {…}`, `p: choice`, or (in a
+  // branch) the timeout that ends the wait for all of them.
+  Step start_group(TypeId choices) {
+    Frame& frame = frames_.back();
+    frame.group_braced = false;
+    const bool branch = node(choices).kind == TypeKind::Branch;
+    if (branch && at(TokenKind::Identifier) && peek().text == "timeout" && at(TokenKind::LeftParen, 1)) {
+      frame.group_peer = kNoPeer;
+      return Step::NextChoice;
+    }
+    if (!at(TokenKind::Identifier) || !at(TokenKind::Colon, 1)) {
+      expect("a peer 'role: {…}'");
+      if (branch) expect("'timeout(…)'");
+      return syntax_error();
+    }
+    frame.group_peer = next_;
+    advance();  // the peer
+    advance();  // ':'
+    if (at(TokenKind::LeftBrace)) {
+      advance();
+      frame.group_braced = true;
+    }
+    return Step::NextChoice;
   }
 
   // At a label: `l`, `l(S)`, `l.T`, `l(S).T`, `l()`, `l(x: S) if g . T`,
@@ -976,17 +1040,32 @@ class Parser {
       expect(kExpectLabel);
       return syntax_error();
     }
+    Frame& frame = frames_.back();
+    const bool another_head = frame.pattern_continues;
+    frame.pattern_continues = false;
     const Token& label = advance();
     Choice choice;
     choice.label = std::string(label.text);
     choice.location = label.location;
     choice.payload.location = label.location;
     if (label.text == "_") choice.kind = ChoiceKind::Wildcard;
+    if (frame.several_peers && frame.group_peer != kNoPeer) {
+      choice.peer = std::string(tokens_[frame.group_peer].text);
+      choice.peer_location = tokens_[frame.group_peer].location;
+    }
+    // `timeout(500ms)`; `timeout(rto)` is read as a payload first and becomes
+    // a timeout once the names are known (static checks catch it in an or-pattern).
+    const bool timeout = label.text == "timeout" && at(TokenKind::LeftParen) && at(TokenKind::Number, 1);
+    if (another_head && (choice.kind == ChoiceKind::Wildcard || timeout)) {
+      ++syntax_errors_;
+      error(label.location, std::string(choice.kind == ChoiceKind::Wildcard ? "the wildcard '_'" : "a timeout") +
+                                " cannot be one of several labels joined by '|'");
+      return Step::Failed;
+    }
     node(choices).choices.push_back(std::move(choice));
     const auto index = static_cast<std::uint32_t>(node(choices).choices.size() - 1);
-    if (label.text == "timeout" && at(TokenKind::LeftParen) && at(TokenKind::Number, 1)) {
-      return start_timeout(choices, index);
-    }
+    if (!another_head) frame.pattern_start = index;
+    if (timeout) return start_timeout(choices, index);
     if (at(TokenKind::LeftParen)) return start_payload(choices, index);
     expect(describe(TokenKind::LeftParen));
     return after_payload(choices, index);
@@ -1079,6 +1158,17 @@ class Parser {
   // optional `. T`. `if` is a keyword here unless it starts the next entry
   // (`if: T`, `if[…]`).
   Step after_payload(TypeId choices, std::uint32_t index) {
+    Frame& frame = frames_.back();
+    if (node(choices).choices[index].kind == ChoiceKind::Message && at(TokenKind::Bar)) {
+      advance();  // `a | b …`: another head of the same or-pattern
+      frame.pattern_continues = true;
+      if (!at(TokenKind::Identifier)) {
+        expect(kExpectLabel);
+        return syntax_error();
+      }
+      return Step::NextChoice;
+    }
+    const std::uint32_t first = frame.pattern_start;
     if (at(TokenKind::Identifier) && peek().text == "if" && !at(TokenKind::Colon, 1) &&
         !at(TokenKind::LeftBracket, 1)) {
       advance();
@@ -1087,7 +1177,7 @@ class Parser {
       if (!choice.binder.empty() && !is_scalar_type(choice.payload.ground)) records.push_back(choice.binder);
       const std::optional<ExprId> guard = parse_expression(records);
       if (!guard) return Step::Failed;
-      node(choices).choices[index].guard = *guard;
+      for (std::uint32_t head = first; head <= index; ++head) node(choices).choices[head].guard = *guard;
     }
     if (accept(TokenKind::Dot)) {
       push({FrameKind::Continuation, choices, index, false, false});
@@ -1097,7 +1187,7 @@ class Parser {
     // every choice has one.
     const SourceLocation where = node(choices).choices[index].location;
     const TypeId end = context_.add({TypeKind::End, where, {}, {}, {}, kNoType});
-    node(choices).choices[index].continuation = end;
+    for (std::uint32_t head = first; head <= index; ++head) node(choices).choices[head].continuation = end;
     return end_choice(choices);
   }
 
@@ -1106,8 +1196,16 @@ class Parser {
     if (frames_.empty() || frames_.back().kind != FrameKind::Choices || frames_.back().node != choices) {
       return Step::Failed;  // unreachable: start_choices pushed the frame
     }
-    if (frames_.back().braced) {
-      if (accept(TokenKind::Comma)) return start_choice(choices);
+    Frame& frame = frames_.back();
+    if (frame.several_peers) {
+      if (frame.group_braced) {
+        if (accept(TokenKind::Comma)) return Step::NextChoice;
+        if (!accept(TokenKind::RightBrace)) return syntax_error();
+      }
+      if (accept(TokenKind::Comma)) return Step::NextGroup;
+      if (!accept(TokenKind::RightBrace)) return syntax_error();
+    } else if (frame.braced) {
+      if (accept(TokenKind::Comma)) return Step::NextChoice;
       if (!accept(TokenKind::RightBrace)) return syntax_error();
     }
     pop();
@@ -1129,9 +1227,13 @@ class Parser {
         result_ = frame.node;
         return Step::Complete;
       }
-      case FrameKind::Continuation:
-        node(frame.node).choices[frame.choice].continuation = result_;
+      case FrameKind::Continuation: {
+        // Every head of an or-pattern continues alike.
+        const std::uint32_t first = frames_.back().pattern_start;
+        for (std::uint32_t head = first; head <= frame.choice; ++head)
+          node(frame.node).choices[head].continuation = result_;
         return end_choice(frame.node);
+      }
       case FrameKind::Payload: {
         PayloadSort& payload = node(frame.node).choices[frame.choice].payload;
         payload.kind = PayloadSort::Kind::Session;

@@ -187,16 +187,56 @@ class Printer {
     }
     out_ += node.name;
     out_ += node.kind == TypeKind::Select ? select_symbol() : "&";
-    const bool braced = node.choices.size() != 1;
-    if (braced) work_.emplace_back(std::string_view("}"));
-    for (std::size_t i = node.choices.size(); i-- > 0;) {
-      schedule_choice(node.choices[i]);
-      if (i > 0) work_.emplace_back(std::string_view(", "));
+    if (has_several_peers(node)) {
+      // `&{ p: {…}, q: a . T, timeout(d) . T }`: one group per run of a peer's choices.
+      work_.emplace_back(std::string_view(" }"));
+      std::size_t end = node.choices.size();
+      while (end > 0) {
+        std::size_t begin = end - 1;
+        while (begin > 0 && node.choices[begin - 1].peer == node.choices[end - 1].peer) --begin;
+        const std::string& peer = node.choices[begin].peer;
+        const bool braced = !peer.empty() && alternatives(node, begin, end) != 1;
+        if (braced) work_.emplace_back(std::string_view("}"));
+        schedule_alternatives(node, begin, end);
+        if (braced) work_.emplace_back(std::string_view("{"));
+        if (!peer.empty()) {
+          work_.emplace_back(std::string_view(": "));
+          work_.emplace_back(std::string_view(peer));
+        }
+        if (begin > 0) work_.emplace_back(std::string_view(", "));
+        end = begin;
+      }
+      out_ += "{ ";
+      return;
     }
+    const bool braced = alternatives(node, 0, node.choices.size()) != 1;
+    if (braced) work_.emplace_back(std::string_view("}"));
+    schedule_alternatives(node, 0, node.choices.size());
     if (braced) out_ += '{';
   }
 
-  void schedule_choice(const Choice& choice) {
+  // How many alternatives choices [begin, end) make: the heads of one
+  // or-pattern count once.
+  static std::size_t alternatives(const TypeNode& node, std::size_t begin, std::size_t end) {
+    std::size_t count = 0;
+    for (std::size_t i = begin; i < end; ++i)
+      if (i == begin || !same_alternative(node.choices[i - 1], node.choices[i])) ++count;
+    return count;
+  }
+
+  // Choices [begin, end), comma-separated, an or-pattern's heads joined by '|'.
+  void schedule_alternatives(const TypeNode& node, std::size_t begin, std::size_t end) {
+    for (std::size_t i = end; i-- > begin;) {
+      const Choice& choice = node.choices[i];
+      const bool last_head = i + 1 == end || !same_alternative(choice, node.choices[i + 1]);
+      if (last_head) schedule_tail(choice);
+      schedule_head(choice);
+      if (i > begin) work_.emplace_back(std::string_view(same_alternative(node.choices[i - 1], choice) ? " | " : ", "));
+    }
+  }
+
+  // The guard and continuation after the (last) head of a choice.
+  void schedule_tail(const Choice& choice) {
     const TypeId next = choice.continuation;
     const bool guarded = choice.guard != kNoExpr;
     if (!(next < context_.nodes.size() && context_.nodes[next].kind == TypeKind::End)) {
@@ -216,6 +256,10 @@ class Printer {
       guards_.push_back(" if " + text);
       work_.emplace_back(std::string_view(guards_.back()));
     }
+  }
+
+  // The label and payload of a choice, or its timeout.
+  void schedule_head(const Choice& choice) {
     if (choice.kind == ChoiceKind::Timeout) {
       if (choice.timeout_name.empty()) {
         guards_.push_back("timeout(" + std::to_string(choice.timeout_milliseconds) + "ms)");

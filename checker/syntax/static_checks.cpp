@@ -266,9 +266,15 @@ class Checker {
   }
 
   void check_choices(const Visit& visit, const TypeNode& node) {
-    if (visit.entry != nullptr) check_peer(*visit.entry, node);
+    if (has_several_peers(node)) {
+      check_groups(visit, node);
+    } else if (visit.entry != nullptr) {
+      check_peer(*visit.entry, node.name, node.name_location);
+    }
     check_choice_kinds(node);
-    std::unordered_map<std::string_view, const Choice*> labels;
+    check_patterns(node);
+    // One label per peer: `&{ a: {m}, b: {m} }` receives two messages.
+    std::unordered_map<std::pair<std::string_view, std::string_view>, const Choice*, PeerLabelHash> labels;
     // Pushed in reverse so that the walk meets choices in source order.
     for (auto choice = node.choices.rbegin(); choice != node.choices.rend(); ++choice) {
       if (!valid(choice->continuation)) {
@@ -289,7 +295,7 @@ class Checker {
     }
     for (const Choice& choice : node.choices) {
       if (choice.kind != ChoiceKind::Message) continue;
-      const auto [previous, inserted] = labels.emplace(choice.label, &choice);
+      const auto [previous, inserted] = labels.emplace(std::pair(std::string_view(choice.peer), std::string_view(choice.label)), &choice);
       if (inserted) continue;
       const Choice& first = *previous->second;
       if (node.kind != TypeKind::Branch || (first.guard == kNoExpr && choice.guard == kNoExpr)) {
@@ -309,6 +315,13 @@ class Checker {
     }
   }
 
+  struct PeerLabelHash {
+    std::size_t operator()(const std::pair<std::string_view, std::string_view>& key) const {
+      const std::hash<std::string_view> hash;
+      return hash(key.first) * 31 + hash(key.second);
+    }
+  };
+
   static bool same_payload(const PayloadSort& a, const PayloadSort& b) {
     if (a.kind != b.kind) return false;
     if (a.kind == PayloadSort::Kind::Ground) return a.ground == b.ground;
@@ -317,10 +330,61 @@ class Checker {
     return a.session == kNoType && b.session == kNoType;
   }
 
+  // `⊕{ p: {…}, q: {…} }`: each peer is a role of the session, other than
+  // the role itself, and has one group; a branch needs a peer besides its
+  // timeout.
+  void check_groups(const Visit& visit, const TypeNode& node) {
+    std::map<std::string_view, const Choice*> groups;
+    const Choice* previous = nullptr;
+    for (const Choice& choice : node.choices) {
+      if (choice.peer.empty()) continue;  // the timeout
+      const bool new_group = previous == nullptr || previous->peer != choice.peer;
+      previous = &choice;
+      if (!new_group) continue;
+      const auto [first, inserted] = groups.emplace(choice.peer, &choice);
+      if (!inserted) {
+        report(choice.peer_location,
+               "peer " + quoted(choice.peer) + " has two groups here; put all its messages in one '" +
+                   choice.peer + ": {…}'",
+               first->second->peer_location, "its first group is here");
+        continue;
+      }
+      if (visit.entry != nullptr) check_peer(*visit.entry, choice.peer, choice.peer_location);
+    }
+    if (groups.empty())
+      report(node.name_location, std::string(node.kind == TypeKind::Branch ? "a receive" : "a send") +
+                                     " with several peers names at least one peer: '" +
+                                     (node.kind == TypeKind::Branch ? "&" : "⊕") + "{ role: {…}, … }'");
+  }
+
+  // An or-pattern `a(s: T) | b(s: T) if g . T'` is one guard over several
+  // labels: each head is a message, and a guard reads every head's payload
+  // by one binder.
+  void check_patterns(const TypeNode& node) {
+    for (std::size_t i = 1; i < node.choices.size(); ++i) {
+      const Choice& first = node.choices[i - 1];
+      const Choice& head = node.choices[i];
+      if (!same_alternative(first, head)) continue;
+      if (first.kind != ChoiceKind::Message || head.kind != ChoiceKind::Message) {
+        const Choice& odd = first.kind != ChoiceKind::Message ? first : head;
+        report(odd.location, std::string(odd.kind == ChoiceKind::Timeout ? "a timeout" : "the wildcard '_'") +
+                                 " cannot be one of several labels joined by '|'");
+        continue;
+      }
+      // (A head without a binder has nothing the guard could read.)
+      if (head.guard == kNoExpr || first.binder.empty() || head.binder.empty() || first.binder == head.binder)
+        continue;
+      report(head.binder_location,
+             "the labels of an or-pattern share its guard, so each binds its payload as " + quoted(first.binder) +
+                 ", not as " + quoted(head.binder),
+             first.location, "the first label of the pattern is here");
+    }
+  }
+
   // Where timeouts, wildcards, payload binders and guards may appear.
   void check_choice_kinds(const TypeNode& node) {
     const Choice* timeout = nullptr;
-    const Choice* wildcard = nullptr;
+    std::map<std::string_view, const Choice*> wildcards;  // by peer
     for (const Choice& choice : node.choices) {
       const bool branch = node.kind == TypeKind::Branch;
       switch (choice.kind) {
@@ -337,15 +401,18 @@ class Checker {
           if (!branch) {
             report(choice.location, "the wildcard '_' stands for messages a role receives; a select (⊕) names what "
                                     "it sends");
-          } else if (wildcard != nullptr) {
-            report(choice.location, "a branch has at most one wildcard '_'", wildcard->location,
-                   "the first '_' is here");
+          } else if (const auto other = wildcards.find(choice.peer); other != wildcards.end()) {
+            report(choice.location,
+                   choice.peer.empty() ? std::string("a branch has at most one wildcard '_'")
+                                       : "a branch has at most one wildcard '_' per peer, and " +
+                                             quoted(choice.peer) + " has two",
+                   other->second->location, "the first '_' is here");
           }
           if (choice.payload.kind != PayloadSort::Kind::Session || choice.payload.session != kNoType ||
               !choice.binder.empty()) {
             report(choice.payload.location, "the wildcard '_' takes no payload");
           }
-          wildcard = wildcard != nullptr ? wildcard : &choice;
+          wildcards.emplace(choice.peer, &choice);
           break;
         case ChoiceKind::Message: break;
       }
@@ -366,17 +433,17 @@ class Checker {
     }
   }
 
-  void check_peer(const RoleEntry& entry, const TypeNode& node) {
-    if (node.name == entry.role) {
-      report(node.name_location, "role " + quoted(entry.role) + " communicates with itself");
+  void check_peer(const RoleEntry& entry, const std::string& peer, SourceLocation where) {
+    if (peer == entry.role) {
+      report(where, "role " + quoted(entry.role) + " communicates with itself");
       return;
     }
     const Roles& roles = roles_.at(entry.session);  // check_roles saw every entry
-    if (roles.names.contains(node.name)) return;
-    std::string message = "unknown role " + quoted(node.name);
+    if (roles.names.contains(peer)) return;
+    std::string message = "unknown role " + quoted(peer);
     message += entry.session.empty() ? " (the roles are " : " in session " + quoted(entry.session) + " (its roles are ";
     message += list_roles(roles.in_order) + ")";
-    report(node.name_location, std::move(message));
+    report(where, std::move(message));
   }
 
   const Context& context_;

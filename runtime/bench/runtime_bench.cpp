@@ -164,6 +164,7 @@ Connect over_tcp(std::shared_ptr<const runtime::Protocol> protocol, unsigned k, 
     runtime::tcp::Listener listener;
     runtime::tcp::Config listening, connecting;
     listening.k = connecting.k = k;
+    listening.security = connecting.security = runtime::tcp::Security::plaintext();
     listening.listener = &listener;
     connecting.peers[first] = listener.address();
     std::unique_ptr<Endpoint> b;
@@ -184,6 +185,7 @@ Connect over_mqtt(std::shared_ptr<const runtime::Protocol> protocol, unsigned k,
     config.port = port;
     config.k = k;
     config.session = fmt::format("bench-{}", sessions++);
+    config.secret = runtime::SessionSecret::generate();
     std::unique_ptr<Endpoint> b;
     std::thread joining([&] { b = runtime::mqtt::join(protocol, second, config); });
     auto a = runtime::mqtt::join(protocol, first, config);

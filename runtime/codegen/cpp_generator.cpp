@@ -93,6 +93,9 @@ class Generator {
     namespace_ = options_.name_space.empty()
                      ? fmt::format("lim_generated::{}::{}", identifier(stem), identifier(protocol_.role_name(role_)))
                      : options_.name_space;
+    if (!codegen::valid_namespace(namespace_))
+      throw std::invalid_argument(fmt::format(
+          "--namespace '{}' is not a C++ namespace (identifiers, not keywords, joined by ::)", namespace_));
     Scope scope({"End", "Access", "begin", "kRole", "kFingerprint", "kSpec", "sorts", "Initial"});
     // Peers first: their tags are what users type most.
     std::set<RoleId> peers;
@@ -268,6 +271,12 @@ class Generator {
                             system_.describe_label(transition.action), protocol_.role_name(transition.action.peer));
         out_ += fmt::format("  [[nodiscard]] {} send_{}({}) &&;\n", type_of(transition.target),
                             identifier(label(transition.action)), parameters(transition));
+        if (const auto kind = protocol_.payload_kind(transition.action.payload);
+            kind == PayloadKind::Int || kind == PayloadKind::Bool || kind == PayloadKind::Scalar)
+          out_ += fmt::format("  template <class P>\n    requires ::lim::runtime::typestate::narrowing<P, {}>\n"
+                              "  void send_{}({}, P) && = delete;  // narrowing: the payload would change\n",
+                              cpp_type(transition.action.payload), identifier(label(transition.action)),
+                              tag_names_.at(transition.action.peer));
       }
     } else {
       const auto alternatives = alternatives_of(state);

@@ -35,6 +35,17 @@ std::string identifier(std::string_view name) {
   return result;
 }
 
+bool valid_namespace(std::string_view text) {
+  while (true) {
+    const auto separator = text.find("::");
+    const auto part = text.substr(0, separator);
+    // identifier() changes nothing only for a well-formed, unreserved name.
+    if (part.empty() || identifier(part) != part) return false;
+    if (separator == std::string_view::npos) return true;
+    text.remove_prefix(separator + 2);
+  }
+}
+
 std::string Scope::claim(std::string_view wanted) {
   const auto base = identifier(wanted);
   auto name = base;

@@ -11,6 +11,10 @@ namespace lim::runtime::codegen {
 // keyword gets an extra '_'.
 std::string identifier(std::string_view name);
 
+// Whether `text` names a namespace the generated header can open:
+// identifiers (no keywords, nothing reserved) joined by "::".
+bool valid_namespace(std::string_view text);
+
 // Hands out identifiers unique within one scope.
 class Scope {
  public:

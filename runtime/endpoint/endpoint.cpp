@@ -355,7 +355,13 @@ void Endpoint::fail(std::exception_ptr error, std::string_view reason) {
     failure_text_ = std::string(reason);
   }
   status_ = Status::Failed;
-  transport_->abort(reason);
+  try {
+    std::rethrow_exception(error);
+  } catch (const TransportError& failure) {
+    transport_->report_failure(failure);
+  } catch (...) {
+    transport_->abort(reason);
+  }
   std::rethrow_exception(error);
 }
 

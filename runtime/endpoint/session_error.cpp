@@ -12,8 +12,19 @@ std::string_view to_string(TransportFailure failure) {
     case TransportFailure::MalformedFrame: return "malformed frame";
     case TransportFailure::HandshakeFailed: return "handshake failed";
     case TransportFailure::ConnectTimeout: return "connect timeout";
+    case TransportFailure::PeerUnresponsive: return "peer unresponsive";
+    case TransportFailure::Overflow: return "overflow";
   }
   return "transport failure";
+}
+
+std::optional<TransportFailure> transport_failure_named(std::string_view name) {
+  for (const auto failure :
+       {TransportFailure::ConnectionLost, TransportFailure::PeerDied, TransportFailure::PeerFinished,
+        TransportFailure::MalformedFrame, TransportFailure::HandshakeFailed, TransportFailure::ConnectTimeout,
+        TransportFailure::PeerUnresponsive, TransportFailure::Overflow})
+    if (to_string(failure) == name) return failure;
+  return std::nullopt;
 }
 
 TransportError::TransportError(TransportFailure failure, std::string peer, const std::string& detail)

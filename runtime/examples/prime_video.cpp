@@ -3,9 +3,14 @@
 //
 //   prime-video --transport tcp                     launches the three roles
 //   prime-video --transport mqtt --spawn-broker     the same, with a broker of its own
-//   prime-video --transport mqtt --broker host:port --session s
-//   prime-video --role client --transport tcp --listen 127.0.0.1:0      one role
-//   prime-video --role server --transport tcp --peer client=host:port --peer authenticator=host:port
+//   prime-video --transport mqtt --broker host:port
+//   prime-video --role client --transport tcp --session s --secret-file f --listen 127.0.0.1:0      one role
+//   prime-video --role server --transport tcp --session s --secret-file f --peer client=host:port …
+//
+// Every run is a session of its own: the launcher makes a fresh session
+// secret and hands it to the roles it starts in their environment
+// (LIM_SESSION_SECRET); a role started by hand reads it from --secret-file
+// (or that variable), and needs the session's name.
 //
 // A role that listens prints `listening on host:port` first, so that whoever
 // starts the next role knows where to send it.
@@ -25,6 +30,7 @@
 #include "lim/runtime/support/child_process.hpp"
 #include "lim/runtime/support/mosquitto_broker.hpp"
 #include "lim/runtime/transport/mqtt/mqtt_session.hpp"
+#include "lim/runtime/transport/session_secret.hpp"
 #include "lim/runtime/transport/tcp/tcp_session.hpp"
 #include "prime_video_roles.hpp"
 
@@ -42,6 +48,7 @@ struct Options {
   std::string broker;              // host:port
   bool spawn_broker = false;
   std::string session;
+  std::string secret_file;
   std::int64_t id = 42;
   std::vector<std::string> titles{"Metropolis", "Nosferatu", "Sunrise"};
   unsigned k = 1;
@@ -53,13 +60,23 @@ void print(const std::string& line) {
   std::cout << line << std::endl;  // flushed: a launcher reads it line by line
 }
 
+runtime::SessionSecret session_secret(const Options& options) {
+  if (!options.secret_file.empty()) return runtime::SessionSecret::read_file(options.secret_file);
+  if (auto secret = runtime::SessionSecret::from_environment()) return *secret;
+  throw std::invalid_argument("a role needs the session's secret: --secret-file, or $LIM_SESSION_SECRET");
+}
+
 int run_role(const Options& options) {
   const auto protocol = runtime::verify_file(options.spec);
   const auto self = protocol->role(options.role);
+  if (options.session.empty())
+    throw std::invalid_argument("--role needs --session: two runs that share a session name would meet");
+  const auto secret = session_secret(options);
   std::unique_ptr<runtime::Endpoint> endpoint;
   if (options.transport == "tcp") {
     runtime::tcp::Config config;
-    config.session = options.session.empty() ? "prime-video" : options.session;
+    config.session = options.session;
+    config.security = runtime::tcp::Security::psk(secret);
     config.k = options.k;
     for (const auto& peer : options.peers) {
       const auto equals = peer.find('=');
@@ -78,7 +95,8 @@ int run_role(const Options& options) {
     const auto broker = runtime::tcp::Address::parse(options.broker.empty() ? "127.0.0.1:1883" : options.broker);
     config.host = broker.host;
     config.port = broker.port;
-    config.session = options.session.empty() ? "prime-video" : options.session;
+    config.session = options.session;
+    config.secret = secret;
     config.k = options.k;
     endpoint = runtime::mqtt::join(protocol, options.role, config);
   }
@@ -109,14 +127,14 @@ int launch(Options options) {
   const auto protocol = runtime::verify_file(options.spec);  // fails here, once, if the spec is not verified
   const auto deadline = std::chrono::steady_clock::now() + 120s;
   std::optional<runtime::support::MosquittoBroker> broker;
-  if (options.transport == "mqtt") {
-    if (options.spawn_broker) {
-      broker.emplace();
-      options.broker = fmt::format("127.0.0.1:{}", broker->port());
-      print(fmt::format("launcher: mosquitto listens on {}", options.broker));
-    }
-    if (options.session.empty()) options.session = fmt::format("prime-video-{}", ::getpid());
+  if (options.transport == "mqtt" && options.spawn_broker) {
+    broker.emplace();
+    options.broker = fmt::format("127.0.0.1:{}", broker->port());
+    print(fmt::format("launcher: mosquitto (pid {}) listens on {}", broker->pid(), options.broker));
   }
+  if (options.session.empty()) options.session = fmt::format("prime-video-{}", ::getpid());
+  // This run's secret, for the roles it starts (they inherit the environment).
+  ::setenv("LIM_SESSION_SECRET", runtime::SessionSecret::generate().hex().c_str(), 1);
   std::vector<runtime::support::ChildProcess> children;
   std::map<std::string, std::string> listening;  // role → host:port
   for (automata::RoleId role = 0; role < protocol->role_count(); ++role) {
@@ -175,7 +193,8 @@ int main(int argc, char** argv) {
   app.add_option("--peer", options.peers, "TCP: role=host:port of a role declared before this one");
   app.add_option("--broker", options.broker, "MQTT: the broker's host:port");
   app.add_flag("--spawn-broker", options.spawn_broker, "MQTT: start a mosquitto broker on a free loopback port");
-  app.add_option("--session", options.session, "session name (MQTT topics, TCP handshakes)");
+  app.add_option("--session", options.session, "session name (MQTT topics, TCP handshakes); required with --role");
+  app.add_option("--secret-file", options.secret_file, "with --role: the session secret (64 hex digits, mode 600)");
   app.add_option("--id", options.id, "the client's id (the authenticator accepts even ids)");
   app.add_option("--title", options.titles, "titles the client watches");
   app.add_option("--k", options.k, "the bound k-MC is verified at");

@@ -29,6 +29,15 @@ pid_t fork_with_pipe(int (&fds)[2]) {
   return pid;
 }
 
+// In a child: never outlive the parent. The signal comes when the parent
+// dies — unless it died already, between fork and prctl. (The kernel
+// forgets it when a program changes credentials: MosquittoBroker keeps
+// mosquitto from switching users for that reason.)
+void die_with(pid_t parent) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) std::_Exit(127);
+}
+
 }  // namespace
 
 ChildProcess::ChildProcess(const std::vector<std::string>& arguments, Output output) {
@@ -39,9 +48,10 @@ ChildProcess::ChildProcess(const std::vector<std::string>& arguments, Output out
   for (const auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
   argv.push_back(nullptr);
   int fds[2];
+  const pid_t parent = ::getpid();
   pid_ = fork_with_pipe(fds);
   if (pid_ == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the parent
+    die_with(parent);
     if (output == Output::Discard) {
       const int null = ::open("/dev/null", O_WRONLY);
       ::dup2(null, STDOUT_FILENO);
@@ -58,9 +68,10 @@ ChildProcess::ChildProcess(const std::vector<std::string>& arguments, Output out
 
 ChildProcess::ChildProcess(const std::function<int(ChildProcess&)>& body) {
   int fds[2];
+  const pid_t parent = ::getpid();
   pid_ = fork_with_pipe(fds);
   if (pid_ == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    die_with(parent);
     ::close(fds[0]);
     write_fd_ = fds[1];
     int code = 98;

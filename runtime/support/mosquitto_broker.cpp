@@ -1,6 +1,7 @@
 #include "lim/runtime/support/mosquitto_broker.hpp"
 
 #include <netinet/in.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,32 +45,70 @@ bool accepts_connections(int port) {
   return ok;
 }
 
-std::string mosquitto_binary() {
-  for (const char* candidate : {"/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto"})
+std::string find_program(std::initializer_list<const char*> candidates, const char* name) {
+  for (const char* candidate : candidates)
     if (::access(candidate, X_OK) == 0) return candidate;
-  throw std::runtime_error("mosquitto is not installed (tools/install-dependencies.sh installs it)");
+  throw std::runtime_error(std::string(name) + " is not installed (tools/install-dependencies.sh installs it)");
+}
+
+// The user mosquitto runs as: this process's own. Started as root, it would
+// otherwise switch to user mosquitto, and a process that changes credentials
+// loses its parent-death signal — it would outlive a killed parent.
+std::string own_user() {
+  if (const passwd* entry = ::getpwuid(::geteuid())) return entry->pw_name;
+  return "root";
 }
 
 }  // namespace
 
-MosquittoBroker::MosquittoBroker() {
-  const auto binary = mosquitto_binary();
+MosquittoBroker::MosquittoBroker(BrokerOptions options) : options_(std::move(options)) {
   const auto config = directory_.path() / "mosquitto.conf";
+  const auto passwords = directory_.path() / "passwords";
+  if (options_.login) {
+    ChildProcess tool({find_program({"/usr/bin/mosquitto_passwd", "/usr/local/bin/mosquitto_passwd"}, "mosquitto_passwd"),
+                       "-c", "-b", passwords.string(), options_.login->first, options_.login->second},
+                      ChildProcess::Output::Discard);
+    if (tool.wait(std::chrono::steady_clock::now() + 20s) != 0)
+      throw std::runtime_error("mosquitto_passwd could not write the password file");
+  }
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = free_loopback_port();
-    std::ofstream(config) << "listener " << port_ << " 127.0.0.1\n"
-                          << "allow_anonymous true\npersistence false\nlog_dest none\n"
-                          << "set_tcp_nodelay true\n";
-    process_.emplace(std::vector<std::string>{binary, "-c", config.string()}, ChildProcess::Output::Discard);
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (accepts_connections(port_)) return;
-      if (process_->wait(std::chrono::steady_clock::now())) break;  // it exited: the port was taken, try another
-      std::this_thread::sleep_for(10ms);
+    std::ofstream out(config);
+    out << "listener " << port_ << " 127.0.0.1\n"
+        << "user " << own_user() << "\n"
+        << "log_dest none\n";
+    if (options_.login) out << "allow_anonymous false\npassword_file " << passwords.string() << "\n";
+    else out << "allow_anonymous true\n";
+    if (options_.tls)
+      out << "certfile " << options_.tls->first << "\nkeyfile " << options_.tls->second << "\ntls_version tlsv1.3\n";
+    if (options_.persistence)
+      out << "persistence true\npersistence_location " << directory_.path().string() << "/\n";
+    else out << "persistence false\n";
+    if (!options_.default_settings) out << "set_tcp_nodelay true\n";
+    out.close();
+    try {
+      start();
+      return;
+    } catch (const std::runtime_error&) {
+      // The port was taken meanwhile: try another.
     }
-    process_.reset();
   }
   throw std::runtime_error("mosquitto would not start on a free loopback port");
+}
+
+void MosquittoBroker::start() {
+  const auto binary =
+      find_program({"/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto"}, "mosquitto");
+  const auto config = directory_.path() / "mosquitto.conf";
+  process_.emplace(std::vector<std::string>{binary, "-c", config.string()}, ChildProcess::Output::Discard);
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (accepts_connections(port_)) return;
+    if (process_->wait(std::chrono::steady_clock::now())) break;  // it exited
+    std::this_thread::sleep_for(10ms);
+  }
+  process_.reset();
+  throw std::runtime_error("mosquitto did not start");
 }
 
 MosquittoBroker::~MosquittoBroker() {
@@ -79,5 +118,23 @@ MosquittoBroker::~MosquittoBroker() {
 }
 
 void MosquittoBroker::kill() { process_.reset(); }  // ~ChildProcess: SIGKILL, then reaped
+
+void MosquittoBroker::restart() {
+  if (process_) {
+    process_->kill(SIGTERM);
+    (void)process_->wait(std::chrono::steady_clock::now() + 10s);
+    process_.reset();
+  }
+  // The port is free again once the old broker is gone; nobody else wants it.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    try {
+      start();
+      return;
+    } catch (const std::runtime_error&) {
+      std::this_thread::sleep_for(50ms);
+    }
+  }
+  throw std::runtime_error("mosquitto did not start again");
+}
 
 }  // namespace lim::runtime::support

@@ -2,6 +2,7 @@
 // the compiler cannot rule out (a state object used twice, dropped, bound to
 // the wrong endpoint) is caught by the runtime.
 #include <future>
+#include <mutex>
 #include <variant>
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include "lim/runtime/clock/manual_clock.hpp"
 #include "lim/runtime/gate/verification_gate.hpp"
 #include "lim/runtime/transport/inproc/inprocess_session.hpp"
+#include "first_come/hub.hpp"
 #include "threshold/monitor.hpp"
 #include "threshold/sensor.hpp"
 #include "watchdog/watcher.hpp"
@@ -238,6 +240,61 @@ TEST(RuntimeTypestateData, TimeoutIsAnAlternativeOfTheOffer) {
   lim_generated::watchdog::worker::begin(session.endpoint("worker")).send_beat(lim_generated::watchdog::worker::watcher).close();
   EXPECT_TRUE(waiting.get());
   EXPECT_TRUE(session.endpoint("watcher").complete());
+}
+
+// A wait for several peers and a timer is one std::visit over all of them;
+// a send to one of several peers is one method per peer.
+std::string first_come(bool a_first) {
+  namespace hub_api = lim_generated::first_come::hub;
+  static const VerificationGate gate;
+  InProcessOptions options(1);
+  options.variables["hub"] = {{"patience", 3'600'000}};  // an hour: the workers report first
+  InProcessSession session(gate.verify_file(LIM_TEST_SPECS_DIR "/first-come.lim"), options);
+  std::mutex mutex;
+  std::string outcome;
+  std::promise<void> first_sent;
+  const std::shared_future<void> first = first_sent.get_future().share();
+  const auto worker = [&](bool is_a) {
+    return [&, is_a](Endpoint& endpoint) {
+      if (is_a != a_first) first.wait();
+      endpoint.send("hub", is_a ? "x" : "y");
+      if (is_a == a_first) first_sent.set_value();
+      const auto told = endpoint.receive("hub").label;
+      const std::lock_guard lock(mutex);
+      outcome += endpoint.role_name() + ":" + std::string(told) + " ";
+    };
+  };
+  session.run({{"hub",
+                [&](Endpoint& endpoint) {
+                  first.wait();
+                  std::visit(overloaded{[](hub_api::q0::x x) {
+                                          auto [deciding] = std::move(x.next).receive_y();
+                                          std::move(deciding).send_won(hub_api::a).send_lost(hub_api::b).close();
+                                        },
+                                        [](hub_api::q0::y y) {
+                                          auto [deciding] = std::move(y.next).receive_x();
+                                          std::move(deciding).send_won(hub_api::b).send_lost(hub_api::a).close();
+                                        },
+                                        [](hub_api::q0::timeout timeout) {
+                                          ADD_FAILURE() << "an hour passed";
+                                          auto [rest] = std::move(timeout.next).receive_x();
+                                          auto [telling] = std::move(rest).receive_y();
+                                          std::move(telling).send_lost(hub_api::a).send_lost(hub_api::b).close();
+                                        }},
+                             hub_api::begin(endpoint).offer());
+                }},
+               {"a", worker(true)},
+               {"b", worker(false)}});
+  return outcome;
+}
+
+TEST(RuntimeTypestate, AWaitForSeveralPeersTakesWhicheverComesFirst) {
+  const auto a_first = first_come(true);
+  EXPECT_NE(a_first.find("a:won"), std::string::npos) << a_first;
+  EXPECT_NE(a_first.find("b:lost"), std::string::npos) << a_first;
+  const auto b_first = first_come(false);
+  EXPECT_NE(b_first.find("b:won"), std::string::npos) << b_first;
+  EXPECT_NE(b_first.find("a:lost"), std::string::npos) << b_first;
 }
 
 }  // namespace

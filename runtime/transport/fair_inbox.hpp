@@ -12,13 +12,13 @@
 
 namespace lim::runtime::detail {
 
-// `peers[role].inbox` is a queue of IncomingMessage; `rotation` is the
-// transport's own counter, kept between calls.
-template <class Peers>
-std::optional<IncomingMessage> take_fairly(Peers& peers, std::span<const automata::RoleId> from,
-                                           std::size_t& rotation) {
+// `inbox(role)` is the queue of IncomingMessage from that role; `rotation`
+// is the transport's own counter, kept between calls.
+template <class InboxOf>
+std::optional<IncomingMessage> take_fairly(std::span<const automata::RoleId> from, std::size_t& rotation,
+                                           InboxOf&& inbox_of) {
   for (std::size_t i = 0; i < from.size(); ++i) {
-    auto& inbox = peers[from[(rotation + i) % from.size()]].inbox;
+    auto& inbox = inbox_of(from[(rotation + i) % from.size()]);
     if (inbox.empty()) continue;
     auto message = std::move(inbox.front());
     inbox.pop_front();

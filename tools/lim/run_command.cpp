@@ -26,8 +26,9 @@ struct RunArguments {
 };
 
 std::uint64_t random_value(std::mt19937_64& random, unsigned width) {
-  // Small numbers read better; all of them still fit the width.
-  return width == 1 ? random() % 2 : random() % std::min<std::uint64_t>(100, refine::mask(width) + 1);
+  // Small numbers read better; all of them still fit the width (mask + 1
+  // would overflow to 0 for 64 bits).
+  return random() % (std::min<std::uint64_t>(99, refine::mask(width)) + 1);
 }
 
 runtime::Payload sample(const runtime::Protocol& protocol, automata::SortId sort, const std::string& label,

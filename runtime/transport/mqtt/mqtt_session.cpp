@@ -28,8 +28,13 @@ std::unique_ptr<Endpoint> join(std::shared_ptr<const Protocol> protocol, std::st
   if (!valid_level(config.topic_prefix))
     throw std::invalid_argument(fmt::format("mqtt::join: topic prefix '{}' must be letters, digits, '-', '_' or '.'",
                                             config.topic_prefix));
-  if (config.k == 0) throw std::invalid_argument("mqtt::join: MQTT channels are queues; k must be at least 1");
-  protocol->require({config.k, true});
+  if (config.k == 0 && config.channels == Channels::Unbounded)
+    throw std::invalid_argument("mqtt::join: unbounded channels are verified at k ≥ 1 (k = 0 needs Channels::Bounded)");
+  if (!config.secret && !config.plaintext)
+    throw std::invalid_argument(
+        "mqtt::join: give the session secret (Config::secret), or set Config::plaintext for a session anyone "
+        "subscribed to the broker can read and forge");
+  protocol->require(requirement_of(config.channels, config.k));
   const auto self = protocol->role(role);
   auto options = config.endpoint;
   if (!options.clock) options.clock = steady_clock();

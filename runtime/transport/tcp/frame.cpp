@@ -19,7 +19,7 @@ std::uint32_t get_u32(const std::uint8_t* bytes) {
          std::uint32_t{bytes[3]};
 }
 
-bool known_type(std::uint8_t type) { return type >= 1 && type <= 5; }
+bool known_type(std::uint8_t type) { return type >= 1 && type <= 8; }
 
 }  // namespace
 

@@ -73,6 +73,29 @@ int poll_timeout(RealDeadline deadline) {
   return left.count() <= 0 ? 0 : static_cast<int>(std::min<long long>(left.count(), 1 << 30));
 }
 
+std::vector<ResolvedAddress> resolve_addresses(const std::string& host, std::uint16_t port) {
+  const auto info = resolve(host, port, false);
+  std::vector<ResolvedAddress> addresses;
+  for (const addrinfo* candidate = info.get(); candidate; candidate = candidate->ai_next) {
+    ResolvedAddress address;
+    std::memcpy(&address.storage, candidate->ai_addr, candidate->ai_addrlen);
+    address.length = candidate->ai_addrlen;
+    address.family = candidate->ai_family;
+    addresses.push_back(address);
+  }
+  return addresses;
+}
+
+FileDescriptor start_connect(const ResolvedAddress& address) {
+  FileDescriptor fd(::socket(address.family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd.valid()) throw_errno("socket");
+  set_nodelay(fd.get());  // before the handshake's small frames
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage), address.length) < 0 &&
+      errno != EINPROGRESS)
+    return {};
+  return fd;
+}
+
 FileDescriptor listen_on(const std::string& host, std::uint16_t port, std::uint16_t& bound_port) {
   const auto info = resolve(host, port, true);
   FileDescriptor fd(::socket(info->ai_family, info->ai_socktype | SOCK_CLOEXEC, info->ai_protocol));
@@ -112,35 +135,6 @@ FileDescriptor connect_to(const std::string& host, std::uint16_t port, RealDeadl
     // Nobody listens yet: the peer process may still be starting.
     if (std::chrono::steady_clock::now() >= deadline) return {};
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-bool write_all(int fd, std::span<const std::uint8_t> bytes, RealDeadline deadline) {
-  while (!bytes.empty()) {
-    const auto sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (sent > 0) {
-      bytes = bytes.subspan(static_cast<std::size_t>(sent));
-      continue;
-    }
-    if (sent < 0 && errno == EINTR) continue;
-    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      pollfd waiting{fd, POLLOUT, 0};
-      if (::poll(&waiting, 1, poll_timeout(deadline)) <= 0) return false;
-      continue;
-    }
-    return false;
-  }
-  return true;
-}
-
-long read_some(int fd, std::span<std::uint8_t> into, RealDeadline deadline) {
-  while (true) {
-    const auto received = ::recv(fd, into.data(), into.size(), 0);
-    if (received >= 0) return received;
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return 0;
-    pollfd waiting{fd, POLLIN, 0};
-    if (::poll(&waiting, 1, poll_timeout(deadline)) <= 0) return -1;
   }
 }
 

@@ -6,6 +6,9 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include <sys/socket.h>
 
 namespace lim::runtime::tcp {
 
@@ -20,6 +23,7 @@ class FileDescriptor {
   ~FileDescriptor() { reset(); }
   int get() const { return fd_; }
   bool valid() const { return fd_ >= 0; }
+  int release() noexcept { return std::exchange(fd_, -1); }
   void reset() noexcept;
 
  private:
@@ -37,17 +41,21 @@ void set_nodelay(int fd);
 // Milliseconds for poll(2) until `deadline` (at least 0).
 int poll_timeout(RealDeadline deadline);
 
+// One address a host name resolves to.
+struct ResolvedAddress {
+  ::sockaddr_storage storage{};
+  ::socklen_t length = 0;
+  int family = 0;
+};
+std::vector<ResolvedAddress> resolve_addresses(const std::string& host, std::uint16_t port);
+// A non-blocking socket whose connect(2) to `address` is under way (or done,
+// or failed: see SO_ERROR once it is writable).
+FileDescriptor start_connect(const ResolvedAddress& address);
+
 // A listening socket on host:port (port 0: a free port).
 FileDescriptor listen_on(const std::string& host, std::uint16_t port, std::uint16_t& bound_port);
 // Connects, retrying while nobody listens yet, until `deadline`; returns an
 // invalid descriptor when the deadline passes.
 FileDescriptor connect_to(const std::string& host, std::uint16_t port, RealDeadline deadline);
-
-// Blocking-style I/O on a non-blocking socket, bounded by a real deadline
-// (the handshake): false when the deadline passed or the peer closed.
-bool write_all(int fd, std::span<const std::uint8_t> bytes, RealDeadline deadline);
-// Reads what is there into `into` after waiting for readability: the number
-// of bytes read, 0 at end of stream, -1 when the deadline passed.
-long read_some(int fd, std::span<std::uint8_t> into, RealDeadline deadline);
 
 }  // namespace lim::runtime::tcp

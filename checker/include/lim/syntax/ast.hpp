@@ -125,12 +125,20 @@ struct Choice {
   std::uint64_t timeout_milliseconds = 0;
   std::string timeout_name = {};  // empty: the literal applies
   SourceLocation timeout_location = {};
+  // In a select or branch with several peers (`&{ net: {…}, user: {…} }`)
+  // each choice names its own peer; empty in a single-peer node (whose
+  // `name` is the peer) and for the timeout of a several-peer branch,
+  // which waits for all of them.
+  std::string peer = {};
+  SourceLocation peer_location = {};
 };
 
 struct TypeNode {
   TypeKind kind = TypeKind::End;
   SourceLocation location;  // first token of the type
-  // Select/Branch: the peer role. Recursion/Variable: the recursion variable.
+  // Select/Branch: the peer role, empty when the choices name several peers
+  // (`⊕{ p: …, q: … }`, see Choice::peer). Recursion/Variable: the
+  // recursion variable.
   std::string name;
   SourceLocation name_location;
   std::vector<Choice> choices;  // Select/Branch only, in source order
@@ -232,6 +240,23 @@ struct Context {
 // other operator). The parser and the printer share it, so that printing
 // puts parentheses exactly where parsing needs them.
 int precedence(Operator op);
+
+// A select or branch written `⊕{ p: {…}, q: {…} }` / `&{ p: {…}, q: {…}, timeout(d) . T }`:
+// its choices name their peers.
+inline bool has_several_peers(const TypeNode& node) {
+  return (node.kind == TypeKind::Select || node.kind == TypeKind::Branch) && node.name.empty();
+}
+// The role a choice of a select or branch talks to ("" for the timeout of a
+// several-peer branch).
+inline const std::string& peer_of(const TypeNode& node, const Choice& choice) {
+  return has_several_peers(node) ? choice.peer : node.name;
+}
+// Choices written as one or-pattern `a(s: T) | b(s: T) if g . T'` share
+// their guard and continuation: they are consecutive and have the same
+// continuation node (no other construct shares one).
+inline bool same_alternative(const Choice& a, const Choice& b) {
+  return a.continuation == b.continuation && a.continuation != kNoType;
+}
 
 bool is_scalar_type(std::string_view name);
 

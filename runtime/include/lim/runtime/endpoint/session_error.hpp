@@ -2,6 +2,7 @@
 // What a session can fail with. Every failure of a running session is a
 // SessionError, so `catch (const SessionError&)` is the one place a program
 // handles "the session is over"; the subclasses say why.
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -21,8 +22,12 @@ enum class TransportFailure {
   MalformedFrame,   // bytes that are not a frame of this protocol (or a lost / duplicated message)
   HandshakeFailed,  // the peer runs another protocol, session or role
   ConnectTimeout,   // the peers did not all show up in time
+  PeerUnresponsive, // a peer gave no sign of life for the keepalive time (stopped, partitioned, overloaded)
+  Overflow,         // a peer sent more than this endpoint's receive window allows (flow control)
 };
 std::string_view to_string(TransportFailure failure);
+// The failure a to_string text names, for failures reported over the wire.
+std::optional<TransportFailure> transport_failure_named(std::string_view name);
 
 class TransportError : public SessionError {
  public:

@@ -22,7 +22,10 @@ class ChildProcess {
   // nowhere together with its standard error (a broker that should stay quiet).
   enum class Output { Pipe, Discard };
 
-  // Runs `arguments` (arguments[0] is the program's path).
+  // Runs `arguments` (arguments[0] is the program's path). The child is
+  // killed when the thread that started it ends (the kernel's parent-death
+  // signal follows the thread, not the process): start it on a thread that
+  // lives as long as it should.
   explicit ChildProcess(const std::vector<std::string>& arguments, Output output = Output::Pipe);
   // A forked copy of this process running `body`, whose result is the exit
   // code (98 when it throws). Fork only while no other thread runs: the copy

@@ -10,6 +10,7 @@
 #include "lim/automata/cfsm.hpp"
 #include "lim/runtime/clock/clock.hpp"
 #include "lim/runtime/endpoint/payload.hpp"
+#include "lim/runtime/endpoint/session_error.hpp"
 #include "lim/runtime/gate/requirement.hpp"
 
 namespace lim::runtime {
@@ -18,6 +19,7 @@ struct IncomingMessage {
   automata::RoleId from = 0;
   automata::LabelId label = 0;
   Payload payload;
+  std::size_t bytes = 0;  // its size on the wire, for flow control
 };
 
 class Transport {
@@ -43,6 +45,11 @@ class Transport {
   // Ends the session for every endpoint still in it, giving `reason`. Best
   // effort and idempotent: it never throws, and a second call does nothing.
   virtual void abort(std::string_view reason) noexcept = 0;
+  // Ends the session because of a transport failure this endpoint saw. A
+  // transport that can tell its peers which failure it was does, so that one
+  // event reaches every role as one kind (a killed peer is PeerDied for all,
+  // not PeerDied for one and SessionAborted for the others).
+  virtual void report_failure(const TransportError& failure) noexcept { abort(failure.what()); }
 };
 
 }  // namespace lim::runtime

@@ -6,6 +6,7 @@
 // caught here at run time (and the first also by clang-tidy's
 // bugprone-use-after-move).
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "lim/runtime/endpoint/endpoint.hpp"
@@ -67,6 +68,14 @@ class State {
   Endpoint* endpoint_ = nullptr;
   automata::StateId state_ = 0;
 };
+
+// An arithmetic argument whose type a payload of type T cannot hold
+// unchanged — a double for an Int, an int for a u8 (even a small one: the
+// rule goes by type), an int for a bool —, by the language's rule for
+// list-initialisation. Generated send methods delete their overload for such
+// arguments, so that narrowing does not compile.
+template <class P, class T>
+concept narrowing = std::is_arithmetic_v<std::remove_cvref_t<P>> && !requires(P&& value) { T{std::forward<P>(value)}; };
 
 // A payload read as the C++ type the API promises; a peer whose payload does
 // not decode (an opaque sort with a user type) violates the protocol.

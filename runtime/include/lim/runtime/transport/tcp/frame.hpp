@@ -2,11 +2,17 @@
 // lim's frames on a TCP stream between two endpoints:
 //
 //   frame = length:u32 (big-endian) type:u8 body      length = 1 + |body|
-//   Hello   (1)  CBOR {"lim": 1, "session", "fingerprint", "from", "to"}   connector → acceptor
-//   Welcome (5)  CBOR {"lim": 1, "ok": bool, "error": text}                acceptor → connector
+//   Hello   (1)  CBOR {"lim": 2, "session", "fingerprint", "from", "to",
+//                      "channels", "k", "window": [messages, bytes]}         connector → acceptor
+//   Welcome (5)  CBOR {"lim": 2, "ok": bool, "error": text, "window"}      acceptor → connector
 //   Data    (2)  label:u32 (big-endian) then the payload in CBOR
 //   Goodbye (3)  empty: the sender completed its role
 //   Abort   (4)  UTF-8 reason: the sender ended the session
+//   Credit  (6)  consumed:u64 — how many Data frames the sender of this
+//                frame has taken from the connection in all (flow control)
+//   Failed  (7)  CBOR {"failure", "peer", "detail"}: the sender's session
+//                ended with this transport failure, which every role reports
+//   Ping    (8)  empty: the sender is alive (keepalive)
 //
 // Parsing is kept apart from the transport's I/O so that it can be tested
 // byte by byte; a frame that does not follow this grammar is a FrameError.
@@ -24,7 +30,16 @@
 
 namespace lim::runtime::tcp {
 
-enum class FrameType : std::uint8_t { Hello = 1, Data = 2, Goodbye = 3, Abort = 4, Welcome = 5 };
+enum class FrameType : std::uint8_t {
+  Hello = 1,
+  Data = 2,
+  Goodbye = 3,
+  Abort = 4,
+  Welcome = 5,
+  Credit = 6,
+  Failed = 7,
+  Ping = 8,
+};
 
 class FrameError : public std::runtime_error {
  public:
