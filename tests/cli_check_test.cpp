@@ -100,10 +100,10 @@ TEST(CliCheck, ResourceLimitExitsThree) {
 }
 
 TEST(CliCheck, JsonOutputFollowsTheSchema) {
-  const auto result = run_lim("check --format json specs/two-buyer.lim specs/broken/starving-logger.lim");
+  const auto result = run_lim("check --props all --format json specs/two-buyer.lim specs/broken/starving-logger.lim");
   EXPECT_EQ(result.exit_code, 1);
   const auto json = nlohmann::json::parse(result.out);
-  EXPECT_EQ(json["schema"], 1);
+  EXPECT_EQ(json["schema"], 2);
   ASSERT_EQ(json["files"].size(), 2u);
   const auto& good = json["files"][0];
   EXPECT_EQ(good["file"], "specs/two-buyer.lim");

@@ -13,7 +13,7 @@ using properties::SyncProperty;
 using report::Verdict;
 
 report::PropertyResult verdict_of(const std::string& text, SyncProperty property,
-                                  const explore::ExploreOptions& explore_options = {}) {
+                                  const properties::SyncExploreOptions& explore_options = {}) {
   const auto system = testing::system_of(text);
   pipeline::CheckOptions options;
   options.properties = {property};
@@ -164,13 +164,19 @@ TEST(SyncLimits, StateLimitMakesAbsentViolationsInconclusive) {
   for (int i = 0; i < 6; ++i)
     text += "s" + std::to_string(i) + ": rec t . k" + std::to_string(i) + "⊕{ a . t, b . end }\n" + "k" +
             std::to_string(i) + ": rec t . s" + std::to_string(i) + "&{ a . t, b . end }\n";
-  explore::ExploreOptions options;
+  // --max-states bounds each exploration; the one product of the six pairs
+  // (2^6 configurations) passes 50.
+  properties::SyncExploreOptions options;
+  options.decompose = false;
   options.limits.max_states = 50;
   EXPECT_EQ(verdict_of(text, SyncProperty::Safety, options).verdict, Verdict::Inconclusive);
   EXPECT_EQ(verdict_of(text, SyncProperty::Liveness, options).verdict, Verdict::Inconclusive);
   EXPECT_EQ(verdict_of(text, SyncProperty::Safety).verdict, Verdict::Holds);
   // A violation found before the limit is still a fact.
   EXPECT_EQ(verdict_of(text + "x: y⊕oops\ny: x&fine\n", SyncProperty::Safety, options).verdict, Verdict::Violated);
+  // Explored pair by pair, no exploration comes near the limit.
+  options.decompose = true;
+  EXPECT_EQ(verdict_of(text, SyncProperty::Liveness, options).verdict, Verdict::Holds);
 }
 
 }  // namespace

@@ -203,8 +203,9 @@ TEST(SyntaxRefinements, BoundsExpressionDepthWithALocatedError) {
   for (int i = 0; i < 2000; ++i) chain += " && x";
   const auto all = errors("const x: bool = true\nconst y: bool = " + chain + "\n");
   ASSERT_FALSE(all.empty());
-  // The 1000th '&&' makes the tree 1001 deep: columns 17 + 5·999 + 2.
-  EXPECT_EQ(all[0], "2:" + std::to_string(17 + 5 * 999 + 2) + ": expression nested deeper than 1000 levels is not supported");
+  // The 1001st '&&' passes 1000 operators: columns 17 + 5·1000 + 2.
+  EXPECT_EQ(all[0],
+            "2:" + std::to_string(17 + 5 * 1000 + 2) + ": expression nested deeper than 1000 operators is not supported");
 }
 
 // ---- timeouts ----------------------------------------------------------------------

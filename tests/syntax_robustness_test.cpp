@@ -468,8 +468,9 @@ TEST(SyntaxRobustness, AHundredThousandTermGuardGivesALocatedError) {
   Diagnostics diagnostics;
   EXPECT_FALSE(load_context(file, diagnostics).has_value());
   ASSERT_EQ(diagnostics.all().size(), 1u);
-  EXPECT_EQ(diagnostics.all()[0].message, "expression nested deeper than 1000 levels is not supported");
-  EXPECT_EQ(diagnostics.all()[0].location, (SourceLocation{2, 11 + 5 * 999 + 2}));
+  EXPECT_EQ(diagnostics.all()[0].message, "expression nested deeper than 1000 operators is not supported");
+  // The 1001st `&&` is refused (docs/language.md §10).
+  EXPECT_EQ(diagnostics.all()[0].location, (SourceLocation{2, 11 + 5 * 1000 + 2}));
 }
 
 TEST(SyntaxRobustness, AHundredThousandPrefixOperatorsGiveALocatedError) {
@@ -479,7 +480,21 @@ TEST(SyntaxRobustness, AHundredThousandPrefixOperatorsGiveALocatedError) {
   Diagnostics diagnostics;
   EXPECT_FALSE(load_context(file, diagnostics).has_value());
   ASSERT_EQ(diagnostics.all().size(), 1u);
-  EXPECT_EQ(diagnostics.all()[0].message, "expression nested deeper than 1000 levels is not supported");
+  EXPECT_EQ(diagnostics.all()[0].message, "expression nested deeper than 1000 operators is not supported");
+}
+
+// docs/language.md §10 counts operators: 1000 deep is fine, 1001 is not,
+// for a chain of binary operators and for prefix ones alike.
+TEST(SyntaxRobustness, ExpressionBoundIsAThousandOperators) {
+  const auto loads = [](const std::string& guard) {
+    const SourceFile file("guard.lim", "state a { x: bool }\na: b&m if " + guard + " . end\nb: a⊕m\n");
+    Diagnostics diagnostics;
+    return load_context(file, diagnostics).has_value();
+  };
+  EXPECT_TRUE(loads("x" + repeat(" && x", 1000)));
+  EXPECT_FALSE(loads("x" + repeat(" && x", 1001)));
+  EXPECT_TRUE(loads(repeat("!", 1000) + "x"));
+  EXPECT_FALSE(loads(repeat("!", 1001) + "x"));
 }
 
 TEST(SyntaxRobustness, DeeplyNestedGuardParenthesesGiveALocatedError) {
@@ -489,8 +504,8 @@ TEST(SyntaxRobustness, DeeplyNestedGuardParenthesesGiveALocatedError) {
 }
 
 TEST(SyntaxRobustness, GuardsUpToTheBoundCompile) {
-  // 999 operators deep: parsed, typed, compiled and translated.
-  const std::string text = "state a { x: u32 }\na: b&m if x" + repeat(" + x", 998) + " == 0 . end\nb: a⊕m";
+  // 1000 operators deep: parsed, typed, compiled and translated.
+  const std::string text = "state a { x: u32 }\na: b&m if x" + repeat(" + x", 999) + " == 0 . end\nb: a⊕m";
   ASSERT_TRUE(well_behaved(text));
   const SourceFile file("guard.lim", text);
   Diagnostics diagnostics;

@@ -12,6 +12,7 @@
 #include "lim/automata/payload_subtyping.hpp"
 #include "lim/refine/compile.hpp"
 #include "lim/refine/guard_solver.hpp"
+#include "lim/syntax/closed_payload.hpp"
 #include "lim/syntax/printer.hpp"
 
 namespace lim::automata {
@@ -248,7 +249,11 @@ class Translation {
     auto [it, inserted] = sorts_.try_emplace(key, 0);
     if (inserted) {
       const bool implicit_end = payload.kind == PayloadSort::Kind::Session && payload.session == syntax::kNoType;
-      it->second = system_.sorts.add(implicit_end ? std::string() : syntax::print_payload(context_, payload));
+      std::optional<std::string> session;
+      if (payload.kind == PayloadSort::Kind::Session && !implicit_end)
+        session = syntax::print_closed_payload(context_, payload).value_or("");
+      it->second =
+          system_.sorts.add(implicit_end ? std::string() : syntax::print_payload(context_, payload), std::move(session));
       payloads_.push_back(payload);
     }
     return it->second;

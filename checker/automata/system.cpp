@@ -8,8 +8,9 @@
 
 namespace lim::automata {
 
-SortId SortTable::add(std::string display) {
+SortId SortTable::add(std::string display, std::optional<std::string> session) {
   displays_.push_back(std::move(display));
+  sessions_.push_back(std::move(session));
   for (auto& row : subsort_) row.push_back(false);
   subsort_.emplace_back(displays_.size(), false);
   const auto id = static_cast<SortId>(displays_.size() - 1);

@@ -26,7 +26,8 @@ StateIndex index_of(std::uint64_t slot) { return static_cast<StateIndex>(slot); 
 }  // namespace
 
 StateStore::StateStore(std::size_t words_per_state) : width_(std::max<std::size_t>(1, words_per_state)) {
-  slots_.assign(1024, kEmpty);
+  // Small: a system of 10^4 independent components has 10^4 of these.
+  slots_.assign(16, kEmpty);
   mask_ = slots_.size() - 1;
 }
 

@@ -154,6 +154,10 @@ class Reader {
     std::set<std::tuple<StateId, StateId, int, RoleId, automata::LabelId, automata::SortId>> seen;
     if (parsed.transitions.empty()) error(parsed.location, fmt::format("machine {} has no transitions", role));
     for (const auto& transition : parsed.transitions) {
+      // The states exist even when the transition is refused below: a bad
+      // partner must not also make its states, or the initial one, unknown.
+      const StateId source = state_of(*transition.source);
+      const StateId target = state_of(*transition.target);
       const auto& partner = *transition.partner;
       std::size_t index = 0;
       const auto* end = partner.text.data() + partner.text.size();
@@ -174,8 +178,6 @@ class Reader {
                                             transition.direction == Direction::Send ? "sends to" : "receives from"));
         continue;
       }
-      const StateId source = state_of(*transition.source);
-      const StateId target = state_of(*transition.target);
       const auto action = builder.action(transition.direction, static_cast<RoleId>(index), transition.label->text,
                                          transition.payload);
       if (!seen.emplace(source, target, static_cast<int>(action.direction), action.peer, action.label, action.payload)

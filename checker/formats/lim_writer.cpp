@@ -134,6 +134,8 @@ class Writer {
             problem = action.direction == Direction::Send ? "sends to several roles" : "receives from several roles";
           else if (!labels.insert(action.label).second)
             problem = fmt::format("offers the label '{}' twice", system_.labels.name(action.label));
+          else if (system_.sorts.is_session(action.payload) && system_.sorts.session_type(action.payload).empty())
+            problem = "has a session-type payload too large to write as a closed type";
           if (problem.empty()) continue;
           diagnostics_.error(transition.location.known() ? transition.location : role_location(role),
                              fmt::format("cannot write role '{}' as a local type: its state {} {} ({})",
@@ -149,73 +151,93 @@ class Writer {
   std::string payload(automata::SortId sort) {
     const std::string& display = system_.sorts.display(sort);
     if (display.empty()) return "";
-    if (display == "end") return "(end)";
+    // A session type, closed (closed_payload.hpp): `m(t)` under `μ(t)` is
+    // the recursive type, not a sort named t.
+    if (system_.sorts.is_session(sort)) return "(" + system_.sorts.session_type(sort) + ")";
     if (!syntax::builtin_sort(display).empty()) return "(" + display + ")";
-    if (is_identifier(display) || display.find_first_of("⊕&{}.") == std::string::npos) {
-      const std::string& name = sorts_(display);
-      if (declared_set_.insert(name).second) declared_sorts_.push_back(name);
-      return "(" + name + ")";
-    }
-    return "(" + display + ")";  // a session-type payload, already in lim syntax
+    const std::string& name = sorts_(display);
+    if (declared_set_.insert(name).second) declared_sorts_.push_back(name);
+    return "(" + name + ")";
   }
 
-  // The machine's unfolding from its initial state, built with an explicit
-  // stack: machines of 10^5 states must not exhaust the C++ stack.
+  // The machine's unfolding from its initial state, depth first, with an
+  // explicit stack: machines of 10^5 states must not exhaust the C++ stack.
+  // A state on the current path closes a loop and binds `rec` where it was
+  // opened, which is only known once its subtree is done; the walk is made
+  // twice, once to learn which openings bind `rec` and once to write the
+  // text front to back, so that the time is linear in the text's length.
   std::optional<std::string> unfold(RoleId role) {
+    std::vector<char> binds;  // per opening, in walk order: does a loop return to it?
+    std::size_t size = 0;
+    walk(role, binds, nullptr, size);
+    if (size > kMaxTypeBytes) {
+      diagnostics_.error(role_location(role),
+                         fmt::format("the local type of role '{}' unfolds to more than {} MiB: its automaton "
+                                     "shares too many states to be written as a type",
+                                     system_.role_names[role], kMaxTypeBytes >> 20));
+      return std::nullopt;
+    }
+    std::string text;
+    text.reserve(size);
+    walk(role, binds, &text, size);
+    return text;
+  }
+
+  // One walk of the unfolding: records `binds` (first walk, `out` null) or
+  // writes the text (second walk), adding the bytes to `size` (first walk);
+  // the first walk stops once `size` passes kMaxTypeBytes.
+  void walk(RoleId role, std::vector<char>& binds, std::string* out, std::size_t& size) {
     const auto& machine = system_.machines[role];
     struct Frame {
       StateId state;
+      std::size_t opening;  // index into binds
       std::size_t next = 0;
-      std::string body;
-      bool referenced = false;  // a path returns here: bind `rec`
     };
     std::vector<Frame> stack;
     std::vector<std::int64_t> on_path(machine.state_count(), -1);
-    const auto variable = [](StateId state) { return fmt::format("t{}", state); };
-    std::string result;
-    std::size_t size = 0;
-    const auto open = [&](StateId state, std::string& into) {
-      if (on_path[state] >= 0) {
-        stack[static_cast<std::size_t>(on_path[state])].referenced = true;
-        into += variable(state);
-      } else if (machine.outgoing(state).empty()) {
-        into += "end";
-      } else {
-        on_path[state] = static_cast<std::int64_t>(stack.size());
-        stack.push_back(Frame{state, 0, {}, false});
-      }
+    std::size_t openings = 0;
+    const auto emit = [&](std::string_view piece) {
+      if (out) out->append(piece);
+      else size += piece.size();
     };
-    open(machine.initial, result);
-    while (!stack.empty()) {
+    const auto open = [&](StateId state) {
+      if (on_path[state] >= 0) {
+        if (!out) binds[stack[static_cast<std::size_t>(on_path[state])].opening] = 1;
+        emit(fmt::format("t{}", state));
+        return;
+      }
+      const auto outgoing = machine.outgoing(state);
+      if (outgoing.empty()) {
+        emit("end");
+        return;
+      }
+      if (!out) binds.push_back(0);
+      const auto& head = outgoing.front().action;
+      if (binds[openings]) emit(fmt::format("rec t{} . ", state));
+      emit(roles_(system_.role_names[head.peer]));
+      emit(head.direction == Direction::Send ? "⊕" : "&");
+      if (outgoing.size() > 1) emit("{ ");
+      on_path[state] = static_cast<std::int64_t>(stack.size());
+      stack.push_back(Frame{state, openings++, 0});
+    };
+    open(machine.initial);
+    while (!stack.empty() && (out || size <= kMaxTypeBytes)) {
       Frame& frame = stack.back();
       const auto outgoing = machine.outgoing(frame.state);
       if (frame.next < outgoing.size()) {
-        const auto& action = outgoing[frame.next].action;
-        const std::string piece = (frame.next > 0 ? ", " : "") + labels_(system_.labels.name(action.label)) +
-                                  payload(action.payload) + " . ";
-        frame.body += piece;
+        const auto& transition = outgoing[frame.next];
+        if (frame.next > 0) emit(", ");
+        emit(labels_(system_.labels.name(transition.action.label)));
+        emit(payload(transition.action.payload));
+        emit(" . ");
         ++frame.next;
-        size += piece.size();
-        if (size > kMaxTypeBytes) {
-          diagnostics_.error(role_location(role),
-                             fmt::format("the local type of role '{}' unfolds to more than {} MiB: its automaton "
-                                         "shares too many states to be written as a type",
-                                         system_.role_names[role], kMaxTypeBytes >> 20));
-          return std::nullopt;
-        }
-        const StateId target = outgoing[frame.next - 1].target;
-        open(target, frame.body);  // may push: `frame` is not used after this
+        open(transition.target);  // may push: `frame` is not used after this
         continue;
       }
-      const auto& head = outgoing.front().action;
-      std::string text = frame.referenced ? "rec " + variable(frame.state) + " . " : "";
-      text += roles_(system_.role_names[head.peer]) + (head.direction == Direction::Send ? "⊕" : "&");
-      text += outgoing.size() == 1 ? frame.body : "{ " + frame.body + " }";
+      if (outgoing.size() > 1) emit(" }");
       on_path[frame.state] = -1;
       stack.pop_back();
-      (stack.empty() ? result : stack.back().body) += text;
     }
-    return result;
   }
 
   const automata::System& system_;

@@ -7,6 +7,7 @@
 
 #include "lim/pipeline/check.hpp"
 #include "lim/pipeline/refinement_checks.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::pipeline {
 namespace {
@@ -72,6 +73,7 @@ report::FileReport asynchronous_properties(const std::string& file, const automa
   report.semantics = fmt::format("asynchronous k={}", bounds.from);
   properties::BoundedAnalysis analysis(system, bounds.from, options.explore);
   for (const auto property : options.properties) report.results.push_back(analysis.check(property));
+  report.components = analysis.component_count();
   report.states = analysis.states();
   report.transitions = analysis.transitions();
   report.seconds = analysis.seconds();
@@ -83,11 +85,15 @@ report::FileReport asynchronous_properties(const std::string& file, const automa
 
 report::FileReport check_asynchronous(const std::string& file, const automata::System& system,
                                       const AsyncCheckOptions& options) {
+  const auto& limits = options.explore.limits;
+  BudgetInForce budget({limits.timeout_seconds, limits.max_memory_bytes}, options.explore.start);
+  budget->set_phase("exploring");
   auto report = asynchronous_properties(file, system, options);
   // The guard checks are about each offer, whatever the semantics: a spec
   // whose guards overlap must not pass because it was checked with --k.
   add_guard_checks(system, report);
   for (auto& finding : wildcard_findings(system)) report.findings.push_back(std::move(finding));
+  report.seconds = budget->elapsed_seconds();
   return report;
 }
 

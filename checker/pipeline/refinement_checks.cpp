@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "lim/properties/environment_gaps.hpp"
 #include "lim/refine/refinements.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::pipeline {
 
@@ -40,18 +40,23 @@ std::string state_text(const automata::System& system, automata::RoleId role, au
 
 }  // namespace
 
+namespace {
+
+struct GuardProperty {
+  const char* name;
+  GuardFinding::Kind kind;
+  const char* what;
+};
+constexpr GuardProperty kGuardProperties[] = {
+    {"guards-satisfiable", GuardFinding::Kind::Dead, "dead branch"},
+    {"guards-disjoint", GuardFinding::Kind::Overlap, "overlap"},
+    {"guards-exhaustive", GuardFinding::Kind::Gap, "gap"},
+};
+
+}  // namespace
+
 void add_guard_checks(const refine::GuardCheckReport& checks, report::FileReport& report) {
-  struct Property {
-    const char* name;
-    GuardFinding::Kind kind;
-    const char* what;
-  };
-  static constexpr Property kProperties[] = {
-      {"guards-satisfiable", GuardFinding::Kind::Dead, "dead branch"},
-      {"guards-disjoint", GuardFinding::Kind::Overlap, "overlap"},
-      {"guards-exhaustive", GuardFinding::Kind::Gap, "gap"},
-  };
-  for (const auto& property : kProperties) {
+  for (const auto& property : kGuardProperties) {
     report::PropertyResult result;
     result.property = property.name;
     std::size_t count = 0;
@@ -71,7 +76,18 @@ void add_guard_checks(const refine::GuardCheckReport& checks, report::FileReport
 
 void add_guard_checks(const automata::System& system, report::FileReport& report) {
   if (!system.refinements || system.refinements->guards.empty()) return;
-  add_guard_checks(refine::check_guards(system), report);
+  if (auto* budget = current_budget()) budget->set_phase("guards");
+  try {
+    add_guard_checks(refine::check_guards(system), report);
+  } catch (const BudgetExhausted& spent) {
+    for (const auto& property : kGuardProperties) {
+      report::PropertyResult result;
+      result.property = property.name;
+      result.verdict = report::Verdict::Inconclusive;
+      result.detail = fmt::format("{} during the guard checks", spent.what());
+      report.results.push_back(std::move(result));
+    }
+  }
 }
 
 std::vector<report::Finding> wildcard_findings(const automata::System& system) {
@@ -96,11 +112,10 @@ std::vector<report::Finding> wildcard_findings(const automata::System& system) {
   return findings;
 }
 
-std::vector<report::Finding> environment_findings(const semantics::SynchronousSemantics& semantics,
-                                                  const explore::StateSpace& space) {
-  const auto& system = semantics.system();
+std::vector<report::Finding> environment_findings(const automata::System& system,
+                                                  const std::vector<properties::EnvironmentGap>& gaps) {
   std::vector<report::Finding> findings;
-  for (const auto& gap : properties::environment_gaps(semantics, space)) {
+  for (const auto& gap : gaps) {
     std::vector<std::string> messages;
     for (const auto& action : gap.unhandled) messages.push_back(system.describe_label(action));
     findings.push_back({"unhandled",

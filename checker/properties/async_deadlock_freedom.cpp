@@ -18,6 +18,7 @@
 #include "async_support.hpp"
 #include "lim/properties/asynchronous_properties.hpp"
 #include "lim/properties/guarded_reachability.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::properties {
 
@@ -42,6 +43,7 @@ TerminalConfigurations find_stuck_configurations(const ComponentSpace& component
   }
   TerminalConfigurations found;
   for (StateIndex state = 0; state < space.expanded(); ++state) {
+    poll_budget();
     if (environment ? live[state] != 0 : space.has_successors(state)) continue;
     if (!found.any) found.any = state;
     std::string waiting;

@@ -22,6 +22,7 @@
 
 #include "lim/properties/asynchronous_properties.hpp"
 #include "lim/semantics/independent_components.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::properties {
 namespace {
@@ -49,6 +50,7 @@ struct BoundedAnalysis::Component {
 BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, const AsyncExploreOptions& options,
                                  const Screening& screening)
     : system_(system), k_(k), cache_(all_async_properties().size()) {
+  BudgetInForce budget({options.limits.timeout_seconds, options.limits.max_memory_bytes}, options.start);
   std::vector<std::vector<automata::RoleId>> groups;
   if (options.decompose) {
     groups = semantics::independent_components(system);
@@ -56,27 +58,19 @@ BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, con
     groups.emplace_back();
     for (automata::RoleId role = 0; role < system.role_count(); ++role) groups.back().push_back(role);
   }
-  std::size_t memory = 0;
   Refutation refuted = Refutation::None;
+  const auto stop_at = [&](Exhaustion spent) {
+    completion_ = spent == Exhaustion::Time ? explore::Completion::TimeLimit : explore::Completion::MemoryLimit;
+  };
   for (std::size_t index = 0; index < groups.size(); ++index) {
+    // Many small components never reach the explorer's own checkpoints.
+    if (const auto spent = budget->exhausted()) {
+      stop_at(*spent);
+      break;
+    }
+    budget->tick();
     explore::ExploreOptions explore_options;
     explore_options.limits.max_states = options.limits.max_states;
-    if (options.limits.max_memory_bytes) {
-      if (memory >= *options.limits.max_memory_bytes) {
-        completion_ = explore::Completion::MemoryLimit;
-        break;
-      }
-      explore_options.limits.max_memory_bytes = *options.limits.max_memory_bytes - memory;
-    }
-    if (options.limits.timeout_seconds) {
-      const double used =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - options.start).count();
-      if (used >= *options.limits.timeout_seconds) {
-        completion_ = explore::Completion::TimeLimit;
-        break;
-      }
-      explore_options.limits.timeout_seconds = *options.limits.timeout_seconds - used;
-    }
     if (options.progress) {
       explore_options.progress_interval = options.progress_interval;
       explore_options.progress = [&, index](const explore::ProgressReport& report) {
@@ -87,7 +81,14 @@ BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, con
     component->semantics = std::make_unique<semantics::AsynchronousSemantics>(system, k, groups[index]);
     if (screening.watch != Refutation::None) {
       component->screen.emplace(*component->semantics, screening.watch, screening.goals, refuted);
-      if (component->screen->hunt(kHuntBudget)) {
+      bool settled = false;
+      try {
+        settled = component->screen->hunt(kHuntBudget);
+      } catch (const BudgetExhausted& spent) {
+        stop_at(spent.what_ran_out());
+        break;
+      }
+      if (settled) {
         // Settled without a breadth-first exploration.
         refuted = refuted | component->screen->found();
         components_.push_back(std::move(component));
@@ -100,7 +101,9 @@ BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, con
     }
     component->space = explore::explore(*component->semantics, explore_options);
     if (component->screen) refuted = refuted | component->screen->found();
-    memory += component->space.memory_bytes();
+    const auto bytes = component->space.memory_bytes();
+    budget->hold(bytes);
+    held_bytes_ += bytes;
     seconds_ += component->space.seconds;
     const auto completion = component->space.completion;
     components_.push_back(std::move(component));
@@ -111,7 +114,9 @@ BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, con
   }
 }
 
-BoundedAnalysis::~BoundedAnalysis() = default;
+BoundedAnalysis::~BoundedAnalysis() {
+  if (auto* budget = current_budget()) budget->release(held_bytes_);
+}
 
 std::size_t BoundedAnalysis::component_count() const { return components_.size(); }
 
@@ -129,7 +134,19 @@ std::size_t BoundedAnalysis::transitions() const {
 
 report::PropertyResult BoundedAnalysis::check(AsyncProperty property) {
   auto& slot = cache_[static_cast<std::size_t>(property)];
-  if (!slot) slot = compute(property);
+  if (!slot) {
+    if (auto* budget = current_budget()) budget->set_phase(std::string(name(property)));
+    try {
+      slot = compute(property);
+    } catch (const BudgetExhausted& spent) {
+      report::PropertyResult result;
+      result.property = std::string(name(property));
+      result.verdict = report::Verdict::Inconclusive;
+      result.k = k_;
+      result.detail = fmt::format("{} during the analysis at k={}", spent.what(), k_);
+      slot = std::move(result);
+    }
+  }
   return *slot;
 }
 

@@ -4,6 +4,8 @@
 #include <map>
 #include <tuple>
 
+#include "lim/support/budget.hpp"
+
 namespace lim::properties {
 
 using automata::Direction;
@@ -13,7 +15,7 @@ std::vector<EnvironmentGap> environment_gaps(const semantics::SynchronousSemanti
                                              const explore::StateSpace& space) {
   const auto& system = semantics.system();
   std::vector<RoleId> environments;
-  for (RoleId role = 0; role < system.role_count(); ++role)
+  for (const RoleId role : semantics.roles())
     if (system.is_environment(role)) environments.push_back(role);
   std::vector<EnvironmentGap> gaps;
   if (environments.empty()) return gaps;
@@ -23,17 +25,20 @@ std::vector<EnvironmentGap> environment_gaps(const semantics::SynchronousSemanti
   for (explore::StateIndex index = 0; index < space.size(); ++index) {
     const auto configuration = space.configuration(index);
     for (const RoleId environment : environments) {
-      for (RoleId role = 0; role < system.role_count(); ++role) {
+      const auto environment_state = semantics.state_of(configuration, environment);
+      for (const RoleId role : semantics.roles()) {
         if (system.is_environment(role)) continue;
-        const auto key = std::tuple(role, configuration[role], environment, configuration[environment]);
+        poll_budget();
+        const auto state = semantics.state_of(configuration, role);
+        const auto key = std::tuple(role, state, environment, environment_state);
         if (!examined.emplace(key, true).second) continue;
-        const auto receives = system.machines[role].outgoing(configuration[role]);
+        const auto receives = system.machines[role].outgoing(state);
         const bool waits = std::any_of(receives.begin(), receives.end(), [&](const automata::Transition& t) {
           return t.action.direction == Direction::Receive && t.action.peer == environment;
         });
         if (!waits) continue;
-        EnvironmentGap gap{role, configuration[role], environment, {}, index};
-        for (const auto& send : system.machines[environment].outgoing(configuration[environment])) {
+        EnvironmentGap gap{role, state, environment, {}, index};
+        for (const auto& send : system.machines[environment].outgoing(environment_state)) {
           if (send.action.direction != Direction::Send || send.action.peer != role) continue;
           const bool accepted = std::any_of(receives.begin(), receives.end(), [&](const automata::Transition& t) {
             return semantics.matches(environment, send.action, t.action);

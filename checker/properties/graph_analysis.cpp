@@ -4,6 +4,8 @@
 #include <deque>
 #include <unordered_map>
 
+#include "lim/support/budget.hpp"
+
 namespace lim::properties {
 
 ReverseGraph reverse(const StateSpace& space) {
@@ -13,6 +15,7 @@ ReverseGraph reverse(const StateSpace& space) {
   graph.source.resize(space.edge_count());
   for (StateIndex state = 0; state < space.expanded(); ++state)
     for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge) {
+      poll_budget();
       graph.source[edge] = state;
       ++graph.first[space.edge_target[edge] + 1];
     }
@@ -33,6 +36,7 @@ BitSets can_reach_each(const StateSpace& space, const ReverseGraph& reverse, Bit
       queued[state] = 1;
     }
   while (!worklist.empty()) {
+    poll_budget();
     const StateIndex state = worklist.back();
     worklist.pop_back();
     queued[state] = 0;
@@ -57,6 +61,7 @@ EdgeGroups group_edges(const StateSpace& space, const std::vector<std::uint32_t>
   std::vector<std::uint32_t> keys;  // distinct keys of one state, in first-seen order
   std::uint32_t next = 0;
   for (StateIndex state = 0; state < space.expanded(); ++state) {
+    poll_budget();
     groups.first_group[state] = next;
     keys.clear();
     for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge) {
@@ -85,6 +90,7 @@ BitSets can_avoid_each(const StateSpace& space, const ReverseGraph& reverse, con
   }
   std::vector<std::uint64_t> per_group;
   while (!worklist.empty()) {
+    poll_budget();
     const StateIndex state = worklist.back();
     worklist.pop_back();
     queued[state] = 0;
@@ -132,6 +138,7 @@ std::vector<std::uint32_t> strongly_connected_components(const StateSpace& space
     stack.push_back(root);
     on_stack[root] = 1;
     while (!call_stack.empty()) {
+      poll_budget();
       auto& frame = call_stack.back();
       const StateIndex state = frame.state;
       if (frame.next_edge < space.edges_end(state)) {
@@ -172,6 +179,7 @@ Lasso walk_within(const StateSpace& space, StateIndex from, const std::vector<ch
   std::unordered_map<StateIndex, std::size_t> position;  // state → index in stem
   StateIndex state = from;
   while (true) {
+    poll_budget();
     position.emplace(state, lasso.stem.size());
     if (state >= space.expanded()) return lasso;
     EdgeIndex chosen = space.edges_end(state);
@@ -198,6 +206,7 @@ std::vector<EdgeIndex> shortest_cycle_through(const StateSpace& space, StateInde
   std::deque<StateIndex> queue{state};
   std::vector<EdgeIndex> cycle;
   while (!queue.empty()) {
+    poll_budget();
     const StateIndex current = queue.front();
     queue.pop_front();
     for (EdgeIndex edge = space.edges_begin(current); edge < space.edges_end(current); ++edge) {
@@ -219,6 +228,20 @@ std::vector<EdgeIndex> shortest_cycle_through(const StateSpace& space, StateInde
     }
   }
   return cycle;
+}
+
+std::optional<CycleWitness> first_cycle(const StateSpace& space) {
+  const auto component = strongly_connected_components(space);
+  std::vector<std::uint32_t> component_size(space.size() + 1, 0);
+  for (StateIndex state = 0; state < space.size(); ++state) ++component_size[component[state]];
+  for (StateIndex state = 0; state < space.expanded(); ++state) {
+    poll_budget();
+    bool on_cycle = component_size[component[state]] > 1;
+    for (auto edge = space.edges_begin(state); !on_cycle && edge < space.edges_end(state); ++edge)
+      on_cycle = space.edge_target[edge] == state;
+    if (on_cycle) return CycleWitness{state, shortest_cycle_through(space, state, component)};
+  }
+  return std::nullopt;
 }
 
 }  // namespace lim::properties

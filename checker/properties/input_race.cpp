@@ -13,6 +13,7 @@
 
 #include "async_receives.hpp"
 #include "lim/properties/asynchronous_properties.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::properties {
 
@@ -59,6 +60,7 @@ std::optional<Violation> find_input_race(const ComponentSpace& component) {
   const ReceiveTable receives(component);
   for (StateIndex state = 0; state < space.size(); ++state)
     for (std::uint32_t local = 0; local < semantics.roles().size(); ++local) {
+      poll_budget();
       if (receives.options(local, read.state(state, local)).size() < 2) continue;
       const auto enabled = receives.enabled_actions(read, state, local);
       if (enabled.size() < 2) continue;

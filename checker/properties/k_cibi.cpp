@@ -32,6 +32,7 @@
 #include "async_receives.hpp"
 #include "lim/properties/asynchronous_properties.hpp"
 #include "lim/properties/guarded_reachability.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::properties {
 namespace {
@@ -178,6 +179,7 @@ std::optional<Violation> find_k_cibi_violation(const ComponentSpace& component) 
   const DependenceSearch search(component, read);
   for (StateIndex state = 0; state < space.expanded() && (!race || state < race->at); ++state)
     for (std::uint32_t local = 0; local < semantics.roles().size(); ++local) {
+      poll_budget();
       const auto& options = receives.options(local, read.state(state, local));
       if (options.size() < 2) continue;
       const auto enabled = receives.enabled_actions(read, state, local);

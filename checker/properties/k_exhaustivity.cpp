@@ -13,6 +13,7 @@
 #include "async_support.hpp"
 #include "lim/properties/asynchronous_properties.hpp"
 #include "lim/properties/guarded_reachability.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::properties {
 
@@ -36,6 +37,7 @@ std::optional<Violation> find_k_exhaustivity_violation(const ComponentSpace& com
     std::vector<char> not_full(space.size(), 0);
     bool candidate = false;
     for (StateIndex state = 0; state < space.size(); ++state) {
+      poll_budget();
       not_full[state] = read.length(state, channel) < k;
       candidate = candidate || (!not_full[state] && offers[read.state(state, sender)]);
     }
@@ -44,6 +46,7 @@ std::optional<Violation> find_k_exhaustivity_violation(const ComponentSpace& com
       return semantics.mover(space.edge_move[edge]) != c.from;
     });
     for (StateIndex state = 0; state < space.size() && (!first || state < first->at); ++state) {
+      poll_budget();
       if (freed[state] || !offers[read.state(state, sender)]) continue;
       const auto machine_state = read.state(state, sender);
       first = Violation{state, {},

@@ -9,6 +9,7 @@
 
 #include "async_support.hpp"
 #include "lim/properties/asynchronous_properties.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::properties {
 
@@ -40,6 +41,7 @@ std::optional<Violation> find_k_obi_violation(const ComponentSpace& component) {
   }
   if (!any) return std::nullopt;
   for (StateIndex state = 0; state < space.size(); ++state) {
+    poll_budget();
     for (std::uint32_t local = 0; local < semantics.roles().size(); ++local) {
       const auto machine_state = read.state(state, local);
       const auto& list = channels[local][machine_state];

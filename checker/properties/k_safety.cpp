@@ -23,6 +23,7 @@
 #include "async_support.hpp"
 #include "lim/properties/asynchronous_properties.hpp"
 #include "lim/properties/guarded_reachability.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::properties {
 namespace {
@@ -64,6 +65,7 @@ std::optional<Violation> find_k_safety_violation(const ComponentSpace& component
       }
       std::vector<char> deaf(space.size(), 0), ended(space.size(), 0);
       for (StateIndex state = 0; state < space.size(); ++state) {
+        poll_budget();
         deaf[state] = deaf_state[read.state(state, receiver)];
         ended[state] = final_state[read.state(state, receiver)];
       }
@@ -72,6 +74,7 @@ std::optional<Violation> find_k_safety_violation(const ComponentSpace& component
       for (StateIndex state = 0; state < space.size(); ++state) received[state] = received[state] || dropped[state];
     }
     for (StateIndex state = 0; state < space.size() && (!first || state < first->at); ++state) {
+      poll_budget();
       if (received[state] || read.length(state, channel) == 0) continue;
       keep_first(first, {state, {},
                          fmt::format("eventual reception fails: {} at the head of queue {} is never received by {}",
@@ -95,6 +98,7 @@ std::optional<Violation> find_k_safety_violation(const ComponentSpace& component
     });
     const auto progresses = can_reach_along(space, reverse, std::move(receives), [](EdgeIndex) { return true; });
     for (StateIndex state = 0; state < space.size() && (!first || state < first->at); ++state) {
+      poll_budget();
       const auto machine_state = read.state(state, local);
       if (progresses[state] || !receiving[machine_state]) continue;
       keep_first(first, {state, {},

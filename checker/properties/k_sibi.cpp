@@ -15,6 +15,7 @@
 #include "async_receives.hpp"
 #include "lim/properties/asynchronous_properties.hpp"
 #include "lim/properties/guarded_reachability.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::properties {
 
@@ -42,6 +43,7 @@ std::optional<Violation> find_k_sibi_violation(const ComponentSpace& component, 
   };
   for (StateIndex state = 0; state < space.size() && (!race || state < race->at); ++state)
     for (std::uint32_t local = 0; local < semantics.roles().size(); ++local) {
+      poll_budget();
       const auto& options = receives.options(local, read.state(state, local));
       if (options.size() < 2) continue;
       const auto enabled = receives.enabled_actions(read, state, local);

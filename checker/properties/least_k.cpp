@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "lim/properties/asynchronous_properties.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::properties {
 namespace {
@@ -34,6 +35,8 @@ std::optional<Refutation> refuters(AsyncProperty property, bool basic) {
 
 LeastKReport check_least_k(const automata::System& system, const std::vector<AsyncProperty>& properties,
                            unsigned from, unsigned to, const AsyncExploreOptions& options) {
+  // One budget for every k.
+  BudgetInForce budget({options.limits.timeout_seconds, options.limits.max_memory_bytes}, options.start);
   LeastKReport report;
   from = std::max(from, 1U);
   to = std::max(to, from);

@@ -12,6 +12,7 @@
 // everything that does not depend on the obligation (which edges fulfil
 // what, edge groups, predecessor lists) is computed once.
 #include <algorithm>
+#include <array>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -21,6 +22,7 @@
 #include "lim/properties/graph_analysis.hpp"
 #include "lim/properties/synchronous_properties.hpp"
 #include "lim/properties/synchronous_trace.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::properties {
 namespace {
@@ -54,8 +56,9 @@ struct ObligationTable {
   std::vector<std::vector<char>> pending_in;  // per obligation, per owner machine state
   std::map<Obligation, std::uint32_t> ids;
 
-  explicit ObligationTable(const automata::System& system) {
-    for (RoleId role = 0; role < system.role_count(); ++role) {
+  explicit ObligationTable(const SynchronousSemantics& semantics) {
+    const auto& system = semantics.system();
+    for (const RoleId role : semantics.roles()) {
       if (system.is_environment(role)) continue;
       const auto& machine = system.machines[role];
       for (automata::StateId state = 0; state < machine.state_count(); ++state) {
@@ -94,6 +97,22 @@ struct ObligationTable {
   }
 };
 
+// The obligations a step fulfils (kNone in the slots it does not need): an
+// input by a message from the awaited peer (or from any peer, for a state
+// that waits for several) or by the waiter's timeout (the wait is over
+// either way), an output only by that very message.
+std::array<std::uint32_t, 3> fulfilled_by(const SynchronousSemantics& semantics, const ObligationTable& table,
+                                          explore::Move move) {
+  const auto interaction = semantics.interaction(move);
+  const auto& action = semantics.system().transition(interaction.send).action;
+  const auto input = table.find({true, interaction.from, interaction.to, 0, 0});
+  const auto any_input = table.find({true, kAnyPeer, interaction.to, 0, 0});
+  const auto output = interaction.internal
+                          ? kNone
+                          : table.find({false, interaction.from, interaction.to, action.label, action.payload});
+  return {input, any_input, output};
+}
+
 // For each obligation, the states with an outgoing edge that fulfils it.
 struct FulfillingSources {
   std::vector<std::size_t> first;  // per obligation, into `states`
@@ -101,21 +120,11 @@ struct FulfillingSources {
 
   FulfillingSources(const SynchronousSemantics& semantics, const explore::StateSpace& space,
                     const ObligationTable& table) {
-    const auto& system = semantics.system();
     std::vector<std::pair<std::uint32_t, explore::StateIndex>> pairs;
     for (explore::StateIndex state = 0; state < space.expanded(); ++state)
       for (auto edge = space.edges_begin(state); edge < space.edges_end(state); ++edge) {
-        // An input is fulfilled by a message from the awaited peer or by the
-        // waiter's timeout (the wait is over either way); an output only by
-        // that very message.
-        const auto interaction = semantics.interaction(space.edge_move[edge]);
-        const auto& action = system.transition(interaction.send).action;
-        const auto input = table.find({true, interaction.from, interaction.to, 0, 0});
-        const auto any_input = table.find({true, kAnyPeer, interaction.to, 0, 0});
-        const auto output = interaction.internal
-                                ? kNone
-                                : table.find({false, interaction.from, interaction.to, action.label, action.payload});
-        for (const auto id : {input, any_input, output})
+        poll_budget();
+        for (const auto id : fulfilled_by(semantics, table, space.edge_move[edge]))
           if (id != kNone) pairs.emplace_back(id, state);
       }
     first.assign(table.obligations.size() + 1, 0);
@@ -153,7 +162,7 @@ report::PropertyResult check_liveness(const SynchronousSemantics& semantics, con
                                       SyncProperty variant) {
   const auto& system = semantics.system();
   const std::string property(name(variant));
-  const ObligationTable table(system);
+  const ObligationTable table(semantics);
   const FulfillingSources fulfilling(semantics, space, table);
   const auto reverse_graph = reverse(space);
   EdgeGroups groups;
@@ -188,12 +197,13 @@ report::PropertyResult check_liveness(const SynchronousSemantics& semantics, con
       unfulfillable = can_avoid_each(space, reverse_graph, targets, groups);
     }
     for (explore::StateIndex state = 0; state < worst; ++state) {
+      poll_budget();
       if (unfulfillable[state] == 0) continue;
       const auto words = space.states[state];
       for (std::uint32_t bit = 0; bit < batch; ++bit) {
         if (!(unfulfillable[state] >> bit & 1)) continue;
         const auto id = base + bit;
-        if (!table.pending_in[id][space.layout.get(words, table.obligations[id].owner())]) continue;
+        if (!table.pending_in[id][space.layout.get(words, *semantics.local_index(table.obligations[id].owner()))]) continue;
         worst = state;
         violated = id;
         violated_region.assign(space.size(), 0);
@@ -209,6 +219,7 @@ report::PropertyResult check_liveness(const SynchronousSemantics& semantics, con
   result.verdict = report::Verdict::Violated;
   result.counterexample = counterexample_at(semantics, space, worst,
                                             describe(system, table.obligations[violated]) + ", " + consequence(variant));
+  result.counterexample->role = system.role_names[table.obligations[violated].owner()];
   // Inside that region every state has a step that stays inside (or none):
   // walking those steps gives the run that never fulfils the obligation.
   const auto lasso = walk_within(space, worst, violated_region);
@@ -216,6 +227,35 @@ report::PropertyResult check_liveness(const SynchronousSemantics& semantics, con
   result.counterexample->cycle = describe_path(semantics, space, lasso.cycle);
   if (lasso.cycle.empty()) result.counterexample->explanation += "; the run below ends with no interaction possible";
   return result;
+}
+
+std::optional<PendingObligation> first_obligation_not_enabled(const SynchronousSemantics& semantics,
+                                                              const explore::StateSpace& space) {
+  const auto& system = semantics.system();
+  const ObligationTable table(semantics);
+  // The obligations pending in each machine state of each role in scope.
+  std::vector<std::vector<std::vector<std::uint32_t>>> pending(semantics.roles().size());
+  for (std::uint32_t local = 0; local < semantics.roles().size(); ++local)
+    pending[local].resize(system.machines[semantics.roles()[local]].state_count());
+  for (std::uint32_t id = 0; id < table.obligations.size(); ++id) {
+    const auto local = *semantics.local_index(table.obligations[id].owner());
+    for (std::size_t state = 0; state < table.pending_in[id].size(); ++state)
+      if (table.pending_in[id][state]) pending[local][state].push_back(id);
+  }
+  std::vector<std::uint32_t> fulfilled;
+  for (explore::StateIndex state = 0; state < space.expanded(); ++state) {
+    poll_budget();
+    fulfilled.clear();
+    for (auto edge = space.edges_begin(state); edge < space.edges_end(state); ++edge)
+      for (const auto id : fulfilled_by(semantics, table, space.edge_move[edge])) fulfilled.push_back(id);
+    const auto words = space.states[state];
+    for (std::uint32_t local = 0; local < semantics.roles().size(); ++local)
+      for (const auto id : pending[local][space.layout.get(words, local)])
+        if (std::find(fulfilled.begin(), fulfilled.end(), id) == fulfilled.end())
+          return PendingObligation{state, describe(system, table.obligations[id]),
+                                   table.obligations[id].owner()};
+  }
+  return std::nullopt;
 }
 
 }  // namespace lim::properties

@@ -7,14 +7,13 @@ namespace lim::properties {
 
 report::PropertyResult check_never_termination(const SynchronousSemantics& semantics,
                                                const explore::StateSpace& space) {
-  for (explore::StateIndex state = 0; state < space.expanded(); ++state) {
-    if (space.has_successors(state)) continue;
-    const auto waiting = pending_roles(semantics, space.configuration(state));
+  if (const auto stuck = find_stuck_configurations(semantics, space).any) {
+    const auto waiting = pending_roles(semantics, space.configuration(*stuck));
     report::PropertyResult result;
     result.property = "never-termination";
     result.verdict = report::Verdict::Violated;
     result.counterexample = counterexample_at(
-        semantics, space, state,
+        semantics, space, *stuck,
         waiting.empty() ? "the context terminates: every role has reached end"
                         : "no interaction is possible: " + waiting);
     return result;

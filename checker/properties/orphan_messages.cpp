@@ -11,6 +11,7 @@
 
 #include "async_support.hpp"
 #include "lim/properties/asynchronous_properties.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::properties {
 
@@ -21,6 +22,7 @@ TerminalConfigurations find_final_configurations(const ComponentSpace& component
   const FieldReader read(component);
   TerminalConfigurations found;
   for (StateIndex state = 0; state < space.size(); ++state) {
+    poll_budget();
     bool final = true;
     for (std::uint32_t local = 0; local < semantics.roles().size() && final; ++local) {
       const automata::RoleId role = semantics.roles()[local];

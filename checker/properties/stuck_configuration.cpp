@@ -3,32 +3,55 @@
 #include <fmt/format.h>
 
 #include "lim/properties/synchronous_trace.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::properties {
+
+std::vector<automata::RoleId> waiting_roles(const semantics::SynchronousSemantics& semantics,
+                                           const std::vector<std::uint32_t>& configuration) {
+  const auto& system = semantics.system();
+  std::vector<automata::RoleId> waiting;
+  for (const automata::RoleId role : semantics.roles()) {
+    if (system.machines[role].kind(semantics.state_of(configuration, role)) == automata::StateKind::Final) continue;
+    // An environment may stop at any time: it never waits for anyone.
+    if (system.is_environment(role)) continue;
+    waiting.push_back(role);
+  }
+  return waiting;
+}
 
 std::string pending_roles(const semantics::SynchronousSemantics& semantics,
                           const std::vector<std::uint32_t>& configuration) {
   const auto& system = semantics.system();
   std::string text;
-  for (automata::RoleId role = 0; role < system.role_count(); ++role) {
-    if (system.machines[role].kind(configuration[role]) == automata::StateKind::Final) continue;
-    // An environment may stop at any time: it never waits for anyone.
-    if (system.is_environment(role)) continue;
+  for (const auto role : waiting_roles(semantics, configuration))
     text += fmt::format("{}{} waits at {}", text.empty() ? "" : "; ", system.role_names[role],
-                        system.describe_state(role, configuration[role]));
-  }
+                        system.describe_state(role, semantics.state_of(configuration, role)));
   return text;
+}
+
+StuckConfigurations find_stuck_configurations(const semantics::SynchronousSemantics& semantics,
+                                              const explore::StateSpace& space) {
+  StuckConfigurations found;
+  for (explore::StateIndex state = 0; state < space.expanded() && !found.bad; ++state) {
+    poll_budget();
+    if (space.has_successors(state)) continue;
+    if (!found.any) found.any = state;
+    if (!waiting_roles(semantics, space.configuration(state)).empty()) found.bad = state;
+  }
+  return found;
 }
 
 std::optional<report::Counterexample> first_deadlock(const semantics::SynchronousSemantics& semantics,
                                                      const explore::StateSpace& space) {
-  for (explore::StateIndex state = 0; state < space.expanded(); ++state) {
-    if (space.has_successors(state)) continue;
-    const auto waiting = pending_roles(semantics, space.configuration(state));
-    if (waiting.empty()) continue;
-    return counterexample_at(semantics, space, state, "deadlock: no interaction is possible, but " + waiting);
-  }
-  return std::nullopt;
+  const auto stuck = find_stuck_configurations(semantics, space);
+  if (!stuck.bad) return std::nullopt;
+  const auto configuration = space.configuration(*stuck.bad);
+  auto counterexample = counterexample_at(semantics, space, *stuck.bad,
+                                          "deadlock: no interaction is possible, but " +
+                                              pending_roles(semantics, configuration));
+  counterexample.role = semantics.system().role_names[waiting_roles(semantics, configuration).front()];
+  return counterexample;
 }
 
 }  // namespace lim::properties

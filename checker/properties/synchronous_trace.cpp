@@ -43,19 +43,25 @@ std::vector<report::TraceStep> describe_path(const semantics::SynchronousSemanti
   return steps;
 }
 
-report::Configuration describe_configuration(const semantics::SynchronousSemantics& semantics,
-                                             const explore::StateSpace& space, explore::StateIndex state) {
-  const auto& system = semantics.system();
-  const auto values = space.configuration(state);
+report::Configuration describe_configuration(const automata::System& system,
+                                             std::span<const SyncComponentConfiguration> parts) {
+  std::vector<automata::StateId> states(system.role_count());
+  for (automata::RoleId role = 0; role < system.role_count(); ++role) states[role] = system.machines[role].initial;
+  for (const auto& part : parts)
+    for (const auto role : part.semantics->roles()) states[role] = part.semantics->state_of(part.values, role);
   report::Configuration configuration;
   for (automata::RoleId role = 0; role < system.role_count(); ++role) {
     const auto& machine = system.machines[role];
-    const auto machine_state = values[role];
-    configuration.roles.push_back({system.role_names[role], machine.graph[machine_state].name,
-                                   system.describe_state(role, machine_state),
-                                   machine.graph[machine_state].location});
+    configuration.roles.push_back({system.role_names[role], machine.graph[states[role]].name,
+                                   system.describe_state(role, states[role]), machine.graph[states[role]].location});
   }
   return configuration;
+}
+
+report::Configuration describe_configuration(const semantics::SynchronousSemantics& semantics,
+                                             const explore::StateSpace& space, explore::StateIndex state) {
+  const SyncComponentConfiguration part{&semantics, space.configuration(state)};
+  return describe_configuration(semantics.system(), std::span<const SyncComponentConfiguration>(&part, 1));
 }
 
 report::Counterexample counterexample_at(const semantics::SynchronousSemantics& semantics,

@@ -8,6 +8,7 @@
 #include "async_support.hpp"
 #include "lim/explore/state_store.hpp"
 #include "lim/properties/asynchronous_trace.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::properties {
 namespace {
@@ -95,6 +96,7 @@ bool ViolationScreen::hunt(std::size_t budget) {
     return moves;
   };
   while (!stack.empty() && nodes.size() <= budget) {
+    poll_budget();
     node = stack.back();
     stack.pop_back();
     std::copy_n(configurations.begin() + std::ptrdiff_t{node} * static_cast<std::ptrdiff_t>(fields), fields,

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "lim/support/budget.hpp"
+
 namespace lim::refine {
 
 namespace {
@@ -25,7 +27,10 @@ class Checker {
     const auto start = std::chrono::steady_clock::now();
     for (RoleId role = 0; role < system_.role_count(); ++role) {
       const auto& machine = system_.machines[role];
-      for (StateId state = 0; state < machine.state_count(); ++state) check_state(role, state);
+      for (StateId state = 0; state < machine.state_count(); ++state) {
+        poll_budget();
+        check_state(role, state);
+      }
     }
     report_.solver = solver_.statistics();
     report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "lim/support/budget.hpp"
 #include "z3_encoding.hpp"
 
 namespace lim::refine {
@@ -48,10 +49,23 @@ struct GuardSolver::Z3State {
 };
 
 GuardSolver::GuardSolver(const Refinements& refinements, std::chrono::milliseconds per_query)
-    : refinements_(refinements), z3_(std::make_unique<Z3State>(refinements)) {
+    : refinements_(refinements), per_query_(per_query), z3_(std::make_unique<Z3State>(refinements)) {}
+
+// Each call may take `per_query`, and no call may outlast the check's
+// deadline (support/budget.hpp): past it, the query is not asked at all.
+void GuardSolver::arm_timeout() {
+  auto milliseconds = static_cast<std::uint64_t>(per_query_.count());
+  if (auto* budget = current_budget()) {
+    budget->check();
+    if (const auto remaining = budget->remaining_seconds())
+      milliseconds = std::min(milliseconds, static_cast<std::uint64_t>(*remaining * 1000.0) + 1);
+  }
+  const auto value = static_cast<unsigned>(std::min<std::uint64_t>(milliseconds, ~0U));
+  if (value == armed_) return;
   z3::params parameters(z3_->context);
-  parameters.set("timeout", static_cast<unsigned>(per_query.count()));
+  parameters.set("timeout", value);
   z3_->solver.set(parameters);
+  armed_ = value;
 }
 
 GuardSolver::~GuardSolver() = default;
@@ -103,6 +117,7 @@ QueryResult GuardSolver::solve(const z3::expr& formula, const Guard& first) {
   {
     const Scope scope(z3_->solver);
     z3_->solver.add(formula);
+    arm_timeout();
     const z3::check_result answer = z3_->solver.check();
     if (answer == z3::sat) {
       result.answer = QueryResult::Answer::Satisfiable;
@@ -170,6 +185,7 @@ void GuardSolver::make_readable(const z3::expr& formula, std::span<const GuardId
       z3_->solver.add(z3::ule(variable + z3_->context.bv_val(range.below, bits),
                               z3_->context.bv_val(range.below + range.above, bits)));
       ++statistics_.solver_calls;
+      arm_timeout();
       if (z3_->solver.check() == z3::sat) {
         model = z3_->solver.get_model();
         kept.push_back(std::move(request));

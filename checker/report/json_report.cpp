@@ -46,6 +46,7 @@ json to_json(const Counterexample& counterexample) {
   for (const auto& queue : counterexample.at.queues)
     queues.push_back({{"from", queue.from}, {"to", queue.to}, {"messages", queue.messages}});
   return {{"explanation", counterexample.explanation},
+          {"role", counterexample.role},
           {"prefix", steps_json(counterexample.prefix)},
           {"continuation", steps_json(counterexample.continuation)},
           {"cycle", steps_json(counterexample.cycle)},
@@ -57,6 +58,7 @@ json to_json(const PropertyResult& result) {
   object["holds"] = result.verdict == Verdict::Holds;
   if (!result.detail.empty()) object["detail"] = result.detail;
   if (result.k) object["k"] = *result.k;
+  object["seconds"] = result.seconds;
   object["counterexample"] = result.counterexample ? to_json(*result.counterexample) : json(nullptr);
   return object;
 }
@@ -71,6 +73,7 @@ json to_json(const FileReport& report) {
   return {{"file", report.file},
           {"semantics", report.semantics},
           {"roles", report.roles},
+          {"components", report.components},
           {"states", report.states},
           {"transitions", report.transitions},
           {"seconds", report.seconds},
@@ -79,21 +82,34 @@ json to_json(const FileReport& report) {
           {"properties", properties}};
 }
 
+json to_json(const FileError& error) {
+  const auto& diagnostic = error.diagnostic;
+  return {{"file", error.file.empty() ? json(nullptr) : json(error.file)},
+          {"severity", diagnostic.severity == Severity::Error     ? "error"
+                       : diagnostic.severity == Severity::Warning ? "warning"
+                                                                  : "note"},
+          {"line", diagnostic.location.line},
+          {"column", diagnostic.location.column},
+          {"message", diagnostic.message}};
+}
+
+json to_json(const Summary& summary) {
+  return {{"files", summary.files},         {"hold", summary.hold},
+          {"violated", summary.violated},   {"unknown", summary.unknown},
+          {"inconclusive", summary.inconclusive}, {"errors", summary.errors},
+          {"exit_code", summary.exit_code}};
+}
+
 json render_json(const std::vector<FileReport>& reports, const std::vector<FileError>& errors) {
   json files = json::array();
   for (const auto& report : reports) files.push_back(to_json(report));
   json error_array = json::array();
-  for (const auto& error : errors) {
-    const auto& diagnostic = error.diagnostic;
-    error_array.push_back({{"file", error.file},
-                           {"severity", diagnostic.severity == Severity::Error     ? "error"
-                                        : diagnostic.severity == Severity::Warning ? "warning"
-                                                                                   : "note"},
-                           {"line", diagnostic.location.line},
-                           {"column", diagnostic.location.column},
-                           {"message", diagnostic.message}});
-  }
-  return {{"schema", kJsonSchemaVersion}, {"tool", "lim"}, {"files", files}, {"errors", error_array}};
+  for (const auto& error : errors) error_array.push_back(to_json(error));
+  return {{"schema", kJsonSchemaVersion},
+          {"tool", "lim"},
+          {"files", files},
+          {"errors", error_array},
+          {"summary", to_json(summarize(reports, errors))}};
 }
 
 }  // namespace lim::report

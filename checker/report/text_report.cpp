@@ -20,13 +20,25 @@ std::string pad(const std::string& text, std::size_t width) {
 }
 
 std::string symbol(Verdict verdict, bool color) {
+  const std::string plain(report::symbol(verdict));
+  if (!color) return plain;
   switch (verdict) {
-    case Verdict::Holds: return color ? "\x1b[32m✓\x1b[0m" : "✓";
-    case Verdict::Violated: return color ? "\x1b[31m✗\x1b[0m" : "✗";
-    case Verdict::Inconclusive: return color ? "\x1b[33m?\x1b[0m" : "?";
-    case Verdict::Unknown: return color ? "\x1b[33m?\x1b[0m" : "?";
+    case Verdict::Holds: return "\x1b[32m" + plain + "\x1b[0m";
+    case Verdict::Violated:
+    case Verdict::Unknown: return "\x1b[31m" + plain + "\x1b[0m";
+    case Verdict::Inconclusive: return "\x1b[33m" + plain + "\x1b[0m";
   }
-  return " ";
+  return plain;
+}
+
+std::string legend(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::Holds: return "holds";
+    case Verdict::Violated: return "violated";
+    case Verdict::Unknown: return "unknown: no k of the range decides";
+    case Verdict::Inconclusive: return "inconclusive: a resource limit stopped the check";
+  }
+  return "";
 }
 
 std::string render_steps(const std::vector<TraceStep>& steps, const std::string& indent) {
@@ -42,7 +54,8 @@ std::string render_location(const std::string& file, const SourceLocation& locat
 
 }  // namespace
 
-std::string render_table(const std::vector<FileReport>& reports, const TextOptions& options) {
+std::string render_table(const std::vector<FileReport>& reports, const TextOptions& options,
+                         const std::vector<FileError>& errors) {
   // Columns are the union of the properties asked for, in first-seen order.
   std::vector<std::string> columns;
   for (const auto& report : reports)
@@ -51,6 +64,12 @@ std::string render_table(const std::vector<FileReport>& reports, const TextOptio
         columns.push_back(result.property);
   std::size_t file_width = display_width("file");
   for (const auto& report : reports) file_width = std::max(file_width, display_width(report.file));
+  std::vector<std::string> failed;  // files that did not load, in order
+  for (const auto& error : errors)
+    if (!error.file.empty() && std::find(failed.begin(), failed.end(), error.file) == failed.end()) {
+      failed.push_back(error.file);
+      file_width = std::max(file_width, display_width(error.file));
+    }
 
   std::string text = pad("file", file_width);
   for (const auto& column : columns) text += "  " + column;
@@ -71,6 +90,21 @@ std::string render_table(const std::vector<FileReport>& reports, const TextOptio
     }
     text += "\n";
   }
+  if (!options.summary) return text;
+  for (const auto& file : failed) text += pad(file, file_width) + "  error: does not load (see above)\n";
+  // The symbols shown, with what each means for the exit code.
+  std::vector<Verdict> shown;
+  for (const auto& report : reports)
+    for (const auto& result : report.results)
+      if (std::find(shown.begin(), shown.end(), result.verdict) == shown.end()) shown.push_back(result.verdict);
+  std::sort(shown.begin(), shown.end());
+  if (shown.size() > 1 || (shown.size() == 1 && shown.front() != Verdict::Holds)) {
+    std::string line;
+    for (const auto verdict : shown)
+      line += fmt::format("{}{} {}", line.empty() ? "" : "   ", symbol(verdict, options.color), legend(verdict));
+    text += line + "\n";
+  }
+  text += to_string(summarize(reports, errors)) + "\n";
   return text;
 }
 
@@ -117,8 +151,9 @@ std::string render_details(const FileReport& report) {
   return text;
 }
 
-std::string render_text(const std::vector<FileReport>& reports, const TextOptions& options) {
-  std::string text = render_table(reports, options);
+std::string render_text(const std::vector<FileReport>& reports, const TextOptions& options,
+                        const std::vector<FileError>& errors) {
+  std::string text = render_table(reports, options, errors);
   for (const auto& report : reports) text += render_details(report);
   return text;
 }

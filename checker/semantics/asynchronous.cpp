@@ -7,14 +7,12 @@ namespace lim::semantics {
 AsynchronousSemantics::AsynchronousSemantics(const automata::System& system, unsigned bound,
                                              std::vector<RoleId> roles)
     : system_(system), bound_(bound), roles_(std::move(roles)) {
-  const auto role_count = system.role_count();
   if (roles_.empty())
-    for (RoleId role = 0; role < role_count; ++role) roles_.push_back(role);
+    for (RoleId role = 0; role < system.role_count(); ++role) roles_.push_back(role);
   std::sort(roles_.begin(), roles_.end());
-  local_of_role_.assign(role_count, kNoChannel);
-  for (std::uint32_t local = 0; local < roles_.size(); ++local) local_of_role_[roles_[local]] = local;
+  const auto scope = static_cast<std::uint32_t>(roles_.size());
 
-  for (RoleId role = 0; role < role_count; ++role) {
+  for (const RoleId role : roles_) {
     first_global_.push_back(static_cast<std::uint32_t>(global_.size()));
     for (std::uint32_t index = 0; index < system.machines[role].transitions().size(); ++index)
       global_.push_back({role, index});
@@ -22,15 +20,17 @@ AsynchronousSemantics::AsynchronousSemantics(const automata::System& system, uns
 
   // Channels: every (sender, receiver) pair in scope with a send between
   // them, each with the alphabet of messages the sender may put on it.
-  channel_of_pair_.assign(role_count * role_count, kNoChannel);
+  channel_of_pair_.assign(std::size_t{scope} * scope, kNoChannel);
   transition_channel_.assign(global_.size(), kNoChannel);
   transition_message_.assign(global_.size(), 0);
-  for (const RoleId role : roles_) {
+  for (std::uint32_t local = 0; local < scope; ++local) {
+    const RoleId role = roles_[local];
     const auto& transitions = system.machines[role].transitions();
     for (std::uint32_t index = 0; index < transitions.size(); ++index) {
       const auto& action = transitions[index].action;
-      if (action.direction != automata::Direction::Send || local_of_role_[action.peer] == kNoChannel) continue;
-      auto& slot = channel_of_pair_[role * role_count + action.peer];
+      const auto peer = local_index(action.peer);
+      if (action.direction != automata::Direction::Send || !peer) continue;
+      auto& slot = channel_of_pair_[std::size_t{local} * scope + *peer];
       if (slot == kNoChannel) {
         slot = static_cast<std::uint32_t>(channels_.size());
         channels_.push_back({role, action.peer, {}, 0, 0});
@@ -40,7 +40,7 @@ AsynchronousSemantics::AsynchronousSemantics(const automata::System& system, uns
         return message.label == action.label && message.payload == action.payload;
       });
       if (it == alphabet.end()) it = alphabet.insert(alphabet.end(), {action.label, action.payload});
-      const auto global = first_global_[role] + index;
+      const auto global = first_global_[local] + index;
       transition_channel_[global] = slot;
       transition_message_[global] = static_cast<std::uint32_t>(it - alphabet.begin());
     }
@@ -50,14 +50,16 @@ AsynchronousSemantics::AsynchronousSemantics(const automata::System& system, uns
   // payload sort below theirs (equality for formats without subtyping).
   accept_offset_.assign(global_.size(), 0);
   accepted_.push_back(0);  // offset 0: accepts nothing
-  for (const RoleId role : roles_) {
+  for (std::uint32_t local = 0; local < scope; ++local) {
+    const RoleId role = roles_[local];
     const auto& transitions = system.machines[role].transitions();
     for (std::uint32_t index = 0; index < transitions.size(); ++index) {
       const auto& action = transitions[index].action;
-      if (action.direction != automata::Direction::Receive || local_of_role_[action.peer] == kNoChannel) continue;
-      const auto channel = channel_of_pair_[action.peer * role_count + role];
+      const auto peer = local_index(action.peer);
+      if (action.direction != automata::Direction::Receive || !peer) continue;
+      const auto channel = channel_of_pair_[std::size_t{*peer} * scope + local];
       if (channel == kNoChannel) continue;
-      const auto global = first_global_[role] + index;
+      const auto global = first_global_[local] + index;
       transition_channel_[global] = channel;
       accept_offset_[global] = static_cast<std::uint32_t>(accepted_.size());
       for (const auto& message : channels_[channel].alphabet)
@@ -80,14 +82,18 @@ AsynchronousSemantics::AsynchronousSemantics(const automata::System& system, uns
 }
 
 std::optional<std::uint32_t> AsynchronousSemantics::local_index(RoleId role) const {
-  if (role >= local_of_role_.size() || local_of_role_[role] == kNoChannel) return std::nullopt;
-  return local_of_role_[role];
+  const auto found = std::lower_bound(roles_.begin(), roles_.end(), role);
+  if (found == roles_.end() || *found != role) return std::nullopt;
+  return static_cast<std::uint32_t>(found - roles_.begin());
 }
 
 std::optional<std::uint32_t> AsynchronousSemantics::channel_index(RoleId from, RoleId to) const {
-  const auto count = system_.role_count();
-  if (from >= count || to >= count || channel_of_pair_[from * count + to] == kNoChannel) return std::nullopt;
-  return channel_of_pair_[from * count + to];
+  const auto sender = local_index(from);
+  const auto receiver = local_index(to);
+  if (!sender || !receiver) return std::nullopt;
+  const auto channel = channel_of_pair_[std::size_t{*sender} * roles_.size() + *receiver];
+  if (channel == kNoChannel) return std::nullopt;
+  return channel;
 }
 
 void AsynchronousSemantics::initial(std::span<std::uint32_t> configuration) const {

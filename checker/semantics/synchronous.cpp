@@ -1,22 +1,37 @@
 #include "lim/semantics/synchronous.hpp"
 
+#include <algorithm>
+
 namespace lim::semantics {
 
-SynchronousSemantics::SynchronousSemantics(const automata::System& system) : system_(system) {
+SynchronousSemantics::SynchronousSemantics(const automata::System& system, std::vector<RoleId> roles)
+    : system_(system), roles_(std::move(roles)) {
+  if (roles_.empty())
+    for (RoleId role = 0; role < system.role_count(); ++role) roles_.push_back(role);
+  std::sort(roles_.begin(), roles_.end());
   std::vector<std::uint32_t> bounds;
-  for (RoleId role = 0; role < system.role_count(); ++role) {
+  for (const RoleId role : roles_) {
     const auto& machine = system.machines[role];
     bounds.push_back(static_cast<std::uint32_t>(machine.state_count()));
     first_global_.push_back(static_cast<std::uint32_t>(global_.size()));
-    for (std::uint32_t index = 0; index < machine.transitions().size(); ++index)
+    for (std::uint32_t index = 0; index < machine.transitions().size(); ++index) {
       global_.push_back({role, index});
+      const auto peer = local_index(machine.transitions()[index].action.peer);
+      local_of_peer_.push_back(peer ? *peer : kOutOfScope);
+    }
   }
   layout_ = explore::PackedLayout(bounds);
 }
 
+std::optional<std::uint32_t> SynchronousSemantics::local_index(RoleId role) const {
+  const auto found = std::lower_bound(roles_.begin(), roles_.end(), role);
+  if (found == roles_.end() || *found != role) return std::nullopt;
+  return static_cast<std::uint32_t>(found - roles_.begin());
+}
+
 void SynchronousSemantics::initial(std::span<std::uint32_t> configuration) const {
-  for (RoleId role = 0; role < system_.role_count(); ++role)
-    configuration[role] = system_.machines[role].initial;
+  for (std::uint32_t local = 0; local < roles_.size(); ++local)
+    configuration[local] = system_.machines[roles_[local]].initial;
 }
 
 Interaction SynchronousSemantics::interaction(explore::Move move) const {

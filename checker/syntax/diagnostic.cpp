@@ -8,16 +8,62 @@
 
 namespace lim {
 
+namespace {
+
+// A quoted name longer than this many code points is shown by its start:
+// a generated spec may have a 10^5-character name, and a message that
+// repeats it helps nobody.
+constexpr std::size_t kMaxQuotedName = 80;
+constexpr std::size_t kQuotedNameShown = 40;
+
+std::size_t code_points(std::string_view text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+// 'aaaa…aaaa' becomes 'aaaa…' (100000 characters). Only quoted runs without
+// spaces are names; a quoted phrase is left alone.
+std::string shorten_quoted_names(std::string message) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < message.size()) {
+    const auto open = message.find('\'', i);
+    if (open == std::string::npos) break;
+    const auto close = message.find('\'', open + 1);
+    if (close == std::string::npos) break;
+    const std::string_view name(message.data() + open + 1, close - open - 1);
+    out.append(message, i, open + 1 - i);
+    const auto length = code_points(name);
+    if (length > kMaxQuotedName && name.find_first_of(" \t\n") == std::string_view::npos) {
+      std::size_t cut = 0;
+      for (std::size_t shown = 0; cut < name.size() && shown < kQuotedNameShown; ++shown) {
+        ++cut;
+        while (cut < name.size() && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) ++cut;
+      }
+      out.append(name.substr(0, cut));
+      out += "…' (" + std::to_string(length) + " characters)";
+    } else {
+      out.append(name);
+      out += '\'';
+    }
+    i = close + 1;
+  }
+  out.append(message, std::min(i, message.size()), std::string::npos);
+  return out;
+}
+
+}  // namespace
+
 void Diagnostics::error(SourceLocation where, std::string message) {
-  items_.push_back({Severity::Error, where, std::move(message)});
+  items_.push_back({Severity::Error, where, shorten_quoted_names(std::move(message))});
 }
 
 void Diagnostics::warning(SourceLocation where, std::string message) {
-  items_.push_back({Severity::Warning, where, std::move(message)});
+  items_.push_back({Severity::Warning, where, shorten_quoted_names(std::move(message))});
 }
 
 void Diagnostics::note(SourceLocation where, std::string message) {
-  items_.push_back({Severity::Note, where, std::move(message)});
+  items_.push_back({Severity::Note, where, shorten_quoted_names(std::move(message))});
 }
 
 bool Diagnostics::has_errors() const {

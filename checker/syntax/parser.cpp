@@ -868,10 +868,11 @@ class Parser {
     for (const ExprId operand : node.operands) {
       node.depth = std::max(node.depth, context_.expression(operand).depth + 1);
     }
-    if (node.depth > kMaxNesting) {
+    // Leaves have depth 1: the operators on the way down number depth - 1.
+    if (node.depth - 1 > kMaxNesting) {
       ++syntax_errors_;
       error(node.location, "expression nested deeper than " + std::to_string(kMaxNesting) +
-                               " levels is not supported");
+                               " operators is not supported");
       return false;
     }
     operands.push_back(context_.add_expression(std::move(node)));
@@ -1261,32 +1262,63 @@ class Parser {
 
   // Follows `sort A = B` chains so that every alias names a builtin or an
   // opaque sort. An alias whose target is undeclared keeps the target's name
-  // (check_context reports it); a cycle is reported here.
+  // (check_context reports it); a cycle is reported here. Each declaration
+  // is resolved once, from the end of its chain back (a 10^5-link chain is
+  // linear, not quadratic).
   void resolve_sort_aliases() {
-    std::unordered_map<std::string, std::size_t> first;
-    for (std::size_t i = 0; i < context_.sorts.size(); ++i) first.emplace(context_.sorts[i].name, i);
-    std::vector<std::string> resolved(context_.sorts.size());
-    for (std::size_t i = 0; i < context_.sorts.size(); ++i) {
-      std::string current = context_.sorts[i].aliased;
-      bool cycle = false;
-      // A chain longer than the number of declarations must revisit one.
-      for (std::size_t steps = 0; !current.empty(); ++steps) {
-        if (!builtin_sort(current).empty()) break;
-        const auto found = first.find(current);
-        if (found == first.end() || context_.sorts[found->second].aliased.empty()) break;
-        if (found->second == i || steps > context_.sorts.size()) {
-          cycle = found->second == i;
-          break;
+    auto& sorts = context_.sorts;
+    const std::size_t count = sorts.size();
+    std::unordered_map<std::string_view, std::size_t> first;
+    for (std::size_t i = 0; i < count; ++i) first.emplace(sorts[i].name, i);
+    // The declaration an alias continues into, when that one is an alias too.
+    const auto next = [&](std::size_t i) -> std::optional<std::size_t> {
+      const std::string& target = sorts[i].aliased;
+      if (target.empty() || !builtin_sort(target).empty()) return std::nullopt;
+      const auto found = first.find(target);
+      if (found == first.end() || sorts[found->second].aliased.empty()) return std::nullopt;
+      return found->second;
+    };
+    enum : std::uint8_t { kUnvisited, kOnPath, kDone };
+    std::vector<std::uint8_t> mark(count, kUnvisited);
+    std::vector<std::string> resolved(count);
+    std::vector<char> cyclic(count, 0);
+    std::vector<std::size_t> path;
+    for (std::size_t start = 0; start < count; ++start) {
+      if (mark[start] != kUnvisited) continue;
+      path.clear();
+      std::size_t at = start;
+      std::optional<std::size_t> step;
+      while (mark[at] == kUnvisited && (step = next(at))) {
+        mark[at] = kOnPath;
+        path.push_back(at);
+        at = *step;
+      }
+      std::string end;
+      if (mark[at] == kOnPath) {
+        // `at` closes a cycle: every declaration on it aliases itself.
+        const auto begin = std::find(path.begin(), path.end(), at);
+        for (auto it = begin; it != path.end(); ++it) {
+          cyclic[*it] = 1;
+          resolved[*it] = sorts[*it].name;
+          mark[*it] = kDone;
         }
-        current = context_.sorts[found->second].aliased;
+        path.erase(begin, path.end());
+        end = sorts[at].name;
+      } else if (mark[at] == kDone) {
+        end = resolved[at];
+      } else {
+        end = sorts[at].aliased;
+        resolved[at] = end;
+        mark[at] = kDone;
       }
-      if (cycle) {
-        error(context_.sorts[i].location, "sort '" + context_.sorts[i].name + "' is an alias of itself");
+      for (const std::size_t i : path) {
+        resolved[i] = end;
+        mark[i] = kDone;
       }
-      resolved[i] = std::move(current);
     }
-    for (std::size_t i = 0; i < context_.sorts.size(); ++i) {
-      context_.sorts[i].aliased = std::move(resolved[i]);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (cyclic[i]) error(sorts[i].location, "sort '" + sorts[i].name + "' is an alias of itself");
+      sorts[i].aliased = std::move(resolved[i]);
     }
   }
 

@@ -6,6 +6,11 @@ namespace lim {
 
 SourceFile::SourceFile(std::string path, std::string text)
     : path_(std::move(path)), text_(std::move(text)) {
+  // Classic Mac OS ended lines with a lone '\r'. Every reader (and every
+  // comment running to the end of its line) knows only '\n', so such a file
+  // would be one long line: it is read as the lines it shows.
+  for (std::size_t i = 0; i < text_.size(); ++i)
+    if (text_[i] == '\r' && (i + 1 == text_.size() || text_[i + 1] != '\n')) text_[i] = '\n';
   // Index line starts once so that diagnostics can quote any line in O(1).
   line_starts_.push_back(0);
   for (std::size_t i = 0; i < text_.size(); ++i) {

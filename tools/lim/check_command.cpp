@@ -1,12 +1,19 @@
-// `lim check FILE… [--props p1,p2] [--k N | --k A..B] [--from kmc|fsm|lim] [--format text|json]`
+// `lim check FILE|DIR|-… [--props p1,p2|all] [--k N | --k A..B] [--from kmc|fsm|lim]
+//            [--format text|json|sarif|junit|csv] [--max-states N] [--max-memory SIZE]
+//            [--timeout DURATION] [--color auto|always|never] [--quiet]`
 //
 // Without --k, the synchronous semantics and mpstk's properties; with --k,
 // the k-bounded asynchronous semantics and the k-MC properties (one bound,
-// or kmc's least-k search over a range). Input files are lim/mpstk
-// contexts, kmc session types or kmc/GMC fsm machines, recognised from their
-// content; --from overrides (it is not --format, which names the output).
+// or kmc's least-k search over a range). Without --props, what a correct
+// protocol has: safety, deadlock freedom and liveness, or k-MC and
+// deadlock freedom with --k. Input files are lim/mpstk contexts, kmc
+// session types or kmc/GMC fsm machines, recognised from their content;
+// --from overrides (it is not --format, which names the output). Each file
+// has its own budget: --timeout and --max-memory bound the whole check of
+// one file, from loading it to the last Z3 query.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <variant>
@@ -15,8 +22,13 @@
 
 #include "commands.hpp"
 #include "lim/pipeline/check_async.hpp"
+#include "lim/report/csv_report.hpp"
 #include "lim/report/json_report.hpp"
+#include "lim/report/junit_report.hpp"
+#include "lim/report/sarif_report.hpp"
 #include "lim/report/text_report.hpp"
+#include "lim/support/budget.hpp"
+#include "progress.hpp"
 
 namespace lim::cli {
 namespace {
@@ -27,23 +39,34 @@ struct CheckArguments {
   std::string format = "text";
   std::string bound;  // --k
   std::string from;   // --from
-  std::optional<std::uint64_t> max_states;
-  std::string max_memory;
-  std::optional<double> timeout;
+  // Given or not: an empty value is an error, not the default.
+  std::optional<std::string> max_states;
+  std::optional<std::string> max_memory;
+  std::optional<std::string> timeout;
+  std::string color = "auto";
   bool quiet = false;
 };
 
 std::string known_properties() {
-  std::string known;
+  std::string known = "all";
   for (const auto candidate : properties::all_sync_properties())
-    known += fmt::format("{}{}", known.empty() ? "" : ", ", properties::name(candidate));
-  known += "; with --k: ";
-  bool first = true;
-  for (const auto candidate : properties::all_async_properties()) {
-    known += fmt::format("{}{}", first ? "" : ", ", properties::name(candidate));
-    first = false;
-  }
+    known += fmt::format(", {}", properties::name(candidate));
+  known += "; with --k: all";
+  for (const auto candidate : properties::all_async_properties())
+    known += fmt::format(", {}", properties::name(candidate));
   return known;
+}
+
+// What a correct protocol has (docs/ci.md): every good spec passes these.
+const std::vector<properties::SyncProperty>& default_sync_properties() {
+  static const std::vector<properties::SyncProperty> defaults = {
+      properties::SyncProperty::Safety, properties::SyncProperty::DeadlockFreedom, properties::SyncProperty::Liveness};
+  return defaults;
+}
+const std::vector<properties::AsyncProperty>& default_async_properties() {
+  static const std::vector<properties::AsyncProperty> defaults = {properties::AsyncProperty::KMc,
+                                                                  properties::AsyncProperty::DeadlockFreedom};
+  return defaults;
 }
 
 // The properties asked for, all of one semantics; an error message otherwise.
@@ -56,13 +79,20 @@ std::variant<Selection, std::string> select_properties(const std::vector<std::st
   Selection selection;
   if (names.empty()) {
     if (bounded)
-      selection.async = properties::default_async_properties();
+      selection.async = default_async_properties();
     else
-      selection.sync = properties::all_sync_properties();
+      selection.sync = default_sync_properties();
     return selection;
   }
   for (const auto& name : names) {
-    if (const auto property = properties::parse_sync_property(name)) {
+    if (name == "all") {
+      if (bounded)
+        selection.async.insert(selection.async.end(), properties::all_async_properties().begin(),
+                               properties::all_async_properties().end());
+      else
+        selection.sync.insert(selection.sync.end(), properties::all_sync_properties().begin(),
+                              properties::all_sync_properties().end());
+    } else if (const auto property = properties::parse_sync_property(name)) {
       if (bounded)
         return fmt::format("'{}' is a property of the synchronous semantics, but --k selects the asynchronous one "
                            "(did you mean {}?)",
@@ -81,104 +111,150 @@ std::variant<Selection, std::string> select_properties(const std::vector<std::st
   }
   if (!selection.sync.empty() && !selection.async.empty())
     return std::string("synchronous and asynchronous properties cannot be checked in one run");
+  // Each property once, in the order first asked.
+  const auto dedupe = [](auto& list) {
+    for (std::size_t i = 0; i < list.size(); ++i)
+      for (std::size_t j = list.size(); j-- > i + 1;)
+        if (list[j] == list[i]) list.erase(list.begin() + static_cast<std::ptrdiff_t>(j));
+  };
+  dedupe(selection.sync);
+  dedupe(selection.async);
   return selection;
 }
 
-void show_progress(const std::string& prefix, const explore::ProgressReport& progress) {
-  std::cerr << fmt::format("\r\x1b[K  {}{} states  {:.0f} states/s  frontier {}  {:.1f} MiB", prefix, progress.states,
-                           progress.seconds > 0 ? static_cast<double>(progress.states) / progress.seconds : 0.0,
-                           progress.states - progress.expanded,
-                           static_cast<double>(progress.memory_bytes) / (1024.0 * 1024.0))
-            << std::flush;
+// --color auto colours a terminal unless NO_COLOR is set (no-color.org).
+std::optional<bool> use_color(const std::string& choice) {
+  if (choice == "always") return true;
+  if (choice == "never") return false;
+  if (choice != "auto") return std::nullopt;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && *no_color != '\0') return false;
+  return isatty(STDOUT_FILENO) != 0;
+}
+
+// A file whose check ran out of budget before it was even loaded (Z3
+// expands wildcards while translating): every property asked is undecided.
+report::FileReport out_of_budget(const std::string& file, const Selection& selection, const BudgetExhausted& spent) {
+  report::FileReport report;
+  report.file = file;
+  report.semantics = selection.async.empty() ? "synchronous" : "asynchronous";
+  report.exploration = spent.what();
+  const auto add = [&](std::string_view property) {
+    report::PropertyResult result;
+    result.property = std::string(property);
+    result.verdict = report::Verdict::Inconclusive;
+    result.detail = fmt::format("{} while loading the spec", spent.what());
+    report.results.push_back(std::move(result));
+  };
+  for (const auto property : selection.sync) add(properties::name(property));
+  for (const auto property : selection.async) add(properties::name(property));
+  return report;
 }
 
 int run_check(const CheckArguments& arguments) {
+  const auto format = parse_output_format(arguments.format);
+  if (!format)
+    return command_line_error(
+        fmt::format("--format '{}': expected text, json, sarif, junit or csv", arguments.format), OutputFormat::Text);
+  const auto fail = [&](const std::string& message) { return command_line_error(message, *format); };
+  const auto color = use_color(arguments.color);
+  if (!color) return fail(fmt::format("--color '{}': expected auto, always or never", arguments.color));
   std::optional<pipeline::BoundRange> bounds;
   if (!arguments.bound.empty()) {
     bounds = pipeline::parse_bound_range(arguments.bound);
-    if (!bounds) {
-      std::cerr << fmt::format("lim: error: --k '{}' is not a bound N or a range A..B with 1 ≤ A ≤ B ≤ {}\n",
-                               arguments.bound, pipeline::kMaxBound);
-      return kInputError;
-    }
+    if (!bounds)
+      return fail(fmt::format("--k '{}' is not a bound N or a range A..B with 1 ≤ A ≤ B ≤ {}", arguments.bound,
+                              pipeline::kMaxBound));
   }
   std::optional<formats::InputFormat> from;
-  if (!arguments.from.empty()) from = formats::parse_input_format(arguments.from);
-  const auto chosen = select_properties(arguments.properties, bounds.has_value());
-  if (const auto* message = std::get_if<std::string>(&chosen)) {
-    std::cerr << "lim: error: " << *message << "\n";
-    return kInputError;
+  if (!arguments.from.empty()) {
+    from = formats::parse_input_format(arguments.from);
+    if (!from) return fail(fmt::format("--from '{}': expected lim, kmc or fsm", arguments.from));
   }
+  const auto chosen = select_properties(arguments.properties, bounds.has_value());
+  if (const auto* message = std::get_if<std::string>(&chosen)) return fail(*message);
   const auto& selection = std::get<Selection>(chosen);
   const bool asynchronous = !selection.async.empty();
 
   explore::Limits limits;
-  limits.max_states = arguments.max_states;
-  limits.timeout_seconds = arguments.timeout;
-  if (!arguments.max_memory.empty()) {
-    limits.max_memory_bytes = parse_size(arguments.max_memory);
-    if (!limits.max_memory_bytes) {
-      std::cerr << fmt::format("lim: error: --max-memory '{}' is not a size such as 512M or 4G\n",
-                               arguments.max_memory);
-      return kInputError;
-    }
+  if (arguments.max_states) {
+    const auto parsed = parse_count("--max-states", *arguments.max_states);
+    if (const auto* message = std::get_if<std::string>(&parsed)) return fail(*message);
+    limits.max_states = std::get<std::uint64_t>(parsed);
   }
-  const bool terminal = isatty(STDERR_FILENO) != 0 && !arguments.quiet;
+  limits.max_memory_bytes = default_memory_limit();
+  if (arguments.max_memory) {
+    const auto parsed = parse_bytes("--max-memory", *arguments.max_memory);
+    if (const auto* message = std::get_if<std::string>(&parsed)) return fail(*message);
+    limits.max_memory_bytes = std::get<std::uint64_t>(parsed);
+  }
+  if (arguments.timeout) {
+    const auto parsed = parse_seconds("--timeout", *arguments.timeout);
+    if (const auto* message = std::get_if<std::string>(&parsed)) return fail(*message);
+    limits.timeout_seconds = std::get<double>(parsed);
+  }
 
+  ProgressLine progress(isatty(STDERR_FILENO) != 0 && !arguments.quiet);
   pipeline::CheckOptions sync_options;
   sync_options.properties = selection.sync;
-  sync_options.explore.limits = limits;
-  if (terminal)
-    sync_options.explore.progress = [](const explore::ProgressReport& progress) { show_progress("", progress); };
-
+  sync_options.explore.limits.max_states = limits.max_states;
   pipeline::AsyncCheckOptions async_options;
   async_options.properties = selection.async;
   async_options.bounds = bounds.value_or(pipeline::BoundRange{});
-  async_options.explore.limits = limits;
-  if (terminal)
-    async_options.explore.progress = [](const properties::AsyncProgress& progress) {
-      show_progress(progress.components > 1 ? fmt::format("k={} component {}/{}  ", progress.k, progress.component + 1,
-                                                          progress.components)
-                                            : fmt::format("k={}  ", progress.k),
-                    progress.exploration);
+  async_options.explore.limits.max_states = limits.max_states;
+  if (progress.enabled()) {
+    sync_options.explore.progress = [&](const properties::SyncComponentProgress& report) {
+      progress.exploring("", report.component, report.components, report.exploration);
     };
+    async_options.explore.progress = [&](const properties::AsyncProgress& report) {
+      progress.exploring(fmt::format("k={}", report.k), report.component, report.components, report.exploration);
+    };
+  }
 
+  auto inputs = expand_inputs(arguments.files);
   std::vector<report::FileReport> reports;
-  std::vector<report::FileError> errors;
-  for (const auto& file : arguments.files) {
-    auto spec = pipeline::load_spec_file(file, from);
-    if (!spec.ok()) {
-      print_diagnostics(spec);
-      for (const auto& diagnostic : spec.diagnostics.all()) errors.push_back({file, diagnostic});
-      continue;
+  auto& errors = inputs.errors;
+  for (const auto& error : errors) std::cerr << fmt::format("{}: error: {}\n", error.file, error.diagnostic.message);
+  for (std::size_t index = 0; index < inputs.files.size(); ++index) {
+    const auto& file = inputs.files[index];
+    // One budget per file, from loading it to its last Z3 query.
+    Budget budget({limits.timeout_seconds, limits.max_memory_bytes});
+    const BudgetScope scope(budget);
+    if (progress.enabled()) {
+      progress.start_file(file == "-" ? "<stdin>" : file, index, inputs.files.size());
+      budget.on_tick = [&](const Budget& state) { progress.tick(state); };
     }
-    if (asynchronous) {
-      async_options.explore.start = std::chrono::steady_clock::now();
-      reports.push_back(pipeline::check_asynchronous(file, *spec.system, async_options));
-    } else {
-      reports.push_back(pipeline::check_synchronous(file, *spec.system, sync_options));
+    try {
+      budget.set_phase("loading");
+      auto spec = pipeline::load_spec_file(file, from);
+      const auto& name = spec.source.path();
+      if (!spec.ok()) {
+        progress.clear();
+        print_diagnostics(spec);
+        for (const auto& diagnostic : spec.diagnostics.all()) errors.push_back({name, diagnostic});
+        continue;
+      }
+      if (asynchronous)
+        reports.push_back(pipeline::check_asynchronous(name, *spec.system, async_options));
+      else
+        reports.push_back(pipeline::check_synchronous(name, *spec.system, sync_options));
+    } catch (const BudgetExhausted& spent) {
+      reports.push_back(out_of_budget(file == "-" ? "<stdin>" : file, selection, spent));
     }
-    if (terminal) std::cerr << "\r\x1b[K" << std::flush;
+    progress.clear();
   }
 
-  if (arguments.format == "json") {
-    std::cout << report::render_json(reports, errors).dump(2) << "\n";
-  } else if (!reports.empty()) {
-    std::cout << report::render_text(reports, {isatty(STDOUT_FILENO) != 0});
+  const int exit_code = report::summarize(reports, errors).exit_code;
+  switch (*format) {
+    case OutputFormat::Text:
+      return write_report(report::render_text(reports, {*color, true}, errors), exit_code);
+    case OutputFormat::Json: return write_report(report::render_json(reports, errors).dump(2) + "\n", exit_code);
+    case OutputFormat::Sarif:
+      return write_report(report::render_sarif(reports, errors, {kVersion, true}).dump(2) + "\n", exit_code);
+    case OutputFormat::Junit: return write_report(report::render_junit(reports, errors), exit_code);
+    case OutputFormat::Csv: return write_report(report::render_csv(reports, errors), exit_code);
   }
-
-  if (!errors.empty()) return kInputError;
-  bool violated = false, inconclusive = false;
-  for (const auto& file_report : reports)
-    for (const auto& result : file_report.results) {
-      // kmc's "I don't know" (no k of the range decides) counts as not established.
-      violated = violated || result.verdict == report::Verdict::Violated ||
-                 result.verdict == report::Verdict::Unknown;
-      inconclusive = inconclusive || result.verdict == report::Verdict::Inconclusive;
-    }
-  if (violated) return kViolated;
-  if (inconclusive) return kResourceLimit;
-  return kAllHold;
+  return exit_code;
 }
 
 }  // namespace
@@ -186,30 +262,32 @@ int run_check(const CheckArguments& arguments) {
 Subcommand add_check_command(CLI::App& app) {
   auto arguments = std::make_shared<CheckArguments>();
   auto* command = app.add_subcommand("check", "check properties of typing contexts and communicating automata");
-  command->add_option("files", arguments->files, "spec files: .lim / mpstk .ctx, kmc session types, kmc/GMC fsm")
-      ->required()
-      ->check(CLI::ExistingFile);
+  command
+      ->add_option("files", arguments->files,
+                   "spec files (.lim / mpstk .ctx, kmc session types, kmc/GMC fsm), directories to search for "
+                   "them, or - for standard input")
+      ->required();
   command
       ->add_option("--props", arguments->properties,
-                   "comma-separated properties (default: all of the semantics). Synchronous: safety, "
-                   "deadlock-freedom, termination, never-termination, liveness, liveness+, liveness++. "
-                   "Asynchronous (--k): csa, directedness, k-obi, k-sibi, k-cibi, k-exhaustivity, k-safety, k-mc, "
-                   "async-deadlock-freedom, orphan-messages")
+                   "comma-separated properties, or all (default: safety, deadlock-freedom, liveness; with --k: "
+                   "k-mc, async-deadlock-freedom). Synchronous: safety, deadlock-freedom, termination, "
+                   "never-termination, liveness, liveness+, liveness++. Asynchronous (--k): csa, directedness, "
+                   "k-obi, k-sibi, k-cibi, k-exhaustivity, k-safety, k-mc, async-deadlock-freedom, orphan-messages")
       ->delimiter(',')
       // One value per occurrence (repeatable): otherwise the option would
       // take the spec files that follow it as property names.
       ->allow_extra_args(false);
   command->add_option("--k", arguments->bound,
                       "asynchronous semantics with queues bounded by N (--k N), or kmc's least-k search (--k A..B)");
-  command->add_option("--from", arguments->from, "input format, instead of recognising it: lim, kmc or fsm")
-      ->check(CLI::IsMember({"lim", "kmc", "fsm"}));
-  command->add_option("--format", arguments->format, "output format: text or json")
-      ->check(CLI::IsMember({"text", "json"}));
-  command->add_option("--max-states", arguments->max_states, "stop exploring after this many configurations")
-      ->check(CLI::PositiveNumber);
-  command->add_option("--max-memory", arguments->max_memory, "stop exploring beyond this memory (e.g. 4G)");
-  command->add_option("--timeout", arguments->timeout, "stop exploring after this many seconds")
-      ->check(CLI::PositiveNumber);
+  command->add_option("--from", arguments->from, "input format, instead of recognising it: lim, kmc or fsm");
+  command->add_option("--format", arguments->format, "output format: text, json, sarif, junit or csv");
+  command->add_option("--max-states", arguments->max_states,
+                      "stop each exploration (each independent component) after this many configurations");
+  command->add_option("--max-memory", arguments->max_memory,
+                      "memory the check of one file may use, e.g. 512M or 4G (default: 3/4 of this machine's)");
+  command->add_option("--timeout", arguments->timeout,
+                      "time the check of one file may take, e.g. 30, 0.5 or 2min (default: none)");
+  command->add_option("--color", arguments->color, "colour the table: auto (a terminal, unless NO_COLOR), always, never");
   command->add_flag("--quiet,-q", arguments->quiet, "no progress display");
   return {command, [arguments] { return run_check(*arguments); }};
 }

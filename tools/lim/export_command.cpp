@@ -1,6 +1,8 @@
 // `lim export FILE --to fsm|dot|lim [--from kmc|fsm|lim] [-o OUT]`: the
 // automata of a spec in another tool's format, so that systems move between
 // lim and kmc/GMC in both directions.
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -42,14 +44,13 @@ int run_export(const ExportArguments& arguments) {
     std::cerr << format_diagnostics(spec.source, problems);
     return kInputError;
   }
-  if (arguments.output.empty() || arguments.output == "-") {
-    std::cout << *text;
-    return kAllHold;
-  }
+  if (arguments.output.empty() || arguments.output == "-") return write_report(*text, kAllHold);
+  errno = 0;
   std::ofstream out(arguments.output, std::ios::binary);
-  out << *text;
+  if (out) out << *text << std::flush;
   if (!out) {
-    std::cerr << fmt::format("lim: error: cannot write {}\n", arguments.output);
+    std::cerr << fmt::format("lim: error: cannot write {}: {}\n", arguments.output,
+                             std::strerror(errno != 0 ? errno : EIO));
     return kInputError;
   }
   return kAllHold;
@@ -60,9 +61,8 @@ int run_export(const ExportArguments& arguments) {
 Subcommand add_export_command(CLI::App& app) {
   auto arguments = std::make_shared<ExportArguments>();
   auto* command = app.add_subcommand("export", "write the automata of a spec as kmc/GMC fsm, Graphviz DOT or lim");
-  command->add_option("file", arguments->file, "spec file (lim, kmc session types or fsm)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  command->add_option("file", arguments->file, "spec file (lim, kmc session types or fsm), or - for standard input")
+      ->required();
   command->add_option("--to", arguments->to, "output format: fsm, dot or lim")
       ->required()
       ->check(CLI::IsMember({"fsm", "dot", "lim"}));

@@ -78,10 +78,7 @@ int run_gen_cpp(const GenArguments& arguments) {
     std::cerr << fmt::format("lim: error: {}\n", error.what());
     return kInputError;
   }
-  if (arguments.output.empty() || arguments.output == "-") {
-    std::cout << header;
-    return kAllHold;
-  }
+  if (arguments.output.empty() || arguments.output == "-") return write_report(header, kAllHold);
   if (!write_if_changed(arguments.output, header)) {
     std::cerr << fmt::format("lim: error: cannot write {}\n", arguments.output);
     return kInputError;

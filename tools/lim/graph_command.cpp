@@ -28,8 +28,7 @@ int run_graph(const std::string& file, const std::string& role_name) {
       return kInputError;
     }
   }
-  std::cout << formats::to_dot(*spec.system, role);
-  return kAllHold;
+  return write_report(formats::to_dot(*spec.system, role), kAllHold);
 }
 
 }  // namespace
@@ -41,7 +40,7 @@ Subcommand add_graph_command(CLI::App& app) {
   };
   auto arguments = std::make_shared<Arguments>();
   auto* command = app.add_subcommand("graph", "print the automata in Graphviz DOT");
-  command->add_option("file", arguments->file, "spec file")->required()->check(CLI::ExistingFile);
+  command->add_option("file", arguments->file, "spec file, or - for standard input")->required();
   command->add_option("--role", arguments->role, "only this role's automaton");
   return {command, [arguments] { return run_graph(arguments->file, arguments->role); }};
 }

@@ -41,13 +41,14 @@ int run_guards(const GuardsArguments& arguments) {
     const double load = std::chrono::duration<double>(Clock::now() - start).count();
     if (!spec.ok()) {
       print_diagnostics(spec);
-      for (const auto& diagnostic : spec.diagnostics.all()) errors.push_back({file, diagnostic});
+      for (const auto& diagnostic : spec.diagnostics.all()) errors.push_back({spec.source.path(), diagnostic});
       continue;
     }
     const auto& system = *spec.system;
     report::FileReport report;
-    report.file = file;
+    report.file = spec.source.path();
     report.semantics = "guards";
+    report.exploration = "not needed";
     report.roles = system.role_count();
     const auto checks = refine::check_guards(system, std::chrono::milliseconds(arguments.query_timeout));
     report.seconds = checks.seconds;
@@ -61,26 +62,15 @@ int run_guards(const GuardsArguments& arguments) {
     reports.push_back(std::move(report));
   }
 
-  if (arguments.format == "json") {
-    std::cout << report::render_json(reports, errors).dump(2) << "\n";
-  } else {
-    for (const auto& figure : figures) std::cout << figure << "\n";
-    const bool any_results = std::any_of(reports.begin(), reports.end(),
-                                         [](const report::FileReport& report) { return !report.results.empty(); });
-    if (any_results) std::cout << report::render_table(reports, {isatty(STDOUT_FILENO) != 0});
-    for (const auto& report : reports) std::cout << report::render_details(report);
-  }
-
-  if (!errors.empty()) return kInputError;
-  bool violated = false, inconclusive = false;
-  for (const auto& report : reports)
-    for (const auto& result : report.results) {
-      violated = violated || result.verdict == report::Verdict::Violated;
-      inconclusive = inconclusive || result.verdict == report::Verdict::Inconclusive;
-    }
-  if (violated) return kViolated;
-  if (inconclusive) return kResourceLimit;
-  return kAllHold;
+  const int exit_code = report::summarize(reports, errors).exit_code;
+  if (arguments.format == "json") return write_report(report::render_json(reports, errors).dump(2) + "\n", exit_code);
+  std::string text;
+  for (const auto& figure : figures) text += figure + "\n";
+  const bool any_results = std::any_of(reports.begin(), reports.end(),
+                                       [](const report::FileReport& report) { return !report.results.empty(); });
+  if (any_results) text += report::render_table(reports, {isatty(STDOUT_FILENO) != 0});
+  for (const auto& report : reports) text += report::render_details(report);
+  return write_report(text, exit_code);
 }
 
 }  // namespace
@@ -89,7 +79,7 @@ Subcommand add_guards_command(CLI::App& app) {
   auto arguments = std::make_shared<GuardsArguments>();
   auto* command = app.add_subcommand(
       "guards", "check that guarded branches are satisfiable, disjoint and exhaustive (Z3), and report wildcards");
-  command->add_option("files", arguments->files, "lim spec files")->required()->check(CLI::ExistingFile);
+  command->add_option("files", arguments->files, "lim spec files")->required();
   command->add_option("--format", arguments->format, "output format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   command->add_option("--query-timeout", arguments->query_timeout,

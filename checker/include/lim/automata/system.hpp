@@ -22,8 +22,14 @@ namespace lim::automata {
 // themselves.
 class SortTable {
  public:
-  SortId add(std::string display);  // a new sort, related only to itself
+  // A new sort, related only to itself. `session`: for a session-type
+  // payload, the type as a closed local type in lim syntax, which is what
+  // an export writes (the display may name a recursion variable bound
+  // outside the payload, closed_payload.hpp).
+  SortId add(std::string display, std::optional<std::string> session = std::nullopt);
   const std::string& display(SortId sort) const { return displays_.at(sort); }
+  bool is_session(SortId sort) const { return sessions_.at(sort).has_value(); }
+  const std::string& session_type(SortId sort) const { return *sessions_.at(sort); }
   std::uint32_t size() const { return static_cast<std::uint32_t>(displays_.size()); }
   // Records sub ≤ super (reflexivity is implicit).
   void set_subsort(SortId sub, SortId super);
@@ -33,6 +39,7 @@ class SortTable {
 
  private:
   std::vector<std::string> displays_;
+  std::vector<std::optional<std::string>> sessions_;
   std::vector<std::vector<bool>> subsort_;  // subsort_[sub][super]
 };
 

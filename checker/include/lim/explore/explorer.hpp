@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "lim/explore/state_space.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::explore {
 
@@ -101,6 +102,14 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
       if (limits.max_memory_bytes && space.memory_bytes() > *limits.max_memory_bytes) {
         space.completion = Completion::MemoryLimit;
         break;
+      }
+      // The check's budget (support/budget.hpp) covers this exploration too.
+      if (auto* budget = current_budget()) {
+        if (const auto spent = budget->exhausted(space.memory_bytes())) {
+          space.completion = *spent == Exhaustion::Time ? Completion::TimeLimit : Completion::MemoryLimit;
+          break;
+        }
+        budget->tick();
       }
       if (options.progress) {
         const auto now = Clock::now();

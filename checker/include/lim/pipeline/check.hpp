@@ -8,6 +8,7 @@
 #include "lim/automata/system.hpp"
 #include "lim/explore/explorer.hpp"
 #include "lim/formats/format_detection.hpp"
+#include "lim/properties/synchronous_analysis.hpp"
 #include "lim/properties/synchronous_properties.hpp"
 #include "lim/report/verdict.hpp"
 #include "lim/syntax/diagnostic.hpp"
@@ -28,12 +29,17 @@ struct LoadedSpec {
 // given: lim/mpstk contexts, kmc session types, kmc/GMC fsm machines.
 LoadedSpec load_spec_text(std::string path, std::string text,
                           std::optional<formats::InputFormat> format = std::nullopt);
-// Reads the file; an unreadable file is a diagnostic, not an exception.
+// The largest spec lim reads: generated specs of 10^6 branches are a few
+// megabytes; /dev/zero is not a spec.
+inline constexpr std::size_t kMaxSpecBytes = std::size_t{64} << 20;
+// Reads the file ("-": standard input, named <stdin>); an unreadable file,
+// a directory, one larger than kMaxSpecBytes or one that is not UTF-8 text
+// (UTF-16, binary) is a diagnostic with the reason, not an exception.
 LoadedSpec load_spec_file(const std::string& path, std::optional<formats::InputFormat> format = std::nullopt);
 
 struct CheckOptions {
   std::vector<properties::SyncProperty> properties = properties::all_sync_properties();
-  explore::ExploreOptions explore;
+  properties::SyncExploreOptions explore;
 };
 
 // Facts about the automata: non-determinism, mixed states.

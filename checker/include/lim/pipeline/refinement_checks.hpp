@@ -7,10 +7,9 @@
 #include <vector>
 
 #include "lim/automata/system.hpp"
-#include "lim/explore/state_space.hpp"
+#include "lim/properties/environment_gaps.hpp"
 #include "lim/refine/guard_checks.hpp"
 #include "lim/report/verdict.hpp"
-#include "lim/semantics/synchronous.hpp"
 
 namespace lim::pipeline {
 
@@ -24,7 +23,7 @@ void add_guard_checks(const refine::GuardCheckReport& checks, report::FileReport
 std::vector<report::Finding> wildcard_findings(const automata::System& system);
 
 // One finding per role state that leaves environment messages unhandled.
-std::vector<report::Finding> environment_findings(const semantics::SynchronousSemantics& semantics,
-                                                  const explore::StateSpace& space);
+std::vector<report::Finding> environment_findings(const automata::System& system,
+                                                  const std::vector<properties::EnvironmentGap>& gaps);
 
 }  // namespace lim::pipeline

@@ -104,8 +104,9 @@ struct AsyncProgress {
 };
 
 struct AsyncExploreOptions {
-  // max_states and max_memory_bytes bound each exploration; timeout_seconds
-  // bounds the whole check, from `start`.
+  // max_states bounds each exploration; time and memory are the check's
+  // budget (support/budget.hpp), made from these limits (the deadline
+  // counted from `start`) unless one is in force already.
   explore::Limits limits;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::function<void(const AsyncProgress&)> progress;
@@ -161,6 +162,7 @@ class BoundedAnalysis {
   std::vector<std::unique_ptr<Component>> components_;
   explore::Completion completion_ = explore::Completion::Complete;
   double seconds_ = 0;
+  std::size_t held_bytes_ = 0;  // counted against the check's memory budget
   std::vector<std::optional<report::PropertyResult>> cache_;
 };
 

@@ -2,6 +2,7 @@
 // Fixpoint computations over an explored state space. Every property is one
 // or two of these passes over the recorded graph, linear in its size.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "lim/explore/state_space.hpp"
@@ -60,5 +61,13 @@ Lasso walk_within(const StateSpace& space, StateIndex from, const std::vector<ch
 // A shortest cycle through `state` inside its strongly connected component.
 std::vector<EdgeIndex> shortest_cycle_through(const StateSpace& space, StateIndex state,
                                               const std::vector<std::uint32_t>& component);
+
+// The BFS-first explored state on a cycle, and a shortest cycle through it:
+// the witness that some run goes on forever.
+struct CycleWitness {
+  StateIndex state = 0;
+  std::vector<EdgeIndex> cycle;
+};
+std::optional<CycleWitness> first_cycle(const StateSpace& space);
 
 }  // namespace lim::properties

@@ -9,8 +9,20 @@
 
 namespace lim::properties {
 
-// Roles that are not at `end`, as "alice waits for shop&{price(Int)}; ...".
+// Roles that are not at `end` (environments, which may stop at any time, never wait).
+std::vector<automata::RoleId> waiting_roles(const semantics::SynchronousSemantics& semantics,
+                                           const std::vector<std::uint32_t>& configuration);
+// The same in words, as "alice waits for shop&{price(Int)}; ...".
 std::string pending_roles(const semantics::SynchronousSemantics& semantics, const std::vector<std::uint32_t>& configuration);
+
+// Explored configurations without steps, BFS-first: `any` of them, and
+// `bad`, the first where some role has not reached `end`.
+struct StuckConfigurations {
+  std::optional<explore::StateIndex> any;
+  std::optional<explore::StateIndex> bad;
+};
+StuckConfigurations find_stuck_configurations(const semantics::SynchronousSemantics& semantics,
+                                              const explore::StateSpace& space);
 
 // The BFS-first explored configuration with no step where some role has not
 // reached `end`, with its shortest trace.

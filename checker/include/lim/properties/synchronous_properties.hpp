@@ -40,6 +40,18 @@ report::PropertyResult check_never_termination(const SynchronousSemantics& seman
 report::PropertyResult check_liveness(const SynchronousSemantics& semantics, const explore::StateSpace& space,
                                       SyncProperty variant);
 
+// The BFS-first explored configuration where an obligation of liveness is
+// pending that no step from there fulfils, with the obligation in words.
+// With an independent component that can run forever, that alone violates
+// liveness++ of the whole system (synchronous_analysis.hpp).
+struct PendingObligation {
+  explore::StateIndex state = 0;
+  std::string description;  // "alice waits for a message from bob"
+  automata::RoleId owner = 0;
+};
+std::optional<PendingObligation> first_obligation_not_enabled(const SynchronousSemantics& semantics,
+                                                              const explore::StateSpace& space);
+
 report::PropertyResult check(SyncProperty property, const SynchronousSemantics& semantics,
                              const explore::StateSpace& space);
 

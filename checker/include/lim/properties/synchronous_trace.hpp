@@ -1,5 +1,6 @@
 #pragma once
 // Turning synchronous runs and configurations into the report's vocabulary.
+#include <span>
 #include <vector>
 
 #include "lim/explore/state_space.hpp"
@@ -12,6 +13,16 @@ report::TraceStep describe_step(const semantics::SynchronousSemantics& semantics
 std::vector<report::TraceStep> describe_path(const semantics::SynchronousSemantics& semantics,
                                              const explore::StateSpace& space,
                                              const std::vector<explore::EdgeIndex>& edges);
+// A configuration of one component (or of the whole system), unpacked.
+struct SyncComponentConfiguration {
+  const semantics::SynchronousSemantics* semantics = nullptr;
+  std::vector<std::uint32_t> values;
+};
+// The whole system's configuration: each listed component at its state, the
+// roles of other components at their initial states.
+report::Configuration describe_configuration(const automata::System& system,
+                                             std::span<const SyncComponentConfiguration> parts);
+// One component at `state`, every other role at its initial state.
 report::Configuration describe_configuration(const semantics::SynchronousSemantics& semantics,
                                              const explore::StateSpace& space, explore::StateIndex state);
 // A counterexample whose prefix is a shortest path to `state`.

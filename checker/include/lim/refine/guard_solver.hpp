@@ -52,7 +52,8 @@ struct SolverStatistics {
 class GuardSolver {
  public:
   // `per_query` bounds each solver call; an answer that takes longer is
-  // Unknown. The solver keeps a reference to `refinements`, whose guards it
+  // Unknown. The check's budget in force (support/budget.hpp) bounds every
+  // call too, and a query asked past its deadline throws BudgetExhausted. The solver keeps a reference to `refinements`, whose guards it
   // encodes once each: guards may be appended, never changed or removed.
   explicit GuardSolver(const Refinements& refinements,
                        std::chrono::milliseconds per_query = std::chrono::milliseconds(10000));
@@ -79,7 +80,11 @@ class GuardSolver {
                                                                   std::span<const GuardId> none,
                                                                   const Witness& witness) const;
 
+  void arm_timeout();
+
   const Refinements& refinements_;
+  std::chrono::milliseconds per_query_;
+  unsigned armed_ = 0;  // the timeout the solver has, in ms (0: none set yet)
   std::unique_ptr<Z3State> z3_;
   SolverStatistics statistics_;
 };

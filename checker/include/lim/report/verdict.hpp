@@ -62,6 +62,10 @@ struct Counterexample {
   std::vector<TraceStep> cycle;
   Configuration at;
   std::string explanation;
+  // The role the violation is about, when there is one: the one stuck in a
+  // deadlock, the receiver that refuses a message, the one owed an
+  // interaction. Reports point at its state in the spec.
+  std::string role;
 };
 
 struct PropertyResult {
@@ -70,6 +74,7 @@ struct PropertyResult {
   std::optional<Counterexample> counterexample;
   std::string detail;  // e.g. "least k = 2", or why it is inconclusive
   std::optional<unsigned> k;  // asynchronous properties: the bound used
+  double seconds = 0;         // deciding it, exploration excluded
 };
 
 struct Finding {  // facts about the automata worth telling, e.g. mixed states
@@ -82,7 +87,8 @@ struct FileReport {
   std::string file;
   std::string semantics;  // "synchronous" or "asynchronous k=..."
   std::size_t roles = 0;
-  std::size_t states = 0;
+  std::size_t components = 1;  // independent groups of roles, explored separately
+  std::size_t states = 0;      // summed over the components
   std::size_t transitions = 0;
   double seconds = 0;
   std::string exploration;  // "complete" or the limit that stopped it

@@ -87,7 +87,7 @@ class AsynchronousSemantics {
       const RoleId role = roles_[local];
       const auto& machine = system_.machines[role];
       const std::uint32_t state = from[local];
-      const std::uint32_t base = first_global_[role] + machine.first_outgoing_index(state);
+      const std::uint32_t base = first_global_[local] + machine.first_outgoing_index(state);
       const auto outgoing = machine.outgoing(state);
       for (std::uint32_t i = 0; i < outgoing.size(); ++i) {
         const std::uint32_t global = base + i;
@@ -152,7 +152,8 @@ class AsynchronousSemantics {
 
   // ---- transitions and moves ------------------------------------------------------
   std::uint32_t transition_count() const { return static_cast<std::uint32_t>(global_.size()); }
-  std::uint32_t global_index(TransitionRef ref) const { return first_global_[ref.role] + ref.index; }
+  // Transitions are numbered within the roles in scope.
+  std::uint32_t global_index(TransitionRef ref) const { return first_global_[*local_index(ref.role)] + ref.index; }
   TransitionRef transition_ref(std::uint32_t global) const { return global_[global]; }
   // The channel a transition sends on or receives from (kNoChannel for a
   // receive from a role that never sends to this one, or a role out of scope).
@@ -169,12 +170,13 @@ class AsynchronousSemantics {
  private:
   const automata::System& system_;
   unsigned bound_;
-  std::vector<RoleId> roles_;
-  std::vector<std::uint32_t> local_of_role_;  // RoleId → position in roles_, or kNoChannel
+  std::vector<RoleId> roles_;  // sorted
   explore::PackedLayout layout_;
   std::vector<Channel> channels_;
-  std::vector<std::uint32_t> channel_of_pair_;  // from * role_count + to → channel or kNoChannel
-  std::vector<std::uint32_t> first_global_;
+  // Every table is sized by the roles in scope, never by the system: a
+  // system of n independent pairs costs n small semantics, linear in n.
+  std::vector<std::uint32_t> channel_of_pair_;  // local from * roles + local to → channel or kNoChannel
+  std::vector<std::uint32_t> first_global_;     // per role in scope
   std::vector<TransitionRef> global_;
   std::vector<std::uint32_t> transition_channel_;
   std::vector<std::uint32_t> transition_message_;  // sends: message id

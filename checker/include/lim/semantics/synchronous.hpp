@@ -10,6 +10,7 @@
 // - guarded receives of one label are separate receive transitions, so the
 //   receiver's choice among them is made in the same step as the receive —
 //   a sound over-approximation of the choice its data would make.
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -41,10 +42,21 @@ class SynchronousSemantics {
   // Move::second of an internal step (a timeout firing).
   static constexpr std::uint32_t kInternal = ~std::uint32_t{0};
 
-  explicit SynchronousSemantics(const automata::System& system);
+  // `roles` empty means every role of the system. Otherwise the semantics is
+  // that of those roles alone, which must be closed under communication (an
+  // independent component, see independent_components.hpp): configurations
+  // then hold their states only, in the order of roles().
+  explicit SynchronousSemantics(const automata::System& system, std::vector<RoleId> roles = {});
 
   const automata::System& system() const { return system_; }
   const explore::PackedLayout& layout() const { return layout_; }
+  // The roles in scope, sorted; field i of a configuration is roles()[i]'s state.
+  const std::vector<RoleId>& roles() const { return roles_; }
+  // Position of `role` in roles(), or nullopt when out of scope.
+  std::optional<std::uint32_t> local_index(RoleId role) const;
+  automata::StateId state_of(std::span<const std::uint32_t> configuration, RoleId role) const {
+    return configuration[*local_index(role)];
+  }
 
   // A configuration is one machine state per role.
   void initial(std::span<std::uint32_t> configuration) const;
@@ -52,32 +64,33 @@ class SynchronousSemantics {
   template <class Emit>
   void for_each_successor(std::span<const std::uint32_t> from, std::span<std::uint32_t> to,
                           Emit&& emit) const {
-    const auto roles = system_.role_count();
-    for (RoleId sender = 0; sender < roles; ++sender) {
+    for (std::uint32_t local = 0; local < roles_.size(); ++local) {
+      const RoleId sender = roles_[local];
       const auto& machine = system_.machines[sender];
-      const auto sender_base = machine.first_outgoing_index(from[sender]);
-      const auto sends = machine.outgoing(from[sender]);
+      const auto sender_base = machine.first_outgoing_index(from[local]);
+      const auto sends = machine.outgoing(from[local]);
       for (std::size_t i = 0; i < sends.size(); ++i) {
         const auto& send = sends[i];
         if (send.action.direction == automata::Direction::Timeout) {
           std::copy(from.begin(), from.end(), to.begin());
-          to[sender] = send.target;
-          emit(explore::Move{global_index(sender, sender_base + static_cast<std::uint32_t>(i)), kInternal},
+          to[local] = send.target;
+          emit(explore::Move{global_index(local, sender_base + static_cast<std::uint32_t>(i)), kInternal},
                std::span<const std::uint32_t>(to.data(), to.size()));
           continue;
         }
         if (send.action.direction != automata::Direction::Send) continue;
-        const RoleId receiver = send.action.peer;
-        const auto& peer_machine = system_.machines[receiver];
+        const std::uint32_t receiver = local_of_peer_[first_global_[local] + sender_base + i];
+        if (receiver == kOutOfScope) continue;
+        const auto& peer_machine = system_.machines[roles_[receiver]];
         const auto receiver_base = peer_machine.first_outgoing_index(from[receiver]);
         const auto receives = peer_machine.outgoing(from[receiver]);
         for (std::size_t j = 0; j < receives.size(); ++j) {
           const auto& receive = receives[j];
           if (!matches(sender, send.action, receive.action)) continue;
           std::copy(from.begin(), from.end(), to.begin());
-          to[sender] = send.target;
+          to[local] = send.target;
           to[receiver] = receive.target;
-          emit(explore::Move{global_index(sender, sender_base + static_cast<std::uint32_t>(i)),
+          emit(explore::Move{global_index(local, sender_base + static_cast<std::uint32_t>(i)),
                              global_index(receiver, receiver_base + static_cast<std::uint32_t>(j))},
                std::span<const std::uint32_t>(to.data(), to.size()));
         }
@@ -94,14 +107,21 @@ class SynchronousSemantics {
   Interaction interaction(explore::Move move) const;
 
  private:
-  std::uint32_t global_index(RoleId role, std::uint32_t local) const {
-    return first_global_[role] + local;
+  static constexpr std::uint32_t kOutOfScope = ~std::uint32_t{0};
+
+  std::uint32_t global_index(std::uint32_t local_role, std::uint32_t transition) const {
+    return first_global_[local_role] + transition;
   }
 
   const automata::System& system_;
+  std::vector<RoleId> roles_;
   explore::PackedLayout layout_;
+  // Per role in scope, and per transition of those roles: tables whose size
+  // is that of the component, so that a system of 10^4 independent pairs
+  // costs 10^4 small semantics rather than 10^4 copies of the system's.
   std::vector<std::uint32_t> first_global_;
   std::vector<TransitionRef> global_;
+  std::vector<std::uint32_t> local_of_peer_;  // per transition: its peer's position in roles_
 };
 
 }  // namespace lim::semantics

@@ -19,6 +19,7 @@ struct SourceLocation {
 
 class SourceFile {
  public:
+  // Lines end with "\n", "\r\n" or a lone "\r" (which the text then holds as "\n").
   SourceFile(std::string path, std::string text);
   const std::string& path() const { return path_; }
   const std::string& text() const { return text_; }

@@ -1,0 +1,61 @@
+# cmake -DLIM_BUILD=<lim build tree> -DWORK=<scratch directory> -DGENERATOR=Ninja [-DCXX_FLAGS=…] -P check.cmake
+#
+# What a CI user does with lim's CMake package: install lim, then configure
+# and build a project that uses it. The consumer project beside this file
+# must build and run with its sound spec, and must fail to build, with lim's
+# counterexample in the output, when its spec is broken.
+cmake_minimum_required(VERSION 3.25)
+foreach(variable LIM_BUILD WORK GENERATOR)
+  if(NOT ${variable})
+    message(FATAL_ERROR "check.cmake needs -D${variable}=…")
+  endif()
+endforeach()
+set(prefix "${WORK}/prefix")
+file(REMOVE_RECURSE "${WORK}")
+
+function(run what)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+  set(result "${result}" PARENT_SCOPE)
+  set(output "${output}" PARENT_SCOPE)
+  message(STATUS "${what}: exit ${result}")
+endfunction()
+
+run("install" "${CMAKE_COMMAND}" --install "${LIM_BUILD}" --prefix "${prefix}")
+if(NOT result EQUAL 0)
+  message(FATAL_ERROR "cmake --install failed:\n${output}")
+endif()
+foreach(file bin/lim lib/cmake/lim/limConfig.cmake lib/cmake/lim/limFunctions.cmake include/lim/runtime/typestate/typestate.hpp)
+  if(NOT EXISTS "${prefix}/${file}")
+    message(FATAL_ERROR "the installed tree has no ${file}")
+  endif()
+endforeach()
+
+foreach(protocol ping-pong broken)
+  set(build "${WORK}/${protocol}")
+  run("configure with ${protocol}.lim" "${CMAKE_COMMAND}" -S "${CMAKE_CURRENT_LIST_DIR}" -B "${build}" -G "${GENERATOR}"
+      "-DCMAKE_PREFIX_PATH=${prefix}" "-DPROTOCOL=${protocol}.lim" "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}"
+      "-DCMAKE_EXE_LINKER_FLAGS=${CXX_FLAGS}")
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "configuring the consumer failed:\n${output}")
+  endif()
+  if(protocol STREQUAL "ping-pong")
+    run("build" "${CMAKE_COMMAND}" --build "${build}")
+    if(NOT result EQUAL 0)
+      message(FATAL_ERROR "the consumer did not build with a sound spec:\n${output}")
+    endif()
+    run("run" "${build}/ping_pong")
+    if(NOT result EQUAL 0 OR NOT output MATCHES "ping: pong answered 3\nping_pong: done")
+      message(FATAL_ERROR "the consumer did not run its protocol:\n${output}")
+    endif()
+  else()
+    run("build" "${CMAKE_COMMAND}" --build "${build}")
+    if(result EQUAL 0)
+      message(FATAL_ERROR "the consumer built although its spec is broken:\n${output}")
+    endif()
+    if(NOT output MATCHES "safety violated" OR NOT output MATCHES "pong may send pang\\(Int\\) to ping")
+      message(FATAL_ERROR "the failed build does not show the counterexample:\n${output}")
+    endif()
+  endif()
+endforeach()
+file(REMOVE_RECURSE "${WORK}")
+message(STATUS "lim's CMake package: installed, used, and a broken spec stops the build")
