@@ -29,7 +29,7 @@ constexpr std::uint32_t kNoRole = ~std::uint32_t{0};
 // expanded program's height is bounded too.
 constexpr std::uint32_t kMaxProgramHeight = 4 * 1000;
 
-std::string quoted(std::string_view name) { return "'" + std::string(name) + "'"; }
+std::string in_quotes(std::string_view name) { return "'" + std::string(name) + "'"; }
 
 bool is_builtin(std::string_view name) {
   return name == "seq_lt" || name == "seq_le" || name == "seq_gt" || name == "seq_ge" || name == "u8" ||
@@ -131,7 +131,7 @@ class Compiler {
     diagnostics_.error(where, std::move(message));
     if (frames != nullptr && frames->size() > 1) {
       const Frame& outer = (*frames)[1];
-      diagnostics_.note(outer.call, "in predicate " + quoted(outer.predicate->name) + ", used here");
+      diagnostics_.note(outer.call, "in predicate " + in_quotes(outer.predicate->name) + ", used here");
     }
   }
 
@@ -164,7 +164,7 @@ class Compiler {
   void check_predicate_names() {
     for (const syntax::PredicateDeclaration& predicate : context_.predicates) {
       if (is_builtin(predicate.name)) {
-        error(predicate.location, "predicate " + quoted(predicate.name) + " has the name of a builtin function");
+        error(predicate.location, "predicate " + in_quotes(predicate.name) + " has the name of a builtin function");
         broken_.insert(&predicate);
       }
     }
@@ -208,7 +208,7 @@ class Compiler {
             broken_.insert(member);
             path += (path.empty() ? "" : " → ") + member->name;
           }
-          error(callee->location, "predicate " + quoted(callee->name) + " calls itself (" + path + " → " +
+          error(callee->location, "predicate " + in_quotes(callee->name) + " calls itself (" + path + " → " +
                                       callee->name + "); predicates are expanded where they are used, so they "
                                                      "cannot recurse");
         } else if (colour[callee] == White) {
@@ -235,15 +235,15 @@ class Compiler {
           if (candidate.name == node.name) parameter = &candidate;
         if (node.kind == ExprKind::Name && parameter == nullptr && !constants.contains(node.name) &&
             !any_state_names_.contains(node.name)) {
-          error(node.location, "unknown name " + quoted(node.name) +
-                                   " in predicate " + quoted(predicate.name) +
+          error(node.location, "unknown name " + in_quotes(node.name) +
+                                   " in predicate " + in_quotes(predicate.name) +
                                    ": not a parameter, a constant or a state variable");
         } else if (node.kind == ExprKind::Call && !is_builtin(node.name) && !predicates_.contains(node.name)) {
-          error(node.location, "unknown function " + quoted(node.name) + builtin_list());
+          error(node.location, "unknown function " + in_quotes(node.name) + builtin_list());
         } else if (node.kind == ExprKind::Field) {
           const Record* record = parameter == nullptr ? nullptr : result_.record(parameter->type);
           if (record != nullptr && !record->field(node.field)) {
-            error(node.location, "record " + quoted(record->name) + " has no field " + quoted(node.field));
+            error(node.location, "record " + in_quotes(record->name) + " has no field " + in_quotes(node.field));
           }
         }
       }
@@ -280,7 +280,7 @@ class Compiler {
       const std::optional<Value> value = compile(declaration.value, scope, program);
       Constant constant{declaration.name, type, 0, declaration.location};
       if (value && convert(*value, width(type), program, context_.expression(declaration.value).location,
-                           "constant " + quoted(declaration.name), nullptr)) {
+                           "constant " + in_quotes(declaration.name), nullptr)) {
         constant.value = evaluate(program, {}, {});
       }
       result_.constants.push_back(std::move(constant));
@@ -350,20 +350,20 @@ class Compiler {
       duration.milliseconds = choice.timeout_milliseconds;
     } else if (const Constant* constant = find_constant(choice.timeout_name, result_.constants.size())) {
       if (constant->type == Scalar::Bool) {
-        error(choice.timeout_location, "constant " + quoted(constant->name) + " is a bool, not a duration");
+        error(choice.timeout_location, "constant " + in_quotes(constant->name) + " is a bool, not a duration");
         return;
       }
       duration.milliseconds = constant->value;
     } else if (const Field* variable = find_state(role, choice.timeout_name)) {
       if (variable->type == Scalar::Bool) {
-        error(choice.timeout_location, "state variable " + quoted(variable->name) + " is a bool, not a duration");
+        error(choice.timeout_location, "state variable " + in_quotes(variable->name) + " is a bool, not a duration");
         return;
       }
     } else {
-      error(choice.timeout_location, "unknown duration " + quoted(choice.timeout_name) +
+      error(choice.timeout_location, "unknown duration " + in_quotes(choice.timeout_name) +
                                          ": write one (500ms, 2s, 1min), or declare it as a constant or as a state "
                                          "variable of role " +
-                                         quoted(context_.entries[role].role));
+                                         in_quotes(context_.entries[role].role));
       return;
     }
     result_.choice_timeouts.emplace(key, std::move(duration));
@@ -445,7 +445,7 @@ class Compiler {
           // The body's value is on top; the frame it was computed in is done.
           if (values.back().kind != Value::Kind::Scalar || values.back().width != 1) {
             ok = false;
-            error(node.location, "predicate " + quoted(node.name) + " is not a condition (bool)", &frames);
+            error(node.location, "predicate " + in_quotes(node.name) + " is not a condition (bool)", &frames);
           }
           break;
       }
@@ -497,13 +497,13 @@ class Compiler {
         const std::optional<Value> base = resolve(node, task.frame, scope, program, frames);
         if (!base) return false;
         if (base->kind != Value::Kind::Record) {
-          error(node.location, quoted(node.name) + " has no fields", &frames);
+          error(node.location, in_quotes(node.name) + " has no fields", &frames);
           return false;
         }
         const Record& record = result_.records[base->record];
         const auto field = record.field(node.field);
         if (!field) {
-          error(node.location, "record " + quoted(record.name) + " has no field " + quoted(node.field), &frames);
+          error(node.location, "record " + in_quotes(record.name) + " has no field " + in_quotes(node.field), &frames);
           return false;
         }
         const unsigned field_width = width(record.fields[*field].type);
@@ -544,7 +544,7 @@ class Compiler {
         if (!ok) return std::nullopt;
         return Value{Value::Kind::Scalar, w, at, 0, kNoExpr};
       }
-      error(node.location, quoted(node.name) + " names a payload without a fixed width; guards compute with "
+      error(node.location, in_quotes(node.name) + " names a payload without a fixed width; guards compute with "
                                                "records and u8, u16, u32, u64, bool",
             &frames);
       return std::nullopt;
@@ -564,15 +564,15 @@ class Compiler {
       if (!ok) return std::nullopt;
       return Value{Value::Kind::Scalar, w, at, 0, kNoExpr};
     }
-    std::string message = "unknown name " + quoted(node.name);
+    std::string message = "unknown name " + in_quotes(node.name);
     if (scope.role == kNoRole) {
       message += ": a constant's value may use only constants declared before it";
     } else if (frame > 0) {
-      message += ": not a parameter of " + quoted(frames[frame].predicate->name) + ", a constant or a state variable of " +
-                 quoted(context_.entries[scope.role].role);
+      message += ": not a parameter of " + in_quotes(frames[frame].predicate->name) + ", a constant or a state variable of " +
+                 in_quotes(context_.entries[scope.role].role);
     } else {
-      message += ": not the payload" + (scope.binder.empty() ? std::string() : " " + quoted(scope.binder)) +
-                 ", a constant or a state variable of " + quoted(context_.entries[scope.role].role);
+      message += ": not the payload" + (scope.binder.empty() ? std::string() : " " + in_quotes(scope.binder)) +
+                 ", a constant or a state variable of " + in_quotes(context_.entries[scope.role].role);
     }
     error(node.location, std::move(message), &frames);
     return std::nullopt;
@@ -681,7 +681,7 @@ class Compiler {
     unsigned target = 64;
     if (left.kind == Value::Kind::Scalar && right.kind == Value::Kind::Scalar) {
       if (same_width_only && left.width != right.width) {
-        error(node.location, quoted(node.name) + " compares numbers of one width, but these are " +
+        error(node.location, in_quotes(node.name) + " compares numbers of one width, but these are " +
                                  type_name(left.width) + " and " + type_name(right.width) + " (cast one with " +
                                  type_name(std::max(left.width, right.width)) + "(…))",
               &frames);
@@ -809,7 +809,7 @@ class Compiler {
                    std::vector<Frame>& frames, std::vector<Task>& tasks, std::vector<Value>& values) {
     bool ok = true;
     const auto arity_error = [&](std::size_t expected) {
-      error(node.location, quoted(node.name) + " takes " + std::to_string(expected) + " argument" +
+      error(node.location, in_quotes(node.name) + " takes " + std::to_string(expected) + " argument" +
                                (expected == 1 ? "" : "s") + ", not " + std::to_string(arguments.size()),
             &frames);
       return false;
@@ -837,7 +837,7 @@ class Compiler {
         return true;
       }
       if (argument.kind != Value::Kind::Scalar || argument.width == 1) {
-        error(node.location, quoted(node.name) + "(…) converts numbers, not " + std::string(describe_value(argument)),
+        error(node.location, in_quotes(node.name) + "(…) converts numbers, not " + std::string(describe_value(argument)),
               &frames);
         return false;
       }
@@ -851,7 +851,7 @@ class Compiler {
     }
     const auto found = predicates_.find(node.name);
     if (found == predicates_.end()) {
-      error(node.location, "unknown function " + quoted(node.name) + builtin_list(), &frames);
+      error(node.location, "unknown function " + in_quotes(node.name) + builtin_list(), &frames);
       return false;
     }
     const syntax::PredicateDeclaration& predicate = *found->second;
@@ -865,13 +865,13 @@ class Compiler {
     frame.call = task.frame == 0 ? node.location : frames[task.frame].call;
     for (std::size_t i = 0; i < arguments.size(); ++i) {
       const syntax::FieldDeclaration& parameter = predicate.parameters[i];
-      const std::string what = "parameter " + quoted(parameter.name) + " of " + quoted(predicate.name);
+      const std::string what = "parameter " + in_quotes(parameter.name) + " of " + in_quotes(predicate.name);
       const Value& argument = arguments[i];
       if (const Record* record = result_.record(parameter.type)) {
         const auto index = static_cast<std::uint32_t>(record - result_.records.data());
         if (argument.kind != Value::Kind::Record || argument.record != index) {
           error(context_.expression(node.operands[i]).location,
-                what + " is a " + quoted(record->name) + " record, but this is " +
+                what + " is a " + in_quotes(record->name) + " record, but this is " +
                     std::string(describe_value(argument)),
                 &frames);
           return false;

@@ -292,6 +292,6 @@ Subcommand add_check_command(CLI::App& app) {
   return {command, [arguments] { return run_check(*arguments); }};
 }
 
-const CommandRegistration registration{"check", add_check_command};
+const CommandRegistration check_registration{"check", add_check_command};
 
 }  // namespace lim::cli

@@ -72,6 +72,6 @@ Subcommand add_export_command(CLI::App& app) {
   return {command, [arguments] { return run_export(*arguments); }};
 }
 
-const CommandRegistration registration{"export", add_export_command};
+const CommandRegistration export_registration{"export", add_export_command};
 
 }  // namespace lim::cli

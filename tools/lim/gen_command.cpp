@@ -111,6 +111,6 @@ Subcommand add_gen_command(CLI::App& app) {
           }};
 }
 
-const CommandRegistration registration{"gen", add_gen_command};
+const CommandRegistration gen_registration{"gen", add_gen_command};
 
 }  // namespace lim::cli

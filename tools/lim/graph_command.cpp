@@ -45,6 +45,6 @@ Subcommand add_graph_command(CLI::App& app) {
   return {command, [arguments] { return run_graph(arguments->file, arguments->role); }};
 }
 
-const CommandRegistration registration{"graph", add_graph_command};
+const CommandRegistration graph_registration{"graph", add_graph_command};
 
 }  // namespace lim::cli

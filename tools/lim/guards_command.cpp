@@ -88,6 +88,6 @@ Subcommand add_guards_command(CLI::App& app) {
   return {command, [arguments] { return run_guards(*arguments); }};
 }
 
-const CommandRegistration registration{"guards", add_guards_command};
+const CommandRegistration guards_registration{"guards", add_guards_command};
 
 }  // namespace lim::cli

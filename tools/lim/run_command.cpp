@@ -351,6 +351,6 @@ Subcommand add_run_command(CLI::App& app) {
   return {command, [arguments] { return run(*arguments); }};
 }
 
-const CommandRegistration registration{"run", add_run_command};
+const CommandRegistration run_registration{"run", add_run_command};
 
 }  // namespace lim::cli

@@ -229,7 +229,7 @@ Subcommand add_tcp_command(CLI::App& app) {
   return {tcp, [arguments] { return serve(*arguments); }};
 }
 
-const CommandRegistration registration{"tcp", add_tcp_command};
+const CommandRegistration tcp_registration{"tcp", add_tcp_command};
 
 }  // namespace
 }  // namespace lim::cli
