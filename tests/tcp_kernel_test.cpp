@@ -7,14 +7,17 @@
 //
 // Tests are named after what they pin; where RFC 9293 Appendix B numbers the
 // requirement, the name starts with it.
+#include <atomic>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
-#include <set>
-
-#include <fmt/format.h>
+#include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include <gtest/gtest.h>
 
@@ -53,6 +56,9 @@ class TcpKernel : public ::testing::Test {
     return *server_;
   }
   static void echo(server::Connection& connection) { server::serve(server::App::Echo, connection); }
+  // A flag for a tap rule: the link's thread evaluates rules until the
+  // server stops, after the test's body (and its locals) are gone.
+  std::atomic<bool>& flag() { return flags_.emplace_back(false); }
 
   // No RST crossed the link: what every graceful path must show.
   void expect_no_reset() const {
@@ -77,6 +83,7 @@ class TcpKernel : public ::testing::Test {
   }
   bool logged(const std::string& text) const { return server_->wait_for_log(text); }
 
+  std::deque<std::atomic<bool>> flags_;  // declared first: destroyed after the server
   std::unique_ptr<NetworkNamespace> namespace_;
   std::unique_ptr<KernelServer> server_;
 };
@@ -285,7 +292,7 @@ TEST_F(TcpKernel, SimultaneousCloseGoesThroughClosing) {
   });
   // Hold the kernel's FIN, and what it sends after it, so that ours
   // crosses it: lim sees the FIN before the ACK of its own.
-  std::atomic<bool> their_fin{false};
+  auto& their_fin = flag();
   server.add_rule({[&](const Seen& seen) {
                      if (!seen.outbound && seen.has(kFin)) their_fin = true;
                      return !seen.outbound && their_fin;
@@ -394,7 +401,7 @@ TEST_F(TcpKernel, ResetInFinWait1) {
     }
   });
   // The kernel's ACK of our FIN never arrives: lim stays in FIN-WAIT-1.
-  std::atomic<bool> fin_out{false};
+  auto& fin_out = flag();
   server.add_rule({[&](const Seen& seen) {
                      if (seen.outbound && seen.has(kFin)) fin_out = true;
                      return !seen.outbound && fin_out && !seen.has(kRst);
@@ -457,7 +464,7 @@ TEST_F(TcpKernel, ResetInClosing) {
   server.add_rule({[](const Seen& seen) { return !seen.outbound && seen.has(kFin); },
                    {link::TapVerdict::Action::Delay, 150ms}});
   // Once lim's FIN is out, nothing more from the kernel: lim stays in CLOSING.
-  std::atomic<bool> fin_out{false};
+  auto& fin_out = flag();
   server.add_rule({[&](const Seen& seen) {
                      if (seen.outbound && seen.has(kFin)) fin_out = true;
                      return !seen.outbound && fin_out && !seen.has(kFin) && !seen.has(kRst);
@@ -552,15 +559,17 @@ TEST_F(TcpKernel, ThePcapCaptureHoldsEveryPacketAndScapyReadsIt) {
 TEST_F(TcpKernel, AWrongTcbIsStoppedByTheMonitorAndTheConnectionReset) {
   // This TCB answers data with a SYN-ACK, which no state of the spec offers
   // after the handshake.
-  std::atomic<bool> established{false};
+  // Shared with the server's threads, which outlive this body (the fixture
+  // stops the server after it).
+  const auto established = std::make_shared<std::atomic<bool>>(false);
   auto& server = serve(
-      [&](server::Connection& connection) {
-        established = true;
+      [established](server::Connection& connection) {
+        *established = true;
         server::serve(server::App::Echo, connection);
       },
       KernelServer::fast(),
-      [&](tcb::Reaction& reaction) {
-        if (!established) return;
+      [established](tcb::Reaction& reaction) {
+        if (!*established) return;
         for (auto& output : reaction)
           if (output.to == tcb::Output::To::Net && output.label == "ack") {
             output.label = "syn_ack";

@@ -2,6 +2,7 @@
 // segments lim answers with out, one RFC rule per test (the way smoltcp
 // tests its socket). Each goes through the whole server: demultiplexer,
 // the verified automaton with its guards, the TCB, the monitored endpoint.
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -37,7 +38,8 @@ class TcpServerInMemory : public ::testing::Test {
     link_ = link.get();
     TcpServerOptions options;
     options.address = kLim;
-    options.tcb.initial_rto = 10s;  // no retransmission unless a test asks for one
+    options.tcb.initial_rto = 10s;  // no retransmission by the timer unless a test asks for one
+    options.tcb.min_rto = 10s;      // (RTT samples would bring it down to the floor)
     options.tamper = std::move(tamper);
     options.log = [this](const std::string& line) {
       const std::lock_guard lock(log_mutex_);
@@ -307,6 +309,60 @@ TEST_F(TcpServerInMemory, AWrongTcbIsStoppedByTheMonitor) {
   EXPECT_NE(bug.find("sends syn_ack to net"), std::string::npos) << bug;
   EXPECT_NE(bug.find("specs/tcp/server.lim:"), std::string::npos) << bug;  // the spec location
   EXPECT_FALSE(receive(200ms));  // and nothing else: no SYN-ACK reached the link
+}
+
+// Fast retransmit and NewReno (RFC 5681 §3.2, RFC 6582; RFC 9293's MUST-19
+// asks for RFC 5681). The retransmission timer is 10 s here, so a segment
+// resent within 5 s was resent by the duplicate ACKs, not by the timer.
+TEST_F(TcpServerInMemory, MUST19_TheThirdDuplicateAckRetransmitsAndAPartialAckTheNextHole) {
+  start();
+  const std::uint32_t iss = connect();
+  for (std::uint32_t i = 0; i < 4; ++i) send(kAck | kPsh, 1001 + 1000 * i, iss + 1, std::string(1000, char('a' + i)));
+  const std::uint32_t peer_next = 1001 + 4000;
+  // The echo: 4000 octets (the initial window for this MSS is 4 segments).
+  std::map<std::uint32_t, std::size_t> sent;
+  std::size_t echoed = 0;
+  while (echoed < 4000) {
+    const auto segment = receive();
+    ASSERT_TRUE(segment) << "only " << echoed << " octets of the echo came";
+    if (segment->payload.empty()) continue;
+    sent[segment->seq] = segment->payload.size();
+    echoed += segment->payload.size();
+  }
+  ASSERT_EQ(sent.begin()->first, iss + 1);
+  ASSERT_EQ(echoed, 4000u);
+  const auto next_data = [&](std::chrono::milliseconds within) -> std::optional<tcb::Segment> {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto segment = receive(std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now()));
+      if (segment && !segment->payload.empty()) return segment;
+    }
+    return std::nullopt;
+  };
+  // The second segment was lost: the peer acknowledges the first, then
+  // repeats that ACK for each later segment that arrives.
+  send(kAck, peer_next, iss + 1001);
+  send(kAck, peer_next, iss + 1001);
+  send(kAck, peer_next, iss + 1001);
+  if (const auto early = next_data(300ms))
+    ADD_FAILURE() << "two duplicate ACKs are not yet a loss, but " << early->payload.size() << " octets at "
+                  << early->seq - iss << " went out";
+  send(kAck, peer_next, iss + 1001);
+  const auto resent = next_data(5000ms);
+  ASSERT_TRUE(resent) << "no fast retransmit";
+  EXPECT_EQ(resent->seq, iss + 1001);
+  EXPECT_EQ(std::string(resent->payload.begin(), resent->payload.end()), std::string(1000, 'b'));
+  // It repaired the first hole, and the third segment was lost too: a
+  // partial ACK, and the next hole goes out at once.
+  send(kAck, peer_next, iss + 2001);
+  const auto next_hole = next_data(5000ms);
+  ASSERT_TRUE(next_hole) << "a partial ACK retransmitted nothing";
+  EXPECT_EQ(next_hole->seq, iss + 2001);
+  EXPECT_EQ(std::string(next_hole->payload.begin(), next_hole->payload.end()), std::string(1000, 'c'));
+  // Everything acknowledged: recovery is over, nothing more is resent.
+  send(kAck, peer_next, iss + 4001);
+  EXPECT_FALSE(next_data(300ms));
 }
 
 }  // namespace

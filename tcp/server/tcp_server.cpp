@@ -31,13 +31,14 @@ std::unique_ptr<Connection> Listener::accept(std::optional<std::chrono::millisec
   return std::make_unique<Connection>(std::move(session));
 }
 
-void Listener::push(std::shared_ptr<Session> session) {
+bool Listener::push(std::shared_ptr<Session> session) {
   {
     const std::lock_guard lock(mutex_);
-    if (closed_) return;
+    if (closed_) return false;
     queue_.push_back(std::move(session));
   }
   ready_.notify_all();
+  return true;
 }
 
 void Listener::close() {
@@ -139,11 +140,8 @@ void TcpServer::connected(const std::shared_ptr<Session>& session) {
     const auto found = listeners_.find(session->tuple().local_port);
     if (found != listeners_.end()) listener = found->second;
   }
-  if (listener) {
-    listener->push(session);
-  } else {
-    session->close();  // the listener went away meanwhile
-  }
+  // Nobody will accept it if the listener went away meanwhile.
+  if (!listener || !listener->push(session)) session->close();
 }
 
 void TcpServer::released(const wire::FourTuple& tuple, bool was_half_open) {

@@ -6,32 +6,36 @@ namespace lim::tcp::tcb {
 
 std::size_t ByteRing::push(std::span<const std::uint8_t> data) {
   const std::size_t count = std::min(data.size(), free());
-  std::size_t tail = (head_ + size_) % bytes_.size();
+  if (count == 0) return 0;
+  if (!bytes_) bytes_.reset(new std::uint8_t[capacity_]);
+  std::size_t tail = (head_ + size_) % capacity_;
   std::size_t done = 0;
   while (done < count) {
-    const std::size_t run = std::min(count - done, bytes_.size() - tail);
-    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(done), run, bytes_.begin() + static_cast<std::ptrdiff_t>(tail));
+    const std::size_t run = std::min(count - done, capacity_ - tail);
+    std::copy_n(data.data() + done, run, bytes_.get() + tail);
     done += run;
-    tail = (tail + run) % bytes_.size();
+    tail = (tail + run) % capacity_;
   }
   size_ += count;
   return count;
 }
 
 void ByteRing::copy(std::size_t offset, std::span<std::uint8_t> out) const {
-  std::size_t from = (head_ + offset) % bytes_.size();
+  if (out.empty()) return;
+  std::size_t from = (head_ + offset) % capacity_;
   std::size_t done = 0;
   while (done < out.size()) {
-    const std::size_t run = std::min(out.size() - done, bytes_.size() - from);
-    std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(from), run, out.begin() + static_cast<std::ptrdiff_t>(done));
+    const std::size_t run = std::min(out.size() - done, capacity_ - from);
+    std::copy_n(bytes_.get() + from, run, out.data() + done);
     done += run;
-    from = (from + run) % bytes_.size();
+    from = (from + run) % capacity_;
   }
 }
 
 void ByteRing::pop(std::size_t count) {
   count = std::min(count, size_);
-  head_ = (head_ + count) % bytes_.size();
+  if (count == 0) return;
+  head_ = (head_ + count) % capacity_;
   size_ -= count;
   if (size_ == 0) head_ = 0;
 }

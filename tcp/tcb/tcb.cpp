@@ -259,7 +259,7 @@ std::optional<TimePoint> Tcb::next_timer(TimePoint now) const {
     if (at && (!earliest || *at < *earliest)) earliest = at;
   };
   if ((deliver_pending_ && reader_open()) || ack_now_ || window_update_ || (rtx_active_ && !rto_deadline_) ||
-      sendable(now))
+      fast_retransmit_due_ || sendable(now))
     return now;
   if (rtx_active_) {
     // Go-back retransmission continues as the window allows.
@@ -305,8 +305,8 @@ Reaction Tcb::on_timer(TimePoint now) {
       return reaction;
     }
     // RFC 5681 §3.1: after a timeout, one segment at a time again.
-    ssthresh_ = std::max<std::uint32_t>((snd_nxt_ - snd_una_) / 2, 2 * send_mss_);
-    cwnd_ = send_mss_;
+    congestion_->on_timeout(flight());
+    fast_retransmit_due_ = false;
     rtx_next_ = snd_una_;
     rtx_active_ = seq_lt(snd_una_, snd_nxt_);
     if (auto segment = next_data_segment(now, true)) {
@@ -330,6 +330,24 @@ Reaction Tcb::on_timer(TimePoint now) {
     synack.options.maximum_segment_size = static_cast<std::uint16_t>(config_.mtu - 40);
     reaction.push_back(to_net(std::move(synack), now));
     return reaction;
+  }
+  if (fast_retransmit_due_) {
+    // Fast retransmit, or NewReno's next hole: the segment at SND.UNA, once,
+    // whatever the window; a go-back retransmission in progress resumes
+    // where it was.
+    fast_retransmit_due_ = false;
+    const std::uint32_t resume = rtx_next_;
+    const bool going_back = rtx_active_;
+    rtx_next_ = snd_una_;
+    auto segment = next_data_segment(now, true);
+    if (going_back && seq_lt(rtx_next_, resume)) rtx_next_ = resume;
+    rtx_active_ = going_back && seq_lt(rtx_next_, snd_nxt_);
+    timing_ = false;  // Karn: no sample from what is retransmitted
+    if (!rto_deadline_) rto_deadline_ = now + rto_.current();
+    if (segment) {
+      reaction.push_back(to_net(std::move(*segment), now));
+      return reaction;
+    }
   }
   if (rtx_active_ && seq_lt(rtx_next_, snd_una_ + send_window())) {
     if (auto segment = next_data_segment(now, true)) {
@@ -459,9 +477,7 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
   // MUST-14..16: the peer's MSS, or 536; never more than our MTU allows.
   send_mss_ = std::min<std::uint32_t>(s.options.maximum_segment_size.value_or(536), config_.mtu - 40);
   if (send_mss_ < 64) send_mss_ = 64;
-  // RFC 5681 §3.1's initial window.
-  cwnd_ = send_mss_ > 2190 ? 2 * send_mss_ : send_mss_ > 1095 ? 3 * send_mss_ : 4 * send_mss_;
-  ssthresh_ = 0xFFFFFFFFu;
+  congestion_->start(iss_, send_mss_);
   if (s.options.window_scale) {
     snd_scale_ = std::min<std::uint8_t>(*s.options.window_scale, 14);
     rcv_scale_ = config_.window_scale;
@@ -479,6 +495,14 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
 }
 
 void Tcb::process_ack(const Segment& s, TimePoint now) {
+  // RFC 5681 §2's duplicate ACK, judged against the window before this
+  // segment updates it.
+  const bool duplicate = s.ack == snd_una_ && snd_una_ != snd_nxt_ && snd_wnd_ > 0 && s.payload.empty() && !s.has(kSyn) &&
+                         !s.has(kFin) && (std::uint32_t{s.window} << snd_scale_) == snd_wnd_;
+  if (duplicate && congestion_->on_duplicate_ack(s.ack, flight())) {
+    fast_retransmit_due_ = true;
+    ++statistics_.fast_retransmits;
+  }
   if (seq_lt(snd_una_, s.ack) && seq_le(s.ack, snd_nxt_)) {
     // New data (or our SYN or FIN) acknowledged.
     snd_una_before_ = snd_una_;
@@ -501,13 +525,7 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
       rto_.sample(now - timed_at_);
       timing_ = false;
     }
-    // RFC 5681 §3.1: slow start below ssthresh, then congestion avoidance.
-    const std::uint32_t acked = s.ack - (snd_una_before_);
-    if (cwnd_ < ssthresh_) {
-      cwnd_ += std::min(acked, send_mss_);
-    } else {
-      cwnd_ += std::max<std::uint32_t>(1, send_mss_ * send_mss_ / std::max<std::uint32_t>(cwnd_, 1));
-    }
+    if (congestion_->on_ack(s.ack - snd_una_before_, flight())) fast_retransmit_due_ = true;
     stalled_since_.reset();
     persist_backoff_ = 0;
     if (seq_lt(rtx_next_, snd_una_)) rtx_next_ = snd_una_;

@@ -66,7 +66,8 @@ class Listener {
 
  private:
   friend class TcpServer;
-  void push(std::shared_ptr<Session> session);
+  // False when the listener is closed: the caller closes the session.
+  bool push(std::shared_ptr<Session> session);
   void close();
 
   std::uint16_t port_;

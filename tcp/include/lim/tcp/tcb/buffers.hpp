@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -14,10 +15,12 @@ namespace lim::tcp::tcb {
 // A fixed-capacity FIFO of bytes.
 class ByteRing {
  public:
-  explicit ByteRing(std::size_t capacity) : bytes_(capacity) {}
+  // The storage is taken at the first push and never zero-filled: an idle
+  // connection costs its TCB, not its buffers' capacity.
+  explicit ByteRing(std::size_t capacity) : capacity_(capacity) {}
   std::size_t size() const { return size_; }
-  std::size_t capacity() const { return bytes_.size(); }
-  std::size_t free() const { return bytes_.size() - size_; }
+  std::size_t capacity() const { return capacity_; }
+  std::size_t free() const { return capacity_ - size_; }
   // Appends as much of `data` as fits; returns how much.
   std::size_t push(std::span<const std::uint8_t> data);
   // Copies `out.size()` bytes starting `offset` bytes from the front.
@@ -25,7 +28,8 @@ class ByteRing {
   void pop(std::size_t count);
 
  private:
-  std::vector<std::uint8_t> bytes_;
+  std::size_t capacity_;
+  std::unique_ptr<std::uint8_t[]> bytes_;
   std::size_t head_ = 0;
   std::size_t size_ = 0;
 };

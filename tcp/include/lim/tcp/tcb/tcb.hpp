@@ -24,6 +24,7 @@
 
 #include "lim/tcp/tcb/acceptability.hpp"
 #include "lim/tcp/tcb/buffers.hpp"
+#include "lim/tcp/tcb/congestion_control.hpp"
 #include "lim/tcp/tcb/isn.hpp"
 #include "lim/tcp/tcb/retransmission_timeout.hpp"
 #include "lim/tcp/wire/four_tuple.hpp"
@@ -172,12 +173,13 @@ class Tcb {
   bool in_order(const Segment& segment) const;
 
   struct Statistics {
-    std::uint64_t segments_in = 0, segments_out = 0, retransmissions = 0, timeouts = 0;
+    std::uint64_t segments_in = 0, segments_out = 0, retransmissions = 0, fast_retransmits = 0, timeouts = 0;
     std::uint64_t bytes_in = 0, bytes_out = 0;
   };
   const Statistics& statistics() const { return statistics_; }
   std::uint32_t send_mss() const { return send_mss_; }
   std::chrono::steady_clock::duration rto() const { return rto_.current(); }
+  const CongestionControl& congestion() const { return *congestion_; }
 
  private:
   // LISTEN
@@ -199,7 +201,8 @@ class Tcb {
   bool reader_open() const;
   std::uint32_t data_start() const { return syn_acked() ? snd_una_ : iss_ + 1; }
   // What may be in flight: the peer's window and the congestion window.
-  std::uint32_t send_window() const { return std::min(snd_wnd_, cwnd_); }
+  std::uint32_t send_window() const { return std::min(snd_wnd_, congestion_->cwnd()); }
+  Flight flight() const { return {snd_una_, snd_nxt_, send_mss_}; }
   bool syn_acked() const { return seq_lt_iss(); }
   bool seq_lt_iss() const;
   std::size_t unsent(std::size_t buffered) const;
@@ -217,8 +220,10 @@ class Tcb {
   std::uint32_t snd_wnd_ = 0;
   std::uint8_t snd_scale_ = 0;  // the peer's window shift
   std::uint32_t send_mss_ = 536;  // MUST-15 until the peer says otherwise
-  // Congestion control (RFC 5681): slow start and congestion avoidance.
-  std::uint32_t cwnd_ = 4 * 536, ssthresh_ = 0xFFFFFFFFu;
+  // Congestion control (RFC 5681, RFC 6582), and a retransmission of the
+  // segment at SND.UNA it asked for (fast retransmit, a partial ACK).
+  std::unique_ptr<CongestionControl> congestion_ = std::make_unique<NewReno>();
+  bool fast_retransmit_due_ = false;
   std::uint32_t snd_una_before_ = 0;
   bool fin_queued_ = false, fin_sent_ = false, fin_acked_ = false;
   std::uint32_t fin_seq_ = 0;
