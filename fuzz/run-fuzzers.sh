@@ -67,8 +67,9 @@ for fuzzer in lim_parser_fuzzer kmc_fuzzer fsm_fuzzer guards_fuzzer tcp_frame_fu
   fi
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-  covered=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
-  instrumented=$(grep -oE 'Loaded 1 modules +\([0-9]+ inline 8-bit counters' "$log" | grep -oE '[0-9]+ inline' | cut -d' ' -f1)
+  # An input that crashes while the seeds load leaves no coverage line.
+  covered=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2 || true)
+  instrumented=$(grep -oE 'Loaded 1 modules +\([0-9]+ inline 8-bit counters' "$log" | grep -oE '[0-9]+ inline' | cut -d' ' -f1 || true)
   printf '%-18s %10s %10s %16s\n' "$fuzzer" "${executions:-?}" "${rate:-?}" "${covered:-?} of ${instrumented:-?}"
 done
 exit $status

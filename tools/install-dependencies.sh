@@ -15,3 +15,6 @@ apt-get install -y -qq --no-install-recommends \
 # talk to lim with nc and read its captures (docs/tcp.md).
 # clang-tidy: CI checks the generated typestate API code with bugprone-use-after-move.
 apt-get install -y -qq --no-install-recommends clang-tidy >/dev/null
+# clang and its runtime libraries (libFuzzer, ASan, UBSan): CI fuzzes the
+# parsers and the frame decoder for a bounded time (docs/ci.md, "Fuzzing").
+apt-get install -y -qq --no-install-recommends clang libclang-rt-14-dev >/dev/null
