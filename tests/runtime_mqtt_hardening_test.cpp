@@ -98,6 +98,8 @@ TEST(RuntimeMqttSecurity, ForgedAndReplayedMessagesAreIgnored) {
   }
   RawParticipant impostor(broker, *protocol, "server", SessionSecret::generate());
   impostor.send_data(0, 0, *protocol->find_label("accept"), "forged");
+  impostor.send_control(mqtt::Kind::Abort, {{"reason", "forged abort"}});
+  RawParticipant second_client(broker, *protocol, "client", SessionSecret::generate());  // says hello as client
   client->send("server", "request", 3);
   EXPECT_EQ(client->offer().payload, "yes to 3");
   EXPECT_TRUE(client->complete());
@@ -173,6 +175,28 @@ TEST(RuntimeMqttFlow, AFloodIsAnOverflow) {
   } catch (const TransportError& error) {
     EXPECT_EQ(error.failure(), TransportFailure::Overflow) << to_string(error.failure()) << ": " << error.what();
     EXPECT_EQ(error.peer(), "c") << error.what();
+  }
+}
+
+// Issue 11 (TCP; the same over MQTT): server → client `video`, a channel
+// Prime Video never uses, was silently accepted.
+TEST(RuntimeMqttSessions, AMessageOnAChannelTheProtocolNeverUsesIsAPeerViolation) {
+  support::MosquittoBroker broker;
+  const auto protocol = testing::verified_spec("specs/amazon-prime-video.lim");
+  auto config = config_for(broker);
+  config.keepalive = 20s;  // raw participants never beat
+  auto joining = std::async(std::launch::async, [&] { return mqtt::join(protocol, "client", config); });
+  RawParticipant authenticator(broker, *protocol, "authenticator", test_secret());
+  RawParticipant server(broker, *protocol, "server", test_secret());
+  auto client = joining.get();
+  client->send("authenticator", "id", 2);
+  server.send_data(protocol->role("client"), 0, *protocol->find_label("video"), "frames");
+  try {
+    (void)client->offer();  // waits for the authenticator
+    FAIL() << "the client took a message from the server";
+  } catch (const ProtocolViolation& violation) {
+    EXPECT_EQ(violation.culprit(), ProtocolViolation::Culprit::Peer) << violation.what();
+    EXPECT_EQ(violation.details().peer, "server") << violation.what();
   }
 }
 

@@ -174,6 +174,8 @@ class RawParticipant final : public RawClient {
     const auto topic = prefix_ + "m/" + std::to_string(to) + "/" + std::to_string(role_);
     publish_raw(topic, seal(mqtt::Kind::Data, static_cast<std::uint16_t>(to), seq, body, topic));
   }
+  // A control message to everybody: an abort, a second hello, …
+  void send_control(mqtt::Kind kind, const nlohmann::json& body) { say(kind, body); }
   const std::string& prefix() const { return prefix_; }
 
  private:
