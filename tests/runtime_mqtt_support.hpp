@@ -5,7 +5,9 @@
 // subscribed to everything.
 #include <mosquitto.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -58,6 +60,12 @@ class RawClient {
                                                     static_cast<const std::uint8_t*>(message->payload) +
                                                         message->payloadlen));
     });
+    mosquitto_subscribe_callback_set(client_, [](mosquitto*, void* self, int, int, const int*) {
+      auto& client = *static_cast<RawClient*>(self);
+      const std::lock_guard lock(client.subscribed_mutex_);
+      ++client.subscribed_;
+      client.subscribed_changed_.notify_all();
+    });
     if (mosquitto_connect(client_, "127.0.0.1", broker.port(), 10) != MOSQ_ERR_SUCCESS)
       throw std::runtime_error("raw client cannot connect");
     mosquitto_loop_start(client_);
@@ -69,9 +77,18 @@ class RawClient {
   }
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
+  // Returns once the broker confirmed the subscription: everything
+  // published from then on reaches this client (a fixed pause would not
+  // be enough on a loaded machine).
   void subscribe(const std::string& topic) {
-    int mid = 0;
-    mosquitto_subscribe(client_, &mid, topic.c_str(), 1);
+    std::unique_lock lock(subscribed_mutex_);
+    const int confirmed = subscribed_ + 1;
+    lock.unlock();
+    if (mosquitto_subscribe(client_, nullptr, topic.c_str(), 1) != MOSQ_ERR_SUCCESS)
+      throw std::runtime_error("raw client cannot subscribe to " + topic);
+    lock.lock();
+    if (!subscribed_changed_.wait_for(lock, 30s, [&] { return subscribed_ >= confirmed; }))
+      throw std::runtime_error("the broker did not confirm the subscription to " + topic + " within 30 s");
   }
   void publish_raw(const std::string& topic, const std::vector<std::uint8_t>& bytes) {
     mosquitto_publish(client_, nullptr, topic.c_str(), static_cast<int>(bytes.size()), bytes.data(), 1, false);
@@ -80,6 +97,11 @@ class RawClient {
  protected:
   virtual void on_message(const std::string& topic, std::vector<std::uint8_t> bytes) = 0;
   mosquitto* client_ = nullptr;
+
+ private:
+  std::mutex subscribed_mutex_;
+  std::condition_variable subscribed_changed_;
+  int subscribed_ = 0;
 };
 
 // Records everything published on the broker.
@@ -91,8 +113,22 @@ class Sniffer final : public RawClient {
     mosquitto_disconnect(client_);
     mosquitto_loop_stop(client_, false);
   }
-  std::vector<std::pair<std::string, std::vector<std::uint8_t>>> heard() {
+  using Heard = std::vector<std::pair<std::string, std::vector<std::uint8_t>>>;
+  Heard heard() {
     const std::lock_guard lock(mutex_);
+    return heard_;
+  }
+  // What it heard once it has heard something on a topic ending in each of
+  // `endings` (the broker may deliver to it after the session's own
+  // subscribers); nullopt if that takes more than 30 s.
+  std::optional<Heard> heard_on(const std::vector<std::string>& endings) {
+    std::unique_lock lock(mutex_);
+    const bool all = changed_.wait_for(lock, 30s, [&] {
+      return std::all_of(endings.begin(), endings.end(), [&](const std::string& ending) {
+        return std::any_of(heard_.begin(), heard_.end(), [&](const auto& entry) { return entry.first.ends_with(ending); });
+      });
+    });
+    if (!all) return std::nullopt;
     return heard_;
   }
 
@@ -100,9 +136,11 @@ class Sniffer final : public RawClient {
   void on_message(const std::string& topic, std::vector<std::uint8_t> bytes) override {
     const std::lock_guard lock(mutex_);
     heard_.emplace_back(topic, std::move(bytes));
+    changed_.notify_all();
   }
   std::mutex mutex_;
-  std::vector<std::pair<std::string, std::vector<std::uint8_t>>> heard_;
+  std::condition_variable changed_;
+  Heard heard_;
 };
 
 // Plays one role by hand: joins like a participant (hello, ready), then
@@ -123,7 +161,6 @@ class RawParticipant final : public RawClient {
     participants_[role_] = participant_;
     subscribe(prefix_ + "c");
     subscribe(prefix_ + "m/" + std::to_string(role_) + "/+");
-    std::this_thread::sleep_for(100ms);  // the subscriptions take effect first
     say(mqtt::Kind::Hello, hello());
   }
   ~RawParticipant() override {
@@ -137,6 +174,8 @@ class RawParticipant final : public RawClient {
     const auto topic = prefix_ + "m/" + std::to_string(to) + "/" + std::to_string(role_);
     publish_raw(topic, seal(mqtt::Kind::Data, static_cast<std::uint16_t>(to), seq, body, topic));
   }
+  // A control message to everybody: an abort, a second hello, …
+  void send_control(mqtt::Kind kind, const nlohmann::json& body) { say(kind, body); }
   const std::string& prefix() const { return prefix_; }
 
  private:

@@ -168,6 +168,7 @@ class RuntimeTcpFailures : public ::testing::Test {
   std::unique_ptr<Endpoint> client_with(std::unique_ptr<RawPeer>& peer) {
     auto config = config_for();
     config.listener = &listener;
+    config.keepalive = 0ms;  // the raw peer never pings: its silence is no failure here
     auto joining = std::async(std::launch::async, [&] { return tcp::join(protocol, "client", config); });
     peer = std::make_unique<RawPeer>(listener.address(), hello());
     EXPECT_EQ(peer->welcome().value("ok", false), true);

@@ -534,6 +534,7 @@ void MqttTransport::on_connect(int code, int flags) {
       return;
     }
     connected_ = true;
+    accepted_ = true;
     if (disconnected_since_) {
       if ((flags & 1) == 0) {
         fail_locked(std::make_exception_ptr(TransportError(
@@ -557,10 +558,21 @@ void MqttTransport::on_disconnect(int code) {
   connected_ = false;
   changed_.notify_all();
   if (code == 0 || failure_) return;  // our own disconnect
+  if (!accepted_) {
+    // No CONNACK came: a broker that closes at once may have refused the
+    // login or the TLS settings without saying so.
+    fail_locked(std::make_exception_ptr(TransportError(
+        TransportFailure::ConnectionLost, "",
+        fmt::format("the MQTT broker at {}:{} closed the connection before accepting it ({}): a refused login "
+                    "or TLS setting ends it this way",
+                    config_.host, config_.port, mosquitto_strerror(code)))));
+    return;
+  }
   if (!started_ || config_.reconnect_timeout.count() <= 0) {
-    fail_locked(std::make_exception_ptr(
-        TransportError(TransportFailure::ConnectionLost, "",
-                       fmt::format("lost the connection to the MQTT broker at {}:{}", config_.host, config_.port))));
+    fail_locked(std::make_exception_ptr(TransportError(
+        TransportFailure::ConnectionLost, "",
+        fmt::format("lost the connection to the MQTT broker at {}:{} ({})", config_.host, config_.port,
+                    mosquitto_strerror(code)))));
     return;
   }
   // Wait for the broker to come back (libmosquitto reconnects). A broker

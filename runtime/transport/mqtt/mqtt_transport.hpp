@@ -146,6 +146,7 @@ class MqttTransport final : public Transport {
   std::uint64_t control_seq_ = 0;
   std::uint64_t beat_seq_ = 0;
   bool connected_ = false;
+  bool accepted_ = false;  // the broker accepted a connection (CONNACK 0) at least once
   bool started_ = false;  // every role agreed on the roster
   bool ready_sent_ = false;
   std::optional<RealTime> disconnected_since_;

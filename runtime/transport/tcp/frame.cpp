@@ -1,5 +1,6 @@
 #include "lim/runtime/transport/tcp/frame.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -74,7 +75,17 @@ std::span<std::uint8_t> FrameDecoder::prepare(std::size_t bytes) {
       end_ -= begin_;
       begin_ = 0;
     }
-    if (buffer_.size() - end_ < bytes) buffer_.resize(end_ + bytes);
+    if (buffer_.size() - end_ < bytes) {
+      // A frame whose length is known gets room for all of it at once: one
+      // buffer of its size, not a doubling series through twice as much.
+      auto wanted = end_ + bytes;
+      if (end_ >= 4) {
+        const auto length = get_u32(buffer_.data());
+        if (length <= max_frame_bytes_) wanted = std::max(wanted, 4 + std::size_t{length});
+      }
+      if (buffer_.capacity() < wanted) buffer_.reserve(wanted);
+      buffer_.resize(wanted);
+    }
   }
   return {buffer_.data() + end_, buffer_.size() - end_};
 }
