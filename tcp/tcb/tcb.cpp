@@ -296,12 +296,8 @@ Reaction Tcb::on_timer(TimePoint now) {
     rto_deadline_.reset();
     timing_ = false;  // Karn: no sample from what is retransmitted
     if (state_ == TcpState::SynReceived) {
-      OutSegment synack = make(kSyn | kAck, iss_);
-      synack.options.maximum_segment_size = static_cast<std::uint16_t>(config_.mtu - 40);
-      if (rcv_scale_ > 0 || snd_scale_ > 0) synack.options.window_scale = rcv_scale_;
-      synack.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(rcv_wnd_, 0xFFFF));
       ++statistics_.retransmissions;
-      reaction.push_back(to_net(std::move(synack), now));
+      reaction.push_back(to_net(syn_ack_segment(), now));
       return reaction;
     }
     // RFC 5681 §3.1: after a timeout, one segment at a time again.
@@ -326,9 +322,7 @@ Reaction Tcb::on_timer(TimePoint now) {
     return reaction;
   }
   if (state_ == TcpState::SynReceived) {  // nothing else is due there: the SYN-ACK again
-    OutSegment synack = make(kSyn | kAck, iss_);
-    synack.options.maximum_segment_size = static_cast<std::uint16_t>(config_.mtu - 40);
-    reaction.push_back(to_net(std::move(synack), now));
+    reaction.push_back(to_net(syn_ack_segment(), now));
     return reaction;
   }
   if (fast_retransmit_due_) {
@@ -464,6 +458,27 @@ bool Tcb::on_read() {
 
 // ---- segments -------------------------------------------------------------------------------
 
+// <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS, and our window shift
+// when the peer offered scaling (RFC 7323 §2.2: only then).
+OutSegment Tcb::syn_ack_segment() {
+  OutSegment synack = make(kSyn | kAck, iss_);
+  synack.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(rcv_wnd_, 0xFFFF));
+  synack.options.maximum_segment_size = static_cast<std::uint16_t>(config_.mtu - 40);
+  if (rcv_scale_ > 0 || snd_scale_ > 0) synack.options.window_scale = rcv_scale_;
+  return synack;
+}
+
+// <SEQ=SEG.ACK><CTL=RST>: the answer to an ACK that belongs to no
+// connection we have (RFC 9293 §3.10.7.2, §3.10.7.3).
+Reaction Tcb::reset_at_ack(const Segment& s) {
+  OutSegment rst;
+  rst.tuple = s.tuple;
+  rst.seq = s.ack;
+  rst.flags = kRst;
+  ++statistics_.segments_out;
+  return {Output{Output::To::Net, "rst", std::move(rst)}};
+}
+
 Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
   tuple_ = s.tuple;
   irs_ = s.seq;
@@ -484,13 +499,9 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
   }
   rcv_wnd_ = 0;
   advertise();
-  OutSegment synack = make(kSyn | kAck, iss_);
-  synack.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(rcv_wnd_, 0xFFFF));
-  synack.options.maximum_segment_size = static_cast<std::uint16_t>(config_.mtu - 40);
-  if (s.options.window_scale) synack.options.window_scale = rcv_scale_;
   enter(TcpState::SynReceived, now);
   Reaction reaction;
-  reaction.push_back(to_net(std::move(synack), now));
+  reaction.push_back(to_net(syn_ack_segment(), now));
   return reaction;
 }
 
@@ -624,13 +635,7 @@ Reaction Tcb::on_segment(const Segment& s, TimePoint now) {
     if (reset) return reaction;
     if (label == "syn") return on_syn(s, now);
     // Anything else carries an ACK: <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.2).
-    OutSegment rst;
-    rst.tuple = s.tuple;
-    rst.seq = s.ack;
-    rst.flags = kRst;
-    reaction.push_back({Output::To::Net, "rst", std::move(rst)});
-    ++statistics_.segments_out;
-    return reaction;
+    return reset_at_ack(s);
   }
   if (state_ == TcpState::Closed) return reaction;
 
@@ -648,11 +653,7 @@ Reaction Tcb::on_segment(const Segment& s, TimePoint now) {
   if (state_ == TcpState::SynReceived) {
     if (label == "syn") {
       if (same_syn(variables(), s)) {
-        OutSegment synack = make(kSyn | kAck, iss_);
-        synack.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(rcv_wnd_, 0xFFFF));
-        synack.options.maximum_segment_size = static_cast<std::uint16_t>(config_.mtu - 40);
-        if (rcv_scale_ > 0 || snd_scale_ > 0) synack.options.window_scale = rcv_scale_;
-        reaction.push_back(to_net(std::move(synack), now));
+        reaction.push_back(to_net(syn_ack_segment(), now));
       } else {
         ack();
       }
@@ -667,13 +668,7 @@ Reaction Tcb::on_segment(const Segment& s, TimePoint now) {
       return reaction;
     }
     if (!acks_syn(s)) {
-      OutSegment rst;
-      rst.tuple = s.tuple;
-      rst.seq = s.ack;
-      rst.flags = kRst;
-      reaction.push_back({Output::To::Net, "rst", std::move(rst)});
-      ++statistics_.segments_out;
-      return reaction;
+      return reset_at_ack(s);
     }
     enter(TcpState::Established, now);
     process_ack(s, now);

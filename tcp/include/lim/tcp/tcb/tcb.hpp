@@ -192,6 +192,8 @@ class Tcb {
   // Outputs.
   OutSegment make(std::uint8_t flags, std::uint32_t seq, std::vector<std::uint8_t> payload = {});
   OutSegment ack_segment() { return make(wire::flag::kAck, snd_nxt_); }
+  OutSegment syn_ack_segment();
+  Reaction reset_at_ack(const Segment& segment);
   OutSegment rst_segment() { return reset_segment(); }
   Output to_net(OutSegment segment, TimePoint now);
   Output to_reader(std::string_view label) const { return {Output::To::Reader, label, {}}; }
