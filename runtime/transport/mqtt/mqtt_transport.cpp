@@ -4,8 +4,10 @@
 #include <mqtt_protocol.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <limits>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -27,6 +29,25 @@ void initialise_library() {
   static std::once_flag once;
   std::call_once(once, [] { mosquitto_lib_init(); });
 }
+
+// libmosquitto sets OpenSSL up on its first TLS connect, behind a plain flag:
+// two first connects at once (two roles of one process) both make its UI
+// method and one leaks (LeakSanitizer caught it in CI). Until one TLS connect
+// has succeeded, TLS connects go one at a time.
+class FirstTlsConnect {
+ public:
+  explicit FirstTlsConnect(bool tls) {
+    if (tls && !done_.load(std::memory_order_acquire)) lock_ = std::unique_lock(mutex_);
+  }
+  void succeeded() {
+    if (lock_.owns_lock()) done_.store(true, std::memory_order_release);
+  }
+
+ private:
+  static inline std::mutex mutex_;
+  static inline std::atomic<bool> done_{false};
+  std::unique_lock<std::mutex> lock_;
+};
 
 void put_u32(std::vector<std::uint8_t>& out, std::uint32_t value) {
   for (const int shift : {24, 16, 8, 0}) out.push_back(static_cast<std::uint8_t>(value >> shift));
@@ -188,9 +209,13 @@ void MqttTransport::start(std::chrono::steady_clock::time_point deadline) {
   mosquitto_property_add_int32(&properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
                                static_cast<std::uint32_t>(std::max<long long>(1, expiry.count())));
   while (true) {
+    FirstTlsConnect first(config_.tls.has_value());
     const int code = mosquitto_connect_bind_v5(client_, config_.host.c_str(), config_.port, keepalive, nullptr,
                                                properties);
-    if (code == MOSQ_ERR_SUCCESS) break;
+    if (code == MOSQ_ERR_SUCCESS) {
+      first.succeeded();
+      break;
+    }
     if (std::chrono::steady_clock::now() >= deadline) {
       mosquitto_property_free_all(&properties);
       throw TransportError(TransportFailure::ConnectTimeout, "",
