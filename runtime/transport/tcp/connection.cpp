@@ -182,6 +182,9 @@ std::shared_ptr<TlsContext> TlsContext::make(const Security& security, std::stri
   SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_TICKET);
   SSL_CTX_set_num_tickets(ctx, 0);  // sessions are never resumed
   SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext);  // OpenSSL wants one with PSKs
+  // A record in one recv(2) instead of its header and then its body, and
+  // the records that arrived together in the same one.
+  SSL_CTX_set_read_ahead(ctx, 1);
   if (security.mode == Mode::Psk) {
     context->psk_ = security.secret->derive("lim tcp tls-psk v1", session);
     SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256");
@@ -293,6 +296,14 @@ Io Connection::read(std::span<std::uint8_t> into) {
   const int result = SSL_read_ex(ssl_, into.data(), into.size(), &read);
   if (result == 1) return {read, IoStatus::Ok, {}};
   return tls_result(result, "TLS read");
+}
+
+bool Connection::holds_unread() const { return ssl_ && SSL_has_pending(ssl_) == 1; }
+
+bool Connection::wait_readable(std::chrono::milliseconds timeout) const {
+  pollfd waiting{fd_, POLLIN, 0};
+  const int ready = ::poll(&waiting, 1, timeout.count() < 0 ? -1 : static_cast<int>(timeout.count()));
+  return ready > 0;
 }
 
 Io Connection::read_waiting(std::span<std::uint8_t> into, std::chrono::milliseconds timeout) {

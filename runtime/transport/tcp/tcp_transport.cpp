@@ -21,6 +21,9 @@ using RealClock = std::chrono::steady_clock;
 
 std::int64_t ticks(RealClock::time_point time) { return time.time_since_epoch().count(); }
 
+// Length, type and the count taken.
+constexpr std::size_t kCreditFrameBytes = 4 + 1 + 8;
+
 void put_u64(std::vector<std::uint8_t>& out, std::uint64_t value) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(value >> shift));
 }
@@ -182,6 +185,15 @@ void TcpTransport::send(automata::RoleId to, automata::LabelId label, Payload pa
     append_data_frame(frame_, label, payload);
   }
   peer.send_credit.sent(bytes);
+  if (peer.receive_credit.unreported()) {
+    // The credit `to` is owed goes in the same write (one TLS record): a
+    // role that answers before it waits then sends no credit of its own.
+    std::vector<std::uint8_t> both;
+    both.reserve(kCreditFrameBytes + frame_.size());
+    append_credit_frame(both, peer);
+    both.insert(both.end(), frame_.begin(), frame_.end());
+    frame_.swap(both);
+  }
   write_frame(to, frame_);
   if (peer.send_credit.rendezvous()) {
     // The send completes when the receiver takes the message.
@@ -204,11 +216,15 @@ void TcpTransport::send_credit(automata::RoleId to) {
     (void)peer.receive_credit.report();
     return;
   }
+  std::vector<std::uint8_t> frame;
+  append_credit_frame(frame, peer);
+  write_frame(to, frame);
+}
+
+void TcpTransport::append_credit_frame(std::vector<std::uint8_t>& out, Peer& peer) {
   std::vector<std::uint8_t> body;
   put_u64(body, peer.receive_credit.report());
-  std::vector<std::uint8_t> frame;
-  append_frame(frame, FrameType::Credit, body);
-  write_frame(to, frame);
+  append_frame(out, FrameType::Credit, body);
 }
 
 void TcpTransport::report_credits() {
@@ -236,12 +252,11 @@ std::optional<IncomingMessage> TcpTransport::receive(std::span<const automata::R
                            fmt::format("{} waits for {}, which completed its role without sending more",
                                        name_of(self_), name_of(from.front())));
     report_credits();
-    // Two roles, no deadline, plaintext: the awaited connection is the only
-    // one that can bring news (a message, a goodbye, a death), so a recv that
-    // waits itself — one system call instead of poll then recv — is all the
-    // waiting needed.
-    if (!deadline && from.size() == 1 && sole_connection(from.front()) &&
-        !peers_[from.front()]->connection->secure()) {
+    // Two roles, no deadline: the awaited connection is the only one that
+    // can bring news (a message, a goodbye, a death), so waiting on it alone
+    // is all the waiting needed — in plaintext a recv that waits itself, one
+    // system call instead of poll then recv.
+    if (!deadline && from.size() == 1 && sole_connection(from.front()) && !peers_[from.front()]->wants_write) {
       read_from(from.front(), true);
       check_alive();
       continue;
@@ -315,7 +330,12 @@ void TcpTransport::read_from(automata::RoleId role, bool waiting) {
   // socket is not, and its reads need no lock (nor may they hold one while
   // waiting in recv).
   std::unique_lock lock(peer.mutex, std::defer_lock);
-  if (peer.connection->secure()) lock.lock();
+  if (peer.connection->secure()) {
+    // Wait outside the lock, which the pinger needs meanwhile.
+    if (waiting && !peer.connection->wait_readable(std::chrono::milliseconds(keepalive_poll_ms()))) return;
+    waiting = false;
+    lock.lock();
+  }
   while (true) {
     auto room = peer.decoder.prepare(64 * 1024);
     const auto io = waiting ? peer.connection->read_waiting(room, std::chrono::milliseconds(std::max(0, keepalive_poll_ms())))
@@ -325,7 +345,9 @@ void TcpTransport::read_from(automata::RoleId role, bool waiting) {
       peer.last_heard = RealClock::now();
       peer.decoder.commit(io.bytes);
       decode(role);
-      if (!peer.connection->secure() && io.bytes < room.size()) return;  // drained
+      // Drained: plaintext when recv did not fill the room; TLS when OpenSSL
+      // holds nothing more (poll sees the rest in the socket).
+      if (peer.connection->secure() ? !peer.connection->holds_unread() : io.bytes < room.size()) return;
       continue;
     }
     if (io.status == IoStatus::WantRead) return;

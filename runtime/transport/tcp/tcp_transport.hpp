@@ -116,6 +116,7 @@ class TcpTransport final : public Transport {
   // peer waits for a credit held back here.
   void report_credits();
   void send_credit(automata::RoleId to);
+  static void append_credit_frame(std::vector<std::uint8_t>& out, Peer& peer);
   // PeerUnresponsive for a peer silent for longer than the keepalive time.
   void check_alive();
   int keepalive_poll_ms() const;

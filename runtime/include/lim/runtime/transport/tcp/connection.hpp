@@ -77,6 +77,12 @@ class Connection {
   Io handshake();
   // Never block.
   Io read(std::span<std::uint8_t> into);
+  // TLS: received bytes OpenSSL holds that poll(2) on the socket cannot
+  // see, so a reader must not wait before taking them.
+  bool holds_unread() const;
+  // Waits until the socket is readable, at most `timeout` (negative: no
+  // limit); false when the time passed first.
+  bool wait_readable(std::chrono::milliseconds timeout) const;
   Io write(std::span<const std::uint8_t> bytes);
   // Plaintext only: waits in recv(2) itself, at most `timeout` (0: no limit);
   // WantRead when the time passed first.
