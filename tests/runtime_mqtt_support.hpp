@@ -168,7 +168,7 @@ class RawParticipant final : public RawClient {
     mosquitto_loop_stop(client_, false);
   }
   void send_data(automata::RoleId to, std::uint64_t seq, automata::LabelId label, const Payload& payload) {
-    std::vector<std::uint8_t> body;
+    std::vector<std::uint8_t> body(8, 0);  // credit: nothing taken
     for (const int shift : {24, 16, 8, 0}) body.push_back(static_cast<std::uint8_t>(label >> shift));
     Payload::to_cbor(payload, body);
     const auto topic = prefix_ + "m/" + std::to_string(to) + "/" + std::to_string(role_);

@@ -339,8 +339,8 @@ std::vector<MqttTransport::Outgoing> MqttTransport::take_credits_locked() {
 // ---- the session --------------------------------------------------------------------------
 
 void MqttTransport::send(automata::RoleId to, automata::LabelId label, Payload payload) {
-  std::vector<std::uint8_t> body;
-  body.reserve(16);
+  std::vector<std::uint8_t> body(8);  // the credit, filled in when it goes
+  body.reserve(24);
   put_u32(body, label);
   nlohmann::json::to_cbor(payload, body);
   std::unique_lock lock(mutex_);
@@ -369,6 +369,10 @@ void MqttTransport::send(automata::RoleId to, automata::LabelId label, Payload p
     if (peer.goodbye) throw finished();
   }
   peer.send_credit.sent(body.size());
+  // The credit `to` is owed rides along: a role that answers before it
+  // waits then publishes no credit of its own.
+  const auto consumed = peer.receive_credit.report();
+  for (int i = 0; i < 8; ++i) body[i] = static_cast<std::uint8_t>(consumed >> (56 - 8 * i));
   Outgoing message{data_topic(to, self_), {}, 1};
   message.bytes = seal(Kind::Data, static_cast<std::uint16_t>(to), peer.next_seq_out++, body, message.topic);
   lock.unlock();
@@ -752,11 +756,17 @@ void MqttTransport::handle_channel(automata::RoleId from, const Message& message
   const auto malformed = [&](const std::string& why) {
     fail_locked(std::make_exception_ptr(TransportError(TransportFailure::MalformedFrame, name, why)));
   };
+  const auto credit = [&](std::span<const std::uint8_t> bytes) {
+    const auto consumed = get_u64(bytes);
+    if (consumed > peer.send_credit.taken_count() && !peer.send_credit.credit(consumed)) {
+      malformed("a credit for messages that were never sent");
+      return false;
+    }
+    return true;
+  };
   if (message.header.kind == Kind::Credit) {
     if (message.body.size() != 8) return malformed("a credit is 8 bytes");
-    const auto consumed = get_u64(message.body);
-    if (consumed > peer.send_credit.taken_count() && !peer.send_credit.credit(consumed))
-      malformed("a credit for messages that were never sent");
+    (void)credit(message.body);
     return;
   }
   if (message.header.kind != Kind::Data && message.header.kind != Kind::Goodbye)
@@ -773,13 +783,15 @@ void MqttTransport::handle_channel(automata::RoleId from, const Message& message
     peer.goodbye = true;
     return;
   }
-  if (message.body.size() < 5) return malformed(fmt::format("a message of {} bytes is too short", message.body.size()));
-  const auto label = static_cast<automata::LabelId>(get_u64(std::span(message.body).first(4)));
+  if (message.body.size() < 13) return malformed(fmt::format("a message of {} bytes is too short", message.body.size()));
+  // A credit that comes with a message is taken even if the message is not.
+  if (!credit(std::span(message.body).first(8))) return;
+  const auto label = static_cast<automata::LabelId>(get_u64(std::span(message.body).subspan(8, 4)));
   if (label >= protocol_->system().labels.size())
     return malformed(fmt::format("label number {} is not a label of the protocol", label));
   Payload value;
   try {
-    value = nlohmann::json::from_cbor(message.body.begin() + 4, message.body.end());
+    value = nlohmann::json::from_cbor(message.body.begin() + 12, message.body.end());
   } catch (const nlohmann::json::exception& error) {
     return malformed(fmt::format("the payload is not CBOR: {}", error.what()));
   }

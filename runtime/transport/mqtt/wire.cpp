@@ -11,7 +11,7 @@
 namespace lim::runtime::mqtt {
 namespace {
 
-constexpr std::uint8_t kVersion = 2;
+constexpr std::uint8_t kVersion = 3;
 
 void put(std::vector<std::uint8_t>& out, std::uint64_t value, int bytes) {
   for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(value >> shift));
@@ -24,6 +24,15 @@ std::uint64_t get(const std::uint8_t*& at, int bytes) {
 }
 
 using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+
+// Fetched once: EVP_aes_256_gcm() would have OpenSSL look the cipher up in
+// its providers again for every message.
+const EVP_CIPHER* aes_256_gcm() {
+  static const std::unique_ptr<EVP_CIPHER, decltype(&EVP_CIPHER_free)> cipher(
+      EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr), EVP_CIPHER_free);
+  if (!cipher) throw std::runtime_error("OpenSSL offers no AES-256-GCM");
+  return cipher.get();
+}
 
 // The GCM nonce: the sender's message counter, never used twice with a key.
 std::array<std::uint8_t, 12> nonce_of(std::uint64_t counter) {
@@ -100,7 +109,7 @@ std::vector<std::uint8_t> Codec::seal(const Header& header, std::span<const std:
   const auto nonce = nonce_of(header.counter);
   out.resize(kHeaderBytes + body.size() + kTagBytes);
   int length = 0;
-  if (!context || EVP_EncryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, key->data(), nonce.data()) != 1 ||
+  if (!context || EVP_EncryptInit_ex(context.get(), aes_256_gcm(), nullptr, key->data(), nonce.data()) != 1 ||
       !add_associated(context.get(), true, std::span(out.data(), kHeaderBytes), topic) ||
       (!body.empty() && EVP_EncryptUpdate(context.get(), out.data() + kHeaderBytes, &length, body.data(),
                                           static_cast<int>(body.size())) != 1) ||
@@ -145,7 +154,7 @@ std::optional<Message> Codec::open(std::span<const std::uint8_t> bytes, std::str
   int length = 0;
   std::array<std::uint8_t, kTagBytes> tag{};
   std::copy(bytes.end() - kTagBytes, bytes.end(), tag.begin());
-  if (!context || EVP_DecryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, key->data(), nonce.data()) != 1 ||
+  if (!context || EVP_DecryptInit_ex(context.get(), aes_256_gcm(), nullptr, key->data(), nonce.data()) != 1 ||
       !add_associated(context.get(), false, bytes.first(kHeaderBytes), topic) ||
       (body_size > 0 && EVP_DecryptUpdate(context.get(), message.body.data(), &length, bytes.data() + kHeaderBytes,
                                           static_cast<int>(body_size)) != 1) ||

@@ -3,7 +3,7 @@
 //
 //   header (42 bytes, in clear)  body  [tag (16 bytes)]
 //
-//   header = version:u8 (2) kind:u8 from:u16 to:u16 participant:16 bytes
+//   header = version:u8 (3) kind:u8 from:u16 to:u16 participant:16 bytes
 //            epoch:u32 counter:u64 seq:u64                 (big-endian)
 //
 // `participant` is a random identity the sender drew when it joined, `epoch`
@@ -35,7 +35,7 @@ namespace lim::runtime::mqtt {
 enum class Kind : std::uint8_t {
   Hello = 1,    // control: I play `from` (CBOR: fingerprint, channels, k, window, keepalive)
   Ready = 2,    // control: everybody said hello; the roster as I know it (CBOR)
-  Data = 3,     // channel: label:u32 then the payload in CBOR
+  Data = 3,     // channel: consumed:u64 (as in Credit, the other way), label:u32, the payload in CBOR
   Goodbye = 4,  // channel: the sender completed its role
   Credit = 5,   // channel (reverse): consumed:u64, the data messages taken so far
   Abort = 6,    // control: the sender ended the session (CBOR: reason)
