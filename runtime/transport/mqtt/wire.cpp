@@ -1,6 +1,7 @@
 #include "lim/runtime/transport/mqtt/wire.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <memory>
@@ -39,6 +40,38 @@ std::array<std::uint8_t, 12> nonce_of(std::uint64_t counter) {
   std::array<std::uint8_t, 12> nonce{};
   for (int i = 0; i < 8; ++i) nonce[4 + i] = static_cast<std::uint8_t>(counter >> (56 - 8 * i));
   return nonce;
+}
+
+// A context per thread and direction, keyed once per key: a message then
+// costs only its nonce, not an allocation and a key schedule.
+class CachedContext {
+ public:
+  CachedContext() = default;
+  CachedContext(const CachedContext&) = delete;
+  CachedContext& operator=(const CachedContext&) = delete;
+  ~CachedContext() { OPENSSL_cleanse(key_.data(), key_.size()); }
+  EVP_CIPHER_CTX* get(bool encrypt, const SessionSecret::Key& key, const std::array<std::uint8_t, 12>& nonce) {
+    if (!context_) throw std::runtime_error("EVP_CIPHER_CTX_new failed");
+    const bool same_key = keyed_ && key_ == key;
+    const auto* cipher = same_key ? nullptr : aes_256_gcm();
+    const auto* new_key = same_key ? nullptr : key.data();
+    const int done = encrypt ? EVP_EncryptInit_ex(context_.get(), cipher, nullptr, new_key, nonce.data())
+                             : EVP_DecryptInit_ex(context_.get(), cipher, nullptr, new_key, nonce.data());
+    keyed_ = done == 1;
+    if (!keyed_) return nullptr;
+    key_ = key;
+    return context_.get();
+  }
+
+ private:
+  CipherContext context_{EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free};
+  SessionSecret::Key key_{};
+  bool keyed_ = false;
+};
+
+EVP_CIPHER_CTX* cipher_context(bool encrypt, const SessionSecret::Key& key, const std::array<std::uint8_t, 12>& nonce) {
+  thread_local CachedContext sealing, opening;
+  return (encrypt ? sealing : opening).get(encrypt, key, nonce);
 }
 
 bool add_associated(EVP_CIPHER_CTX* context, bool encrypt, std::span<const std::uint8_t> header,
@@ -105,17 +138,15 @@ std::vector<std::uint8_t> Codec::seal(const Header& header, std::span<const std:
     return out;
   }
   if (!key) throw std::logic_error("Codec::seal: an authenticated session needs the sender's key");
-  const CipherContext context(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
   const auto nonce = nonce_of(header.counter);
   out.resize(kHeaderBytes + body.size() + kTagBytes);
   int length = 0;
-  if (!context || EVP_EncryptInit_ex(context.get(), aes_256_gcm(), nullptr, key->data(), nonce.data()) != 1 ||
-      !add_associated(context.get(), true, std::span(out.data(), kHeaderBytes), topic) ||
-      (!body.empty() && EVP_EncryptUpdate(context.get(), out.data() + kHeaderBytes, &length, body.data(),
+  auto* context = cipher_context(true, *key, nonce);
+  if (!context || !add_associated(context, true, std::span(out.data(), kHeaderBytes), topic) ||
+      (!body.empty() && EVP_EncryptUpdate(context, out.data() + kHeaderBytes, &length, body.data(),
                                           static_cast<int>(body.size())) != 1) ||
-      EVP_EncryptFinal_ex(context.get(), out.data() + kHeaderBytes + body.size(), &length) != 1 ||
-      EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, out.data() + kHeaderBytes + body.size()) !=
-          1)
+      EVP_EncryptFinal_ex(context, out.data() + kHeaderBytes + body.size(), &length) != 1 ||
+      EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, kTagBytes, out.data() + kHeaderBytes + body.size()) != 1)
     throw std::runtime_error("AES-GCM encryption failed");
   return out;
 }
@@ -149,17 +180,16 @@ std::optional<Message> Codec::open(std::span<const std::uint8_t> bytes, std::str
   if (!key || bytes.size() < kHeaderBytes + kTagBytes) return std::nullopt;
   const auto body_size = bytes.size() - kHeaderBytes - kTagBytes;
   message.body.resize(body_size);
-  const CipherContext context(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
   const auto nonce = nonce_of(header->counter);
   int length = 0;
   std::array<std::uint8_t, kTagBytes> tag{};
   std::copy(bytes.end() - kTagBytes, bytes.end(), tag.begin());
-  if (!context || EVP_DecryptInit_ex(context.get(), aes_256_gcm(), nullptr, key->data(), nonce.data()) != 1 ||
-      !add_associated(context.get(), false, bytes.first(kHeaderBytes), topic) ||
-      (body_size > 0 && EVP_DecryptUpdate(context.get(), message.body.data(), &length, bytes.data() + kHeaderBytes,
+  auto* context = cipher_context(false, *key, nonce);
+  if (!context || !add_associated(context, false, bytes.first(kHeaderBytes), topic) ||
+      (body_size > 0 && EVP_DecryptUpdate(context, message.body.data(), &length, bytes.data() + kHeaderBytes,
                                           static_cast<int>(body_size)) != 1) ||
-      EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||
-      EVP_DecryptFinal_ex(context.get(), message.body.data() + body_size, &length) != 1)
+      EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||
+      EVP_DecryptFinal_ex(context, message.body.data() + body_size, &length) != 1)
     return std::nullopt;  // forged, altered, or sealed for another topic
   return message;
 }
