@@ -114,7 +114,10 @@ void Tcb::advertise() {
   offer &= ~((std::uint32_t{1} << rcv_scale_) - 1);
   const std::uint32_t threshold =
       std::min<std::uint32_t>(static_cast<std::uint32_t>(streams_->receive.capacity() / 2), send_mss_);
-  if (offer > rcv_wnd_ && offer - rcv_wnd_ < threshold && rcv_wnd_ != 0) offer = rcv_wnd_;
+  // Receiver SWS avoidance (MUST-39): the right edge moves by at least
+  // min(RCV.BUFF / 2, MSS) — from a closed window too, or the reply to a
+  // probe would offer the few octets just read.
+  if (offer > rcv_wnd_ && offer - rcv_wnd_ < threshold) offer = rcv_wnd_;
   if (offer < rcv_wnd_) offer = std::min(rcv_wnd_, static_cast<std::uint32_t>(free));  // keep the edge
   rcv_wnd_ = offer;
   window_update_ = false;
@@ -147,10 +150,41 @@ std::size_t Tcb::unsent(std::size_t buffered) const {
   return seq_lt(sent_to, end) ? end - sent_to : 0;
 }
 
+// Sender SWS avoidance (MUST-38) with Nagle's algorithm (SHLD-7) as the
+// bracketed conditions: a full segment goes; a short one only when it is all
+// there is, or at least half the largest window the peer offered, and then
+// only when nothing is in flight (unless Nagle is off). Every write is
+// pushed, so rule 2's PUSH always holds.
+bool Tcb::sws_allows(std::size_t pending, std::uint32_t usable) const {
+  const std::size_t size = std::min<std::size_t>({pending, usable, send_mss_});
+  if (size >= send_mss_) return true;  // rule 1
+  const bool nagle_lets = !nagle_.load(std::memory_order_relaxed) || snd_una_ == snd_nxt_;
+  if (pending <= usable) return nagle_lets || fin_queued_;  // rule 2
+  return nagle_lets && size >= max_snd_wnd_ / 2;            // rule 3
+}
+
+void Tcb::update_sws_override(TimePoint now) {
+  bool held = false;
+  if (state_ == TcpState::Established || state_ == TcpState::CloseWait || state_ == TcpState::FinWait1 ||
+      state_ == TcpState::LastAck) {
+    std::size_t buffered = 0;
+    {
+      const std::lock_guard lock(streams_->mutex);
+      buffered = streams_->send.size();
+    }
+    const std::size_t pending = fin_sent_ ? 0 : unsent(buffered);
+    const std::uint32_t edge = snd_una_ + send_window();
+    const std::uint32_t usable = seq_lt(snd_nxt_, edge) ? edge - snd_nxt_ : 0;
+    // Only the window holds it back (a closed one is the persist timer's).
+    held = pending > usable && usable > 0 && !sws_allows(pending, usable);
+  }
+  if (!held) sws_override_deadline_.reset();
+  else if (!sws_override_deadline_) sws_override_deadline_ = now + config_.sws_override;
+}
+
 // Whether new data (or the FIN) may go out now: the send window allows it,
-// and Nagle's algorithm (SHLD-7) lets a short segment go only when nothing is
-// in flight.
-bool Tcb::sendable(TimePoint) const {
+// and SWS avoidance lets a segment of that size go (or its override is due).
+bool Tcb::sendable(TimePoint now) const {
   if (state_ == TcpState::SynReceived || state_ == TcpState::Listen || state_ == TcpState::Closed) return false;
   if (fin_sent_) return false;
   std::size_t buffered = 0;
@@ -163,10 +197,7 @@ bool Tcb::sendable(TimePoint) const {
   const std::uint32_t edge = snd_una_ + send_window();
   const std::uint32_t usable = seq_lt(snd_nxt_, edge) ? edge - snd_nxt_ : 0;
   if (usable == 0) return false;
-  const std::size_t size = std::min<std::size_t>({pending, usable, send_mss_});
-  if (size >= send_mss_) return true;
-  // A short segment: all there is (or all the window takes).
-  return !nagle_.load(std::memory_order_relaxed) || snd_una_ == snd_nxt_ || fin_queued_;
+  return sws_allows(pending, usable) || (sws_override_deadline_ && now >= *sws_override_deadline_);
 }
 
 // The next data segment: a retransmission from the go-back point, or new
@@ -212,6 +243,7 @@ std::optional<OutSegment> Tcb::next_data_segment(TimePoint now, bool retransmiss
       fin_seq_ = out.seq + static_cast<std::uint32_t>(out.payload.size());
     }
     snd_nxt_ = out.seq + out.length();
+    sws_override_deadline_.reset();
     if (!timing_) {
       timing_ = true;
       timed_ack_ = snd_nxt_;
@@ -226,6 +258,7 @@ void Tcb::enter(TcpState state, TimePoint now) {
   if (state == TcpState::TimeWait) {
     rto_deadline_.reset();
     persist_deadline_.reset();
+    sws_override_deadline_.reset();
     fin_wait_2_deadline_.reset();
     ack_deadline_.reset();
     ack_now_ = false;
@@ -269,11 +302,18 @@ std::optional<TimePoint> Tcb::next_timer(TimePoint now) const {
   consider(rto_deadline_);
   consider(ack_deadline_);
   consider(persist_deadline_);
+  consider(sws_override_deadline_);
   consider(fin_wait_2_deadline_);
   return earliest;
 }
 
 Reaction Tcb::on_timer(TimePoint now) {
+  auto reaction = timer_reaction(now);
+  update_sws_override(now);
+  return reaction;
+}
+
+Reaction Tcb::timer_reaction(TimePoint now) {
   Reaction reaction;
   ++statistics_.timeouts;
   if (state_ == TcpState::TimeWait) {  // 2 MSL have passed
@@ -356,9 +396,10 @@ Reaction Tcb::on_timer(TimePoint now) {
     }
   }
   if (persist_deadline_ && now >= *persist_deadline_) {
-    // Zero-window probe (MUST-36): one octet beyond the window, backing off.
-    persist_deadline_ =
-        now + std::min<Clock::duration>(rto_.current() * (1 << std::min(persist_backoff_++, 6u)), config_.max_rto);
+    // Zero-window probe (MUST-36): one octet beyond the window. Once it is
+    // out the retransmission timer repeats that octet, backing off
+    // (SHLD-30), until the window opens or the peer takes it.
+    persist_deadline_.reset();
     std::vector<std::uint8_t> octet(1);
     bool have = false;
     {
@@ -372,6 +413,7 @@ Reaction Tcb::on_timer(TimePoint now) {
     if (have) {
       OutSegment probe = make(kAck, snd_nxt_, std::move(octet));
       snd_nxt_ += 1;
+      probing_ = true;
       reaction.push_back(to_net(std::move(probe), now));
       return reaction;
     }
@@ -398,6 +440,7 @@ Reaction Tcb::on_user(UserCall call, TimePoint now) {
       if ((state_ == TcpState::Established || state_ == TcpState::CloseWait) && snd_wnd_ == 0 &&
           snd_una_ == snd_nxt_ && unsent(buffered) > 0 && !persist_deadline_)
         persist_deadline_ = now + rto_.current();
+      update_sws_override(now);
       break;
     }
     case UserCall::Close:
@@ -489,6 +532,7 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
   snd_wl1_ = s.seq;
   snd_wl2_ = s.ack;
   snd_wnd_ = s.window;  // never scaled in a SYN (RFC 7323 §2.2)
+  max_snd_wnd_ = snd_wnd_;
   // MUST-14..16: the peer's MSS, or 536; never more than our MTU allows.
   send_mss_ = std::min<std::uint32_t>(s.options.maximum_segment_size.value_or(536), config_.mtu - 40);
   if (send_mss_ < 64) send_mss_ = 64;
@@ -538,7 +582,6 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
     }
     if (congestion_->on_ack(s.ack - snd_una_before_, flight())) fast_retransmit_due_ = true;
     stalled_since_.reset();
-    persist_backoff_ = 0;
     if (seq_lt(rtx_next_, snd_una_)) rtx_next_ = snd_una_;
     if (rtx_active_ && !seq_lt(rtx_next_, snd_nxt_)) rtx_active_ = false;
     rto_deadline_.reset();
@@ -548,8 +591,25 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
   if (seq_le(snd_una_, s.ack) && seq_le(s.ack, snd_nxt_) &&
       (seq_lt(snd_wl1_, s.seq) || (snd_wl1_ == s.seq && seq_le(snd_wl2_, s.ack)))) {
     snd_wnd_ = std::uint32_t{s.window} << snd_scale_;
+    max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
     snd_wl1_ = s.seq;
     snd_wl2_ = s.ack;
+  }
+  // MUST-37: a peer that answers our probes with its window still shut is
+  // there; R2 counts only retransmissions nobody answers.
+  if (snd_wnd_ == 0 && s.ack == snd_una_ && seq_lt(snd_una_, snd_nxt_)) stalled_since_.reset();
+  if (probing_ && (snd_una_ == snd_nxt_ || snd_wnd_ > 0)) {
+    // The window opened with the probe's octet untaken: the peer dropped
+    // it, so it is unsent again and goes with the data after it, now
+    // rather than at the probe's next retransmission.
+    probing_ = false;
+    if (snd_una_ != snd_nxt_) {
+      snd_nxt_ = snd_una_;
+      rtx_active_ = false;
+      timing_ = false;
+      rto_deadline_.reset();
+      stalled_since_.reset();
+    }
   }
   std::size_t buffered = 0;
   {
@@ -561,6 +621,7 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
   } else if (snd_wnd_ > 0) {
     persist_deadline_.reset();
   }
+  update_sws_override(now);
 }
 
 void Tcb::process_text(const Segment& s, TimePoint now) {

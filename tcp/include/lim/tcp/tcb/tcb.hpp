@@ -65,6 +65,9 @@ struct TcbConfig {
   Milliseconds msl{120'000};  // TIME-WAIT lasts 2 MSL (MUST-13)
   Milliseconds fin_wait_2_timeout{60'000};  // an application that closed waits no longer for the peer's FIN
   Milliseconds delayed_ack{40};             // under 500 ms (MUST-40)
+  // Sender SWS avoidance's override (MUST-38, RFC 9293 §3.8.6.2.1 rule 4:
+  // 0.1–1.0 s): a short segment the window holds back goes after this.
+  Milliseconds sws_override{200};
   bool nagle = true;                        // SHLD-7; Connection::set_no_delay turns it off (MUST-17)
   std::uint8_t window_scale = 7;            // offered when the peer offers one (RFC 7323)
   unsigned mtu = 1500;
@@ -184,6 +187,7 @@ class Tcb {
  private:
   // LISTEN
   Reaction on_syn(const Segment& segment, TimePoint now);
+  Reaction timer_reaction(TimePoint now);
   // Synchronized states, by label.
   void process_ack(const Segment& segment, TimePoint now);
   void process_text(const Segment& segment, TimePoint now);
@@ -209,6 +213,11 @@ class Tcb {
   bool seq_lt_iss() const;
   std::size_t unsent(std::size_t buffered) const;
   bool sendable(TimePoint now) const;
+  // RFC 9293 §3.8.6.2.1's rules 1–3 (and Nagle's bracket) for `pending`
+  // unsent octets and a usable window of `usable` (> 0).
+  bool sws_allows(std::size_t pending, std::uint32_t usable) const;
+  // Arms or clears the SWS override timer after the window or the data changed.
+  void update_sws_override(TimePoint now);
   void arm_retransmission(TimePoint now);
 
   TcbConfig config_;
@@ -220,6 +229,7 @@ class Tcb {
   // Send sequence variables (RFC 9293 §3.3.1).
   std::uint32_t iss_ = 0, snd_una_ = 0, snd_nxt_ = 0, snd_wl1_ = 0, snd_wl2_ = 0;
   std::uint32_t snd_wnd_ = 0;
+  std::uint32_t max_snd_wnd_ = 0;  // Max(SND.WND): the sender's estimate of the peer's buffer (MUST-38)
   std::uint8_t snd_scale_ = 0;  // the peer's window shift
   std::uint32_t send_mss_ = 536;  // MUST-15 until the peer says otherwise
   // Congestion control (RFC 5681, RFC 6582), and a retransmission of the
@@ -251,7 +261,8 @@ class Tcb {
   bool window_update_ = false;
   // Zero-window probing (MUST-36), TIME-WAIT and FIN-WAIT-2.
   std::optional<TimePoint> persist_deadline_;
-  unsigned persist_backoff_ = 0;
+  bool probing_ = false;  // the octet at SND.UNA went out as a zero-window probe
+  std::optional<TimePoint> sws_override_deadline_;
   std::optional<TimePoint> time_wait_deadline_;
   std::optional<TimePoint> fin_wait_2_deadline_;
   bool give_up_ = false;
