@@ -38,8 +38,7 @@ class TcpServerInMemory : public ::testing::Test {
     link_ = link.get();
     TcpServerOptions options;
     options.address = kLim;
-    options.tcb.initial_rto = 10s;  // no retransmission by the timer unless a test asks for one
-    options.tcb.min_rto = 10s;      // (RTT samples would bring it down to the floor)
+    options.tcb = tcb_;
     options.tamper = std::move(tamper);
     options.log = [this](const std::string& line) {
       const std::lock_guard lock(log_mutex_);
@@ -57,6 +56,10 @@ class TcpServerInMemory : public ::testing::Test {
         }
       }
     });
+  }
+  TcpServerInMemory() {
+    tcb_.initial_rto = 10s;  // no retransmission by the timer unless a test asks for one
+    tcb_.min_rto = 10s;      // (RTT samples would bring it down to the floor)
   }
   void TearDown() override {
     if (!server_) return;
@@ -130,6 +133,7 @@ class TcpServerInMemory : public ::testing::Test {
   }
 
   link::MemoryLink* link_ = nullptr;
+  tcb::TcbConfig tcb_;
   std::unique_ptr<TcpServer> server_;
   std::shared_ptr<Listener> listener_;
   std::thread acceptor_;
@@ -241,6 +245,36 @@ TEST_F(TcpServerInMemory, RFC5961_ASynInEstablishedGetsAChallengeAck) {
   EXPECT_EQ(challenge->flags, kAck);
   EXPECT_EQ(challenge->ack, 1001u);
   EXPECT_EQ(challenge->seq, iss + 1);
+}
+
+// RFC 5961 §7: challenge ACKs are rate-limited per connection; past the
+// budget a RST or SYN that would be challenged is dropped, and the budget
+// comes back with the next interval. The automaton's `throttled` branches
+// are what the server takes then (specs/tcp/server.lim).
+TEST_F(TcpServerInMemory, RFC5961_ChallengeAcksAreThrottledPerConnection) {
+  tcb_.challenge_ack_limit = 3;
+  tcb_.challenge_ack_interval = 400ms;
+  start();
+  const auto iss = connect();
+  for (int i = 0; i < 5; ++i) send(i % 2 == 0 ? kRst : kSyn, i % 2 == 0 ? 1001 + 10 + i : 7000 + i, 0);
+  int challenges = 0;
+  while (const auto answer = receive(200ms)) {
+    EXPECT_EQ(answer->flags, kAck);
+    EXPECT_EQ(answer->ack, 1001u);
+    ++challenges;
+  }
+  EXPECT_EQ(challenges, 3);
+  std::this_thread::sleep_for(400ms);  // the next interval
+  send(kRst, 1001 + 20, 0);
+  const auto again = receive();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->flags, kAck);
+  // Through all of it the connection stayed.
+  send(kAck | kPsh, 1001, iss + 1, "still");
+  auto echo = receive();
+  while (echo && echo->payload.empty()) echo = receive();  // its ACK may come alone first
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(std::string(echo->payload.begin(), echo->payload.end()), "still");
 }
 
 TEST_F(TcpServerInMemory, ASegmentToAClosedPortIsAnsweredWithRst) {

@@ -118,9 +118,9 @@ TEST(TcpSpec, AUserWhoIsNeverToldOfTheResetDeadlocks) {
   // still wants to send, nobody listens.
   const auto report = check(
       mutated("rst(s: segment) if exact(s) . reader⊕reset . rec drained . user&{ data . drained, close . end, abort . "
-              "end },\n            rst(s: segment) if challenged(s) . net⊕ack(segment) . syn_rcvd,",
-              "rst(s: segment) if exact(s) . reader⊕reset . end,\n            rst(s: segment) if challenged(s) . "
-              "net⊕ack(segment) . syn_rcvd,"),
+              "end },\n            rst(s: segment) if challenged(s) && !throttled . net⊕ack(segment) . syn_rcvd,",
+              "rst(s: segment) if exact(s) . reader⊕reset . end,\n            rst(s: segment) if challenged(s) && "
+              "!throttled . net⊕ack(segment) . syn_rcvd,"),
       {SyncProperty::DeadlockFreedom});
   ASSERT_EQ(report.results.at(0).verdict, Verdict::Violated);
   ASSERT_TRUE(report.results.at(0).counterexample);

@@ -47,10 +47,14 @@ const std::map<std::string, Condition>& conditions() {
        [](const auto& v, const auto& s) { return acceptable(v, s) && !acks_syn(v, s); }},
       {"!acceptable(s)", [](const auto& v, const auto& s) { return !acceptable(v, s); }},
       {"exact(s)", exact},
-      {"challenged(s)", challenged},
+      {"challenged(s) && !throttled", [](const auto& v, const auto& s) { return challenged(v, s) && !v.throttled; }},
+      {"challenged(s) && throttled", [](const auto& v, const auto& s) { return challenged(v, s) && v.throttled; }},
+      {"!throttled", [](const auto& v, const auto&) { return !v.throttled; }},
+      {"throttled", [](const auto& v, const auto&) { return v.throttled; }},
       {"blind(s)", blind},
       {"same_syn(s)", same_syn},
-      {"!same_syn(s)", [](const auto& v, const auto& s) { return !same_syn(v, s); }},
+      {"!same_syn(s) && !throttled", [](const auto& v, const auto& s) { return !same_syn(v, s) && !v.throttled; }},
+      {"!same_syn(s) && throttled", [](const auto& v, const auto& s) { return !same_syn(v, s) && v.throttled; }},
   };
   return table;
 }
@@ -101,6 +105,7 @@ TEST(TcpTcb, TheTcbsConditionsAgreeWithTheSpecsGuardsThroughTheGuardEvaluator) {
         v.snd_nxt = static_cast<std::uint32_t>(random());
         v.snd_una = v.snd_nxt - random() % 3000;
         v.fin_sent = random() % 2 == 0;
+        v.throttled = random() % 2 == 0;
         Segment s;
         s.seq = near(random, v.rcv_nxt);
         s.ack = near(random, v.snd_nxt);
@@ -120,7 +125,7 @@ TEST(TcpTcb, TheTcbsConditionsAgreeWithTheSpecsGuardsThroughTheGuardEvaluator) {
         const auto values = refine::state_values(
             refinements, role,
             {{"rcv_nxt", v.rcv_nxt}, {"rcv_wnd", v.rcv_wnd}, {"snd_una", v.snd_una}, {"snd_nxt", v.snd_nxt},
-             {"fin_sent", v.fin_sent}, {"timer", 0}},
+             {"fin_sent", v.fin_sent}, {"throttled", v.throttled}, {"timer", 0}},
             error);
         ASSERT_TRUE(values) << error;
         const auto chosen = refine::select_branch(system, role, state, net, label, *payload, *values);

@@ -34,7 +34,8 @@ Session::Session(const ServerSpec& spec, SessionHost& host, SessionOptions optio
   runtime::EndpointOptions system_options;
   system_options.clock = options_.clock;
   for (const auto& name : spec_.variables) system_options.variables[name] = name == "timer" ? kNever : 0;
-  if (spec_.variables.contains("fin_sent")) system_options.variables["fin_sent"] = false;
+  for (const char* flag : {"fin_sent", "throttled"})
+    if (spec_.variables.contains(flag)) system_options.variables[flag] = false;
   runtime::EndpointOptions other;
   other.clock = options_.clock;
   system_ = std::make_unique<runtime::Endpoint>(spec_.protocol, spec_.roles.system,
@@ -106,12 +107,14 @@ void Session::set_variables(tcb::TimePoint now) {
   const auto set = [&](const char* name, std::uint64_t value) {
     if (spec_.variables.contains(name)) system_->set_variable(name, value);
   };
-  const auto variables = tcb_.variables();
+  const auto variables = tcb_.variables_at(now);
   set("rcv_nxt", variables.rcv_nxt);
   set("rcv_wnd", variables.rcv_wnd);
   set("snd_una", variables.snd_una);
   set("snd_nxt", variables.snd_nxt);
   set("fin_sent", variables.fin_sent ? 1 : 0);
+  set("throttled", variables.throttled ? 1 : 0);
+  channels_->refresh_at(spec_.roles.system, tcb_.variables_change_at());
   std::uint64_t timer = kNever;
   if (const auto due = tcb_.next_timer(now)) {
     const auto wait = *due - now;

@@ -48,7 +48,8 @@ SessionChannels::SessionChannels(std::shared_ptr<const runtime::Protocol> protoc
       slots_(roles_ * roles_),
       finished_(roles_, false),
       last_was_timeout_(roles_, false),
-      poked_(roles_, false) {}
+      poked_(roles_, false),
+      refresh_(roles_) {}
 
 void SessionChannels::watch_clock() {
   wake_ = std::make_shared<const runtime::WakeCallback>([weak = weak_from_this()] {
@@ -99,6 +100,11 @@ void SessionChannels::poke(RoleId role) {
     poked_[role] = true;
   }
   changed_.notify_all();
+}
+
+void SessionChannels::refresh_at(RoleId role, runtime::Deadline at) {
+  const std::lock_guard lock(mutex_);
+  refresh_[role] = at;
 }
 
 void SessionChannels::send(RoleId from, RoleId to, automata::LabelId label, runtime::Payload payload) {
@@ -166,7 +172,10 @@ std::optional<IncomingMessage> SessionChannels::receive(RoleId to, std::span<con
     return std::all_of(from.begin(), from.end(), [&](RoleId peer) { return peer != net_ && finished_[peer]; });
   };
   const auto sleeping = clock_->sleeping();
-  const bool woken = deadline ? clock_->wait_until(lock, changed_, *deadline, ready) : (changed_.wait(lock, ready), true);
+  const auto refresh = refresh_[to];
+  const bool refresh_first = refresh && (!deadline || *refresh < *deadline);
+  const auto until = refresh_first ? refresh : deadline;
+  const bool woken = until ? clock_->wait_until(lock, changed_, *until, ready) : (changed_.wait(lock, ready), true);
   if (aborted_) throw runtime::SessionAborted(abort_origin_, abort_reason_);
   if (message) {
     last_was_timeout_[to] = false;
@@ -177,6 +186,10 @@ std::optional<IncomingMessage> SessionChannels::receive(RoleId to, std::span<con
   if (poked_[to]) {
     poked_[to] = false;
     return std::nullopt;  // not a timeout (unless due): the caller waits again
+  }
+  if (!woken && refresh_first) {
+    refresh_[to].reset();
+    return std::nullopt;  // not a timeout: the caller reads its variables and waits again
   }
   if (!woken) {
     last_was_timeout_[to] = true;

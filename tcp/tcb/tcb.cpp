@@ -48,7 +48,22 @@ Tcb::Tcb(const TcbConfig& config, const IsnGenerator& isn, std::shared_ptr<Strea
 
 // ---- the spec's predicates ------------------------------------------------------------
 
-GuardVariables Tcb::variables() const { return {rcv_nxt_, rcv_wnd_, snd_una_, snd_nxt_, fin_sent_}; }
+GuardVariables Tcb::variables() const {
+  return {rcv_nxt_, rcv_wnd_, snd_una_, snd_nxt_, fin_sent_, challenges_ >= config_.challenge_ack_limit};
+}
+
+std::optional<TimePoint> Tcb::variables_change_at() const {
+  if (!variables().throttled) return std::nullopt;
+  return challenge_interval_start_ + config_.challenge_ack_interval;
+}
+
+GuardVariables Tcb::variables_at(TimePoint now) {
+  if (now - challenge_interval_start_ >= config_.challenge_ack_interval) {
+    challenge_interval_start_ = now;
+    challenges_ = 0;
+  }
+  return variables();
+}
 bool Tcb::in_window(std::uint32_t x) const { return tcb::in_window(variables(), x); }
 bool Tcb::acceptable(const Segment& s) const { return tcb::acceptable(variables(), s); }
 bool Tcb::valid(const Segment& s) const { return tcb::valid(variables(), s); }
@@ -689,6 +704,12 @@ Reaction Tcb::on_segment(const Segment& s, TimePoint now) {
   Reaction reaction;
   const std::string_view label = segment_label(s.flags);
   const auto ack = [&] { reaction.push_back(to_net(ack_segment(), now)); };
+  // A challenge ACK (RFC 5961 §3.2, §4), unless the budget is spent (§7).
+  const auto challenge = [&] {
+    if (variables().throttled) return;
+    ++challenges_;
+    ack();
+  };
   const bool reset = label == "rst";
   const bool syn = label == "syn" || label == "syn_ack";
 
@@ -707,7 +728,7 @@ Reaction Tcb::on_segment(const Segment& s, TimePoint now) {
       reset_by_peer();
       if (tell) reaction.push_back(to_reader("reset"));
     } else if (challenged(variables(), s)) {
-      ack();
+      challenge();
     }
     return reaction;
   }
@@ -716,12 +737,12 @@ Reaction Tcb::on_segment(const Segment& s, TimePoint now) {
       if (same_syn(variables(), s)) {
         reaction.push_back(to_net(syn_ack_segment(), now));
       } else {
-        ack();
+        challenge();
       }
       return reaction;
     }
     if (syn) {  // SYN-ACK: a challenge ACK
-      ack();
+      challenge();
       return reaction;
     }
     if (!acceptable(s)) {
@@ -742,7 +763,7 @@ Reaction Tcb::on_segment(const Segment& s, TimePoint now) {
     return reaction;
   }
   if (syn) {  // a SYN in a synchronized state: a challenge ACK (RFC 5961 §4)
-    ack();
+    challenge();
     return reaction;
   }
   const bool fin = label == "fin_ack";

@@ -49,6 +49,9 @@ class SessionChannels : public std::enable_shared_from_this<SessionChannels> {
   // Ends `role`'s wait early (it sees DeadlineExpired and waits again):
   // something the TCB holds changed, and its timer may be due now.
   void poke(automata::RoleId role);
+  // Ends `role`'s waits at `at` the same way (nullopt: never): the guard
+  // variables it waits with change then.
+  void refresh_at(automata::RoleId role, runtime::Deadline at);
 
   std::uint64_t dropped() const;
 
@@ -80,6 +83,7 @@ class SessionChannels : public std::enable_shared_from_this<SessionChannels> {
   bool inbox_closed_ = false;
   std::uint64_t dropped_ = 0;
   std::vector<bool> poked_;
+  std::vector<runtime::Deadline> refresh_;
   tcb::Segment current_;
   std::optional<tcb::OutSegment> staged_;
   bool aborted_ = false;

@@ -17,6 +17,8 @@ struct GuardVariables {
   std::uint32_t snd_una = 0;
   std::uint32_t snd_nxt = 0;
   bool fin_sent = false;
+  // The connection's challenge ACKs are used up for now (RFC 5961 §7).
+  bool throttled = false;
 };
 
 // RCV.NXT =< x < RCV.NXT + RCV.WND (mod 2^32).

@@ -68,6 +68,12 @@ struct TcbConfig {
   // Sender SWS avoidance's override (MUST-38, RFC 9293 §3.8.6.2.1 rule 4:
   // 0.1–1.0 s): a short segment the window holds back goes after this.
   Milliseconds sws_override{200};
+  // RFC 5961 §7's ACK throttling, per connection: at most this many
+  // challenge ACKs per interval (a shared counter would let an off-path
+  // attacker read one connection's challenges from another's, as
+  // CVE-2016-5696 did with Linux's global limit).
+  unsigned challenge_ack_limit = 10;
+  Milliseconds challenge_ack_interval{5000};
   bool nagle = true;                        // SHLD-7; Connection::set_no_delay turns it off (MUST-17)
   std::uint8_t window_scale = 7;            // offered when the peer offers one (RFC 7323)
   unsigned mtu = 1500;
@@ -142,6 +148,13 @@ class Tcb {
   const wire::FourTuple& tuple() const { return tuple_; }
 
   // ---- the variables the spec's guards read -----------------------------------
+  // The guard variables at `now`: the challenge ACK budget's interval may
+  // have passed. The server reads them so before each event, and the TCB
+  // processes the event by the same values.
+  GuardVariables variables_at(TimePoint now);
+  // When variables_at will next differ without any event: the end of a
+  // throttled interval. nullopt when nothing is pending.
+  std::optional<TimePoint> variables_change_at() const;
   std::uint32_t rcv_nxt() const { return rcv_nxt_; }
   std::uint32_t rcv_wnd() const { return rcv_wnd_; }
   std::uint32_t snd_una() const { return snd_una_; }
@@ -264,6 +277,9 @@ class Tcb {
   bool probing_ = false;  // the octet at SND.UNA went out as a zero-window probe
   std::optional<TimePoint> sws_override_deadline_;
   std::optional<TimePoint> time_wait_deadline_;
+  // Challenge ACKs sent in the interval that began at `challenge_interval_start_`.
+  unsigned challenges_ = 0;
+  TimePoint challenge_interval_start_{};
   std::optional<TimePoint> fin_wait_2_deadline_;
   bool give_up_ = false;
   std::uint16_t ip_identification_ = 0;
