@@ -277,6 +277,42 @@ TEST_F(TcpServerInMemory, RFC5961_ChallengeAcksAreThrottledPerConnection) {
   EXPECT_EQ(std::string(echo->payload.begin(), echo->payload.end()), "still");
 }
 
+// RFC 2018: SACK-permitted is answered in kind, and an ACK for data that
+// arrived out of order reports the blocks held, the latest first (§4).
+TEST_F(TcpServerInMemory, RFC2018_OutOfOrderDataIsReportedInSackBlocks) {
+  start();
+  wire::TcpOptions offer;
+  offer.maximum_segment_size = 1000;
+  offer.sack_permitted = true;
+  send(kSyn, 1000, 0, {}, 7, offer);
+  const auto synack = receive();
+  ASSERT_TRUE(synack);
+  EXPECT_TRUE(synack->options.sack_permitted);
+  const std::uint32_t iss = synack->seq;
+  send(kAck, 1001, iss + 1);
+  send(kAck, 1001 + 100, iss + 1, std::string(50, 'b'));  // a hole of 100 before it
+  auto ack = receive();
+  while (ack && ack->options.sack_blocks == 0) ack = receive();
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->ack, 1001u);
+  ASSERT_EQ(ack->options.sack_blocks, 1);
+  EXPECT_EQ(ack->options.sack[0].left, 1101u);
+  EXPECT_EQ(ack->options.sack[0].right, 1151u);
+  send(kAck, 1001 + 300, iss + 1, std::string(20, 'd'));  // a second block, the newest
+  ack = receive();
+  ASSERT_TRUE(ack);
+  ASSERT_EQ(ack->options.sack_blocks, 2);
+  EXPECT_EQ(ack->options.sack[0].left, 1301u);
+  EXPECT_EQ(ack->options.sack[1].left, 1101u);
+  // The holes filled: everything in order, no blocks left.
+  send(kAck, 1001, iss + 1, std::string(100, 'a'));
+  send(kAck, 1151, iss + 1, std::string(150, 'c'));
+  std::optional<tcb::Segment> last;
+  while (auto segment = receive(300ms)) last = segment;
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->options.sack_blocks, 0);
+}
+
 TEST_F(TcpServerInMemory, ASegmentToAClosedPortIsAnsweredWithRst) {
   start();
   send(kSyn, 777, 0, {}, 9);  // no ACK bit: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>

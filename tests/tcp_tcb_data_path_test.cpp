@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "lim/tcp/tcb/sack_scoreboard.hpp"
 #include "lim/tcp/tcb/sequence.hpp"
 #include "lim/tcp/tcb/tcb.hpp"
 
@@ -263,6 +264,41 @@ TEST(TcpTcbDataPath, MUST39_AClosedReceiveWindowReopensByAtLeastOneSegment) {
   const auto update = lim.run_for(0ms);
   ASSERT_FALSE(update.empty());
   EXPECT_GE(update.back().window, 1000u);
+}
+
+wire::TcpOptions sack(std::initializer_list<wire::SackBlock> blocks) {
+  wire::TcpOptions options;
+  for (const auto& block : blocks) options.sack[options.sack_blocks++] = block;
+  return options;
+}
+
+// RFC 6675 §3's scoreboard, near the top of the sequence space so that the
+// blocks wrap around 2^32.
+TEST(TcpTcbDataPath, RFC6675_TheScoreboardMergesBlocksAndFindsTheHoles) {
+  const std::uint32_t una = 0xFFFFF000u, nxt = una + 10000;
+  SackScoreboard board;
+  EXPECT_TRUE(board.update(sack({{una + 3000, una + 4000}, {una + 6000, una + 7000}}), una, nxt));
+  EXPECT_FALSE(board.update(sack({{una + 3000, una + 4000}}), una, nxt)) << "nothing new";
+  EXPECT_TRUE(board.update(sack({{una + 4000, una + 5000}}), una, nxt));  // adjacent: one block
+  EXPECT_EQ(board.blocks(), 2u);
+  EXPECT_EQ(board.skip(una), una);
+  EXPECT_EQ(board.skip(una + 3500), una + 5000);
+  EXPECT_EQ(board.hole_end(una, nxt), una + 3000);
+  EXPECT_EQ(board.hole_end(una + 5000, nxt), una + 6000);
+  EXPECT_EQ(board.hole_end(una + 7000, nxt), nxt);
+  EXPECT_EQ(board.highest(), una + 7000);
+  // IsLost by octets: 3000 SACKed above SND.UNA, 1000 above the second hole.
+  EXPECT_TRUE(board.lost(una, 3000));
+  EXPECT_FALSE(board.lost(una + 5000, 3000));
+  // Blocks a receiver cannot honestly send: past SND.NXT, inverted, below SND.UNA.
+  EXPECT_FALSE(board.update(sack({{nxt, nxt + 1000}, {una + 9000, una + 8000}, {una - 2000, una - 1000}}), una, nxt));
+  EXPECT_EQ(board.blocks(), 2u);
+  // A cumulative ACK past the first block forgets it and trims nothing else.
+  board.acknowledged(una + 5500);
+  EXPECT_EQ(board.blocks(), 1u);
+  EXPECT_EQ(board.skip(una + 6500), una + 7000);
+  board.acknowledged(nxt);
+  EXPECT_TRUE(board.empty());
 }
 
 }  // namespace

@@ -40,6 +40,16 @@ void ByteRing::pop(std::size_t count) {
   if (size_ == 0) head_ = 0;
 }
 
+std::vector<std::pair<std::uint64_t, std::uint64_t>> ReceiveBuffer::held_ranges() const {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+  for (const auto& [offset, bytes] : held_) {
+    const std::uint64_t end = offset + bytes.size();
+    if (!ranges.empty() && ranges.back().second == offset) ranges.back().second = end;
+    else ranges.emplace_back(offset, end);
+  }
+  return ranges;
+}
+
 std::size_t ReceiveBuffer::insert(std::uint64_t at, std::span<const std::uint8_t> data) {
   if (data.empty() || at + data.size() <= next_) return 0;
   if (at < next_) {

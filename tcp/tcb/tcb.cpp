@@ -91,8 +91,37 @@ OutSegment Tcb::make(std::uint8_t flags, std::uint32_t seq, std::vector<std::uin
     out.ack = rcv_nxt_;
     advertise();
     out.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(rcv_wnd_ >> rcv_scale_, 0xFFFF));
+    if (sack_permitted_ && !(flags & (kSyn | kRst))) add_sack_blocks(out);
   }
   return out;
+}
+
+// RFC 2018 §4: up to four blocks (no timestamps take room), the first the
+// one holding the segment that arrived last, then the other recent ones,
+// then the rest from the highest down.
+void Tcb::add_sack_blocks(OutSegment& out) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+  std::uint64_t next = 0;
+  {
+    const std::lock_guard lock(streams_->mutex);
+    if (!streams_->receive.has_holes()) {
+      sack_recent_.clear();
+      return;
+    }
+    ranges = streams_->receive.held_ranges();
+    next = streams_->receive.next();
+  }
+  std::vector<bool> taken(ranges.size(), false);
+  const auto add = [&](std::size_t i) {
+    if (taken[i] || out.options.sack_blocks == out.options.sack.size()) return;
+    taken[i] = true;
+    out.options.sack[out.options.sack_blocks++] = {rcv_nxt_ + static_cast<std::uint32_t>(ranges[i].first - next),
+                                                   rcv_nxt_ + static_cast<std::uint32_t>(ranges[i].second - next)};
+  };
+  for (const auto offset : sack_recent_)
+    for (std::size_t i = 0; i < ranges.size(); ++i)
+      if (ranges[i].first <= offset && offset < ranges[i].second) add(i);
+  for (std::size_t i = ranges.size(); i-- > 0;) add(i);
 }
 
 OutSegment Tcb::reset_segment() {
@@ -217,11 +246,17 @@ bool Tcb::sendable(TimePoint now) const {
 
 // The next data segment: a retransmission from the go-back point, or new
 // data, at most one MSS, within the window; the FIN rides on the last one.
-std::optional<OutSegment> Tcb::next_data_segment(TimePoint now, bool retransmission) {
-  const std::uint32_t from = retransmission ? rtx_next_ : snd_nxt_;
+std::optional<OutSegment> Tcb::next_data_segment(TimePoint now, bool retransmission, bool hole) {
+  // A retransmission skips what the peer SACKed (RFC 6675 §5: only holes).
+  const std::uint32_t from = retransmission ? scoreboard_.skip(rtx_next_) : snd_nxt_;
+  if (retransmission) {
+    // What was skipped is done with: a go-back that reached SND.NXT ends.
+    rtx_next_ = from;
+    if (!seq_lt(rtx_next_, snd_nxt_)) rtx_active_ = false;
+  }
   std::size_t buffered = 0;
   std::vector<std::uint8_t> payload;
-  const std::uint32_t edge = snd_una_ + send_window();
+  const std::uint32_t edge = snd_una_ + (hole ? snd_wnd_ : send_window());
   std::uint32_t usable = seq_lt(from, edge) ? edge - from : 0;
   // A retransmission of the first octet goes out even into a closed window:
   // it is the probe, and the window may have opened meanwhile.
@@ -230,7 +265,8 @@ std::optional<OutSegment> Tcb::next_data_segment(TimePoint now, bool retransmiss
     const std::lock_guard lock(streams_->mutex);
     buffered = streams_->send.size();
     const std::uint32_t end = data_start() + static_cast<std::uint32_t>(buffered);
-    const std::uint32_t limit = retransmission ? (fin_sent_ ? fin_seq_ : snd_nxt_) : end;
+    const std::uint32_t limit =
+        retransmission ? scoreboard_.hole_end(from, fin_sent_ ? fin_seq_ : snd_nxt_) : end;
     const std::uint32_t available = seq_lt(from, limit) ? limit - from : 0;
     const std::uint32_t size = std::min<std::uint32_t>({available, usable, send_mss_});
     payload.resize(size);
@@ -307,7 +343,7 @@ std::optional<TimePoint> Tcb::next_timer(TimePoint now) const {
     if (at && (!earliest || *at < *earliest)) earliest = at;
   };
   if ((deliver_pending_ && reader_open()) || ack_now_ || window_update_ || (rtx_active_ && !rto_deadline_) ||
-      fast_retransmit_due_ || sendable(now))
+      fast_retransmit_due_ || sack_hole_due_ || sendable(now))
     return now;
   if (rtx_active_) {
     // Go-back retransmission continues as the window allows.
@@ -337,6 +373,11 @@ Reaction Tcb::timer_reaction(TimePoint now) {
   }
   const bool rto_due = rto_deadline_ && now >= *rto_deadline_;
   if (rto_due) {
+    // A second timeout without progress: the receiver may have reneged on
+    // what it SACKed (RFC 2018 §8), so the scoreboard is dropped.
+    if (stalled_since_) scoreboard_.clear();
+    sack_hole_due_ = false;
+    sack_rtx_next_ = snd_una_;
     if (!stalled_since_) stalled_since_ = now;
     const auto limit = state_ == TcpState::SynReceived ? config_.syn_give_up : config_.data_give_up;
     if (now - *stalled_since_ >= limit) {
@@ -389,10 +430,31 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     const bool going_back = rtx_active_;
     rtx_next_ = snd_una_;
     auto segment = next_data_segment(now, true);
+    if (segment && seq_lt(sack_rtx_next_, rtx_next_)) sack_rtx_next_ = rtx_next_;
     if (going_back && seq_lt(rtx_next_, resume)) rtx_next_ = resume;
     rtx_active_ = going_back && seq_lt(rtx_next_, snd_nxt_);
     timing_ = false;  // Karn: no sample from what is retransmitted
     if (!rto_deadline_) rto_deadline_ = now + rto_.current();
+    find_sack_hole();
+    if (segment) {
+      reaction.push_back(to_net(std::move(*segment), now));
+      return reaction;
+    }
+  }
+  if (sack_hole_due_) {
+    // The next hole the scoreboard deems lost, once; a go-back
+    // retransmission in progress resumes where it was.
+    sack_hole_due_ = false;
+    const std::uint32_t resume = rtx_next_;
+    const bool going_back = rtx_active_;
+    rtx_next_ = scoreboard_.skip(seq_lt(sack_rtx_next_, snd_una_) ? snd_una_ : sack_rtx_next_);
+    auto segment = next_data_segment(now, true, true);
+    if (segment) sack_rtx_next_ = rtx_next_;
+    rtx_next_ = resume;
+    rtx_active_ = going_back && seq_lt(rtx_next_, snd_nxt_);
+    timing_ = false;  // Karn: no sample from what is retransmitted
+    if (!rto_deadline_) rto_deadline_ = now + rto_.current();
+    find_sack_hole();
     if (segment) {
       reaction.push_back(to_net(std::move(*segment), now));
       return reaction;
@@ -523,6 +585,7 @@ OutSegment Tcb::syn_ack_segment() {
   synack.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(rcv_wnd_, 0xFFFF));
   synack.options.maximum_segment_size = static_cast<std::uint16_t>(config_.mtu - 40);
   if (rcv_scale_ > 0 || snd_scale_ > 0) synack.options.window_scale = rcv_scale_;
+  synack.options.sack_permitted = sack_permitted_;
   return synack;
 }
 
@@ -552,6 +615,7 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
   send_mss_ = std::min<std::uint32_t>(s.options.maximum_segment_size.value_or(536), config_.mtu - 40);
   if (send_mss_ < 64) send_mss_ = 64;
   congestion_->start(iss_, send_mss_);
+  sack_permitted_ = s.options.sack_permitted;
   if (s.options.window_scale) {
     snd_scale_ = std::min<std::uint8_t>(*s.options.window_scale, 14);
     rcv_scale_ = config_.window_scale;
@@ -564,7 +628,18 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
   return reaction;
 }
 
+// RFC 6675 §5 (simplified): in recovery, the first hole above what was
+// already retransmitted is due when at least DupThresh segments' worth is
+// SACKed above it (IsLost).
+void Tcb::find_sack_hole() {
+  sack_hole_due_ = false;
+  if (scoreboard_.empty() || !congestion_->in_recovery()) return;
+  const std::uint32_t hole = scoreboard_.skip(seq_lt(sack_rtx_next_, snd_una_) ? snd_una_ : sack_rtx_next_);
+  sack_hole_due_ = seq_lt(hole, scoreboard_.highest()) && scoreboard_.lost(hole, 3 * send_mss_);
+}
+
 void Tcb::process_ack(const Segment& s, TimePoint now) {
+  if (sack_permitted_) (void)scoreboard_.update(s.options, snd_una_, snd_nxt_);
   // RFC 5681 §2's duplicate ACK, judged against the window before this
   // segment updates it.
   const bool duplicate = s.ack == snd_una_ && snd_una_ != snd_nxt_ && snd_wnd_ > 0 && s.payload.empty() && !s.has(kSyn) &&
@@ -601,7 +676,9 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
     if (rtx_active_ && !seq_lt(rtx_next_, snd_nxt_)) rtx_active_ = false;
     rto_deadline_.reset();
     if (snd_una_ != snd_nxt_) rto_deadline_ = now + rto_.current();
+    scoreboard_.acknowledged(snd_una_);
   }
+  find_sack_hole();
   // The send window (RFC 9293 §3.10.7.4, fifth): from the newest segment.
   if (seq_le(snd_una_, s.ack) && seq_le(s.ack, snd_nxt_) &&
       (seq_lt(snd_wl1_, s.seq) || (snd_wl1_ == s.seq && seq_le(snd_wl2_, s.ack)))) {
@@ -664,8 +741,14 @@ void Tcb::process_text(const Segment& s, TimePoint now) {
     const std::lock_guard lock(streams_->mutex);
     auto& receive = streams_->receive;
     holes_before = receive.has_holes();
-    added = receive.insert(receive.next() + (seq - rcv_nxt_), data);
+    const std::uint64_t at = receive.next() + (seq - rcv_nxt_);
+    added = receive.insert(at, data);
     holes_after = receive.has_holes();
+    if (seq != rcv_nxt_ && sack_permitted_) {
+      std::erase(sack_recent_, at);
+      sack_recent_.push_front(at);
+      if (sack_recent_.size() > 4) sack_recent_.pop_back();
+    }
   }
   statistics_.bytes_in += data.size();
   if (seq != rcv_nxt_) {

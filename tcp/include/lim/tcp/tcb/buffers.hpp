@@ -58,6 +58,9 @@ class ReceiveBuffer {
   bool has_holes() const { return !held_.empty(); }
   std::size_t held_segments() const { return held_.size(); }
   std::size_t held_bytes() const { return held_bytes_; }
+  // The held data as runs of adjacent octets: [begin, end) stream offsets,
+  // lowest first (what a SACK option reports, RFC 2018).
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> held_ranges() const;
 
  private:
   ByteRing ready_;

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <condition_variable>
+#include <deque>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,8 @@
 #include "lim/tcp/tcb/congestion_control.hpp"
 #include "lim/tcp/tcb/isn.hpp"
 #include "lim/tcp/tcb/retransmission_timeout.hpp"
+#include "lim/tcp/tcb/sack_scoreboard.hpp"
+#include "lim/tcp/tcb/sequence.hpp"
 #include "lim/tcp/wire/four_tuple.hpp"
 #include "lim/tcp/wire/tcp_header.hpp"
 
@@ -208,13 +211,23 @@ class Tcb {
   void reset_by_peer();
   // Outputs.
   OutSegment make(std::uint8_t flags, std::uint32_t seq, std::vector<std::uint8_t> payload = {});
-  OutSegment ack_segment() { return make(wire::flag::kAck, snd_nxt_); }
+  // SEQ = SND.NXT, unless SND.NXT is past the peer's window (a zero-window
+  // probe is out): then its right edge, or the peer drops the ACK unseen
+  // (as Linux's tcp_acceptable_seq does).
+  OutSegment ack_segment() {
+    const std::uint32_t edge = snd_una_ + snd_wnd_;
+    return make(wire::flag::kAck, seq_lt(edge, snd_nxt_) ? edge : snd_nxt_);
+  }
   OutSegment syn_ack_segment();
+  void add_sack_blocks(OutSegment& segment);
   Reaction reset_at_ack(const Segment& segment);
   OutSegment rst_segment() { return reset_segment(); }
   Output to_net(OutSegment segment, TimePoint now);
   Output to_reader(std::string_view label) const { return {Output::To::Reader, label, {}}; }
-  std::optional<OutSegment> next_data_segment(TimePoint now, bool retransmission);
+  // `hole`: a SACK hole's retransmission, which the peer's window limits
+  // but not the congestion window (it replaces data the network lost).
+  std::optional<OutSegment> next_data_segment(TimePoint now, bool retransmission, bool hole = false);
+  void find_sack_hole();
   void enter(TcpState state, TimePoint now);
   void advertise();
   bool reader_open() const;
@@ -255,6 +268,17 @@ class Tcb {
   // Receive sequence variables.
   std::uint32_t irs_ = 0, rcv_nxt_ = 0, rcv_wnd_ = 0;
   std::uint8_t rcv_scale_ = 0;  // our shift, when both sides scale
+  // SACK (RFC 2018): the peer offered it, so our ACKs report the held
+  // out-of-order data; the stream offsets of the latest segments held, the
+  // most recent first, order the blocks.
+  bool sack_permitted_ = false;
+  std::deque<std::uint64_t> sack_recent_;
+  // As a sender: what the peer's SACK blocks say it holds, and the loss
+  // recovery they drive (RFC 6675): the next hole to retransmit is at or
+  // after `sack_rtx_next_`, and one is due when the scoreboard deems it lost.
+  SackScoreboard scoreboard_;
+  std::uint32_t sack_rtx_next_ = 0;
+  bool sack_hole_due_ = false;
   bool fin_received_ = false;
 
   // Retransmission (RFC 6298), Karn's algorithm.
