@@ -156,6 +156,12 @@ void Session::step() {
   }
   if (options_.tamper) options_.tamper(reaction);
   play(std::move(reaction));
+  if (reset_unaccepted_) {
+    // Reset in SYN-RECEIVED: the spec drains the user's calls, and no
+    // application will make them; its abort ends the session.
+    reset_unaccepted_ = false;
+    abort();
+  }
   note_state();
   if (bound_ && !released_ && !spec_.hears_network[system_->state()]) {
     released_ = true;
@@ -193,10 +199,12 @@ void Session::play(tcb::Reaction reaction) {
             streams_->end_of_stream = true;
           } else if (told.is("reset")) {
             streams_->reset = true;
+            if (!accepted_) reset_unaccepted_ = true;
           }
         }
         streams_->changed.notify_all();
         if (accepted) {
+          accepted_ = true;
           half_open_ = false;
           host_.connected(shared_from_this());
         }

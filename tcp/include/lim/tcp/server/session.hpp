@@ -115,6 +115,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<tcb::TcpState> state_{tcb::TcpState::Listen};
   wire::FourTuple tuple_;
   bool bound_ = false, released_ = false, half_open_ = false;
+  // Handed to the application (accepted). A connection reset before that
+  // has no application to drain its user role, so the session does it.
+  bool accepted_ = false;
+  bool reset_unaccepted_ = false;
   std::thread thread_;
 };
 
