@@ -106,6 +106,7 @@ TEST(TcpTcb, TheTcbsConditionsAgreeWithTheSpecsGuardsThroughTheGuardEvaluator) {
         v.snd_una = v.snd_nxt - random() % 3000;
         v.fin_sent = random() % 2 == 0;
         v.throttled = random() % 2 == 0;
+        v.max_snd_wnd = windows[random() % 7];
         Segment s;
         s.seq = near(random, v.rcv_nxt);
         s.ack = near(random, v.snd_nxt);
@@ -125,7 +126,7 @@ TEST(TcpTcb, TheTcbsConditionsAgreeWithTheSpecsGuardsThroughTheGuardEvaluator) {
         const auto values = refine::state_values(
             refinements, role,
             {{"rcv_nxt", v.rcv_nxt}, {"rcv_wnd", v.rcv_wnd}, {"snd_una", v.snd_una}, {"snd_nxt", v.snd_nxt},
-             {"fin_sent", v.fin_sent}, {"throttled", v.throttled}, {"timer", 0}},
+             {"max_snd_wnd", v.max_snd_wnd}, {"fin_sent", v.fin_sent}, {"throttled", v.throttled}, {"timer", 0}},
             error);
         ASSERT_TRUE(values) << error;
         const auto chosen = refine::select_branch(system, role, state, net, label, *payload, *values);

@@ -112,6 +112,7 @@ void Session::set_variables(tcb::TimePoint now) {
   set("rcv_wnd", variables.rcv_wnd);
   set("snd_una", variables.snd_una);
   set("snd_nxt", variables.snd_nxt);
+  set("max_snd_wnd", variables.max_snd_wnd);
   set("fin_sent", variables.fin_sent ? 1 : 0);
   set("throttled", variables.throttled ? 1 : 0);
   channels_->refresh_at(spec_.roles.system, tcb_.variables_change_at());

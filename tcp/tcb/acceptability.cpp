@@ -15,7 +15,9 @@ bool acceptable(const GuardVariables& v, const Segment& s) {
   return v.rcv_wnd > 0 && (in_window(v, s.seq) || in_window(v, s.seq + length - 1));
 }
 
-bool valid(const GuardVariables& v, const Segment& s) { return acceptable(v, s) && seq_le(s.ack, v.snd_nxt); }
+bool valid(const GuardVariables& v, const Segment& s) {
+  return acceptable(v, s) && seq_le(s.ack, v.snd_nxt) && seq_le(v.snd_una - v.max_snd_wnd, s.ack);
+}
 
 bool acks_syn(const GuardVariables& v, const Segment& s) { return seq_lt(v.snd_una, s.ack) && seq_le(s.ack, v.snd_nxt); }
 

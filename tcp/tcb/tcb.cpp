@@ -49,7 +49,7 @@ Tcb::Tcb(const TcbConfig& config, const IsnGenerator& isn, std::shared_ptr<Strea
 // ---- the spec's predicates ------------------------------------------------------------
 
 GuardVariables Tcb::variables() const {
-  return {rcv_nxt_, rcv_wnd_, snd_una_, snd_nxt_, fin_sent_, challenges_ >= config_.challenge_ack_limit};
+  return {rcv_nxt_, rcv_wnd_, snd_una_, snd_nxt_, max_snd_wnd_, fin_sent_, challenges_ >= config_.challenge_ack_limit};
 }
 
 std::optional<TimePoint> Tcb::variables_change_at() const {

@@ -16,6 +16,7 @@ struct GuardVariables {
   std::uint32_t rcv_wnd = 0;
   std::uint32_t snd_una = 0;
   std::uint32_t snd_nxt = 0;
+  std::uint32_t max_snd_wnd = 0;  // RFC 5961 §5.2's MAX.SND.WND
   bool fin_sent = false;
   // The connection's challenge ACKs are used up for now (RFC 5961 §7).
   bool throttled = false;
@@ -25,7 +26,8 @@ struct GuardVariables {
 bool in_window(const GuardVariables& v, std::uint32_t x);
 // §3.10.7.4's four cases.
 bool acceptable(const GuardVariables& v, const Segment& s);
-// Acceptable, and not acknowledging anything not yet sent.
+// Acceptable, not acknowledging anything not yet sent, nor anything older
+// than SND.UNA - MAX.SND.WND (RFC 5961 §5.2).
 bool valid(const GuardVariables& v, const Segment& s);
 // SND.UNA < SEG.ACK =< SND.NXT.
 bool acks_syn(const GuardVariables& v, const Segment& s);
