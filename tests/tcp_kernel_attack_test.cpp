@@ -426,6 +426,16 @@ class TcpKernelAttack : public KernelFixture {
     EXPECT_EQ(got[0].seq, 0x4D41524Bu) << what;
   }
   // The victim still echoes, and is still ESTABLISHED on both sides.
+  // After an attack: the victim connection and (if asked) the listener still
+  // answer, the side transfer completes intact, nobody reset anything.
+  void expect_unharmed(SideTransfer& side, const LimSide& v, bool listener) {
+    expect_victim_alive(v);
+    if (listener) expect_listener_alive();
+    side.finish();
+    side.expect_intact();
+    expect_no_reset({side.port()});
+    expect_no_failure_logged();
+  }
   void expect_victim_alive(const LimSide& side) {
     EXPECT_EQ(victim_->state(), TCP_ESTABLISHED);
     // Nothing was delivered to the kernel's socket by the attack.
@@ -653,11 +663,7 @@ TEST_F(TcpKernelAttack, RFC5961_4_ASynInASynchronizedStateIsChallengedWhateverIt
   blind.count = 64;
   blind.step = 0x4000000;
   EXPECT_EQ(craft_->send(blind), 64);
-  expect_victim_alive(v);
-  side.finish();
-  side.expect_intact();
-  expect_no_reset({side.port()});
-  expect_no_failure_logged();
+  expect_unharmed(side, v, false);
 }
 
 TEST_F(TcpKernelAttack, RFC5961_5_BlindDataOutsideTheWindowOrAckingUnsentDataIsAckedAndDropped) {
@@ -686,11 +692,7 @@ TEST_F(TcpKernelAttack, RFC5961_5_BlindDataOutsideTheWindowOrAckingUnsentDataIsA
   blind.count = 64;
   blind.step = 0x1000000;
   EXPECT_EQ(craft_->send(blind), 64);
-  expect_victim_alive(v);  // and the injected octets never came back
-  side.finish();
-  side.expect_intact();
-  expect_no_reset({side.port()});
-  expect_no_failure_logged();
+  expect_unharmed(side, v, false);  // and the injected octets never came back
 }
 
 TEST_F(TcpKernelAttack, RFC5961_5_DataWhoseAckIsOlderThanAnyWindowIsAckedAndDropped) {
@@ -805,12 +807,7 @@ TEST_F(TcpKernelAttack, ImpossibleFlagCombinationsAreDroppedOrTreatedAsTheRstThe
   for (const unsigned flags : {unsigned{kSyn | kRst}, kEveryFlag})
     expect_acked(v, to(v, v.rcv_nxt + 10, flags), fmt::format("flags {:#x} in the window", flags));
   EXPECT_EQ(server_->accepted(), accepted);
-  expect_victim_alive(v);
-  expect_listener_alive();
-  side.finish();
-  side.expect_intact();
-  expect_no_reset({side.port()});
-  expect_no_failure_logged();
+  expect_unharmed(side, v, true);
 }
 
 TEST_F(TcpKernelAttack, MUST7_TruncatedHeadersAndGarbledOptionsAreDroppedSilently) {
@@ -885,12 +882,7 @@ TEST_F(TcpKernelAttack, MUST7_TruncatedHeadersAndGarbledOptionsAreDroppedSilentl
   EXPECT_EQ(synack[0].flags, kSyn | kAck);
   EXPECT_EQ(synack[0].ack, 424243u);
   // (The kernel, which owns 198.18.0.1 but no such socket, resets it.)
-  expect_victim_alive(v);
-  expect_listener_alive();
-  side.finish();
-  side.expect_intact();
-  expect_no_reset({side.port()});
-  expect_no_failure_logged();
+  expect_unharmed(side, v, true);
 }
 
 TEST_F(TcpKernelAttack, IpFragmentsAreDroppedWithoutAnAnswer) {
@@ -921,12 +913,7 @@ TEST_F(TcpKernelAttack, IpFragmentsAreDroppedWithoutAnAnswer) {
   expect_silence_since(v, since, "fragments on the victim");
   EXPECT_GE(sent, 3 + 5 + 3);
   EXPECT_GE(malformed() - before, static_cast<std::uint64_t>(sent));
-  expect_victim_alive(v);
-  expect_listener_alive();
-  side.finish();
-  side.expect_intact();
-  expect_no_reset({side.port()});
-  expect_no_failure_logged();
+  expect_unharmed(side, v, true);
 }
 
 TEST_F(TcpKernelAttack, ASynFloodFromSpoofedAddressesLeavesConnectionsAndTheListenerWorking) {
