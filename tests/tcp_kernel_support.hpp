@@ -93,6 +93,7 @@ class NetworkNamespace {
 struct Seen {
   bool outbound = false;  // sent by lim
   tcb::Segment segment;
+  std::chrono::steady_clock::time_point at = std::chrono::steady_clock::now();
   bool has(std::uint8_t bits) const { return segment.has(bits); }
 };
 

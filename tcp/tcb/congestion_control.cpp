@@ -8,6 +8,7 @@ namespace lim::tcp::tcb {
 
 void NewReno::start(std::uint32_t iss, std::uint32_t mss) {
   cwnd_ = mss > 2190 ? 2 * mss : mss > 1095 ? 3 * mss : 4 * mss;  // RFC 5681 §3.1, IW
+  mss_ = mss;
   ssthresh_ = 0xFFFFFFFFu;
   duplicates_ = 0;
   in_recovery_ = false;
@@ -49,15 +50,44 @@ bool NewReno::on_duplicate_ack(std::uint32_t ack, const Flight& flight) {
     cwnd_ += flight.mss;  // each duplicate says a segment left the network
     return false;
   }
-  if (++duplicates_ != kDuplicateThreshold) return false;
+  if (++duplicates_ < duplicate_threshold(flight)) return false;
   // RFC 6582 §3.2 step 2: not for a loss in the window that was already
   // recovered or timed out ("recover" is here the first octet after it).
   if (seq_lt(ack, recover_)) return false;
+  enter_recovery(flight);
+  return true;
+}
+
+bool NewReno::on_loss(const Flight& flight) {
+  if (in_recovery_ || seq_lt(flight.snd_una, recover_)) return false;
+  enter_recovery(flight);
+  return true;
+}
+
+void NewReno::on_repaired_loss(const Flight& flight) {
+  if (in_recovery_) return;
+  ssthresh_ = std::max(cwnd_ / 2, 2 * flight.mss);
+  cwnd_ = ssthresh_;
+  bytes_acked_ = 0;
+}
+
+void NewReno::enter_recovery(const Flight& flight) {
   ssthresh_ = std::max(flight.in_flight() / 2, 2 * flight.mss);  // RFC 5681 equation 4
   recover_ = flight.snd_nxt;
   in_recovery_ = true;
   cwnd_ = ssthresh_ + kDuplicateThreshold * flight.mss;
-  return true;
+}
+
+unsigned NewReno::duplicate_threshold(const Flight& flight) {
+  const std::uint32_t outstanding = (flight.in_flight() + flight.mss - 1) / flight.mss;
+  if (flight.more_to_send || outstanding >= 4 || outstanding < 2) return kDuplicateThreshold;
+  return outstanding - 1;
+}
+
+std::uint32_t NewReno::send_allowance() const {
+  // RFC 3042: each of the first two duplicates lets one new segment go.
+  if (in_recovery_) return cwnd_;
+  return cwnd_ + std::min(duplicates_, 2u) * mss_;
 }
 
 void NewReno::on_timeout(const Flight& flight) {

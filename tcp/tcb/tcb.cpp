@@ -179,13 +179,32 @@ Output Tcb::to_net(OutSegment segment, TimePoint now) {
     ack_deadline_.reset();
     full_segments_unacked_ = 0;
   }
-  if (segment.length() > 0 && !(segment.flags & kRst)) arm_retransmission(now);
+  if (segment.length() > 0 && !(segment.flags & kRst)) {
+    arm_retransmission(now);
+    arm_tail_loss_probe(now);
+  }
   const auto label = segment_label(segment.flags);
   return {Output::To::Net, label, std::move(segment)};
 }
 
 void Tcb::arm_retransmission(TimePoint now) {
   if (!rto_deadline_) rto_deadline_ = now + rto_.current();
+}
+
+// RFC 8985 §7.2: PTO = 2·SRTT, plus the peer's worst delayed ACK when one
+// segment is in flight, and never after the retransmission timer. Not in
+// loss recovery, and not while a probe is unanswered.
+void Tcb::arm_tail_loss_probe(TimePoint now) {
+  tlp_deadline_.reset();
+  if (tlp_end_ || !rto_.measured() || snd_una_ == snd_nxt_ || congestion_->in_recovery() || rtx_active_ ||
+      !syn_acked())
+    return;
+  auto pto = 2 * rto_.smoothed();
+  if (snd_nxt_ - snd_una_ <= send_mss_) pto += config_.peer_delayed_ack;
+  pto = std::max<std::chrono::steady_clock::duration>(pto, std::chrono::milliseconds(10));
+  TimePoint at = now + pto;
+  if (rto_deadline_ && *rto_deadline_ <= at) return;
+  tlp_deadline_ = at;
 }
 
 std::size_t Tcb::unsent(std::size_t buffered) const {
@@ -306,6 +325,7 @@ std::optional<OutSegment> Tcb::next_data_segment(TimePoint now, bool retransmiss
 
 void Tcb::enter(TcpState state, TimePoint now) {
   state_ = state;
+  if (state == TcpState::TimeWait || state == TcpState::Closed) tlp_deadline_.reset();
   if (state == TcpState::TimeWait) {
     rto_deadline_.reset();
     persist_deadline_.reset();
@@ -351,6 +371,7 @@ std::optional<TimePoint> Tcb::next_timer(TimePoint now) const {
     if (seq_lt(rtx_next_, edge)) return now;
   }
   consider(rto_deadline_);
+  consider(tlp_deadline_);
   consider(ack_deadline_);
   consider(persist_deadline_);
   consider(sws_override_deadline_);
@@ -372,6 +393,11 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     return reaction;
   }
   const bool rto_due = rto_deadline_ && now >= *rto_deadline_;
+  if (rto_due) {
+    // A timeout ends the probe's episode (RFC 8985 §7.4).
+    tlp_deadline_.reset();
+    tlp_end_.reset();
+  }
   if (rto_due) {
     // A second timeout without progress: the receiver may have reneged on
     // what it SACKed (RFC 2018 §8), so the scoreboard is dropped.
@@ -402,8 +428,31 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     rtx_next_ = snd_una_;
     rtx_active_ = seq_lt(snd_una_, snd_nxt_);
     if (auto segment = next_data_segment(now, true)) {
+      if (segment->seq == snd_una_) una_retransmitted_below_ = snd_nxt_;
       reaction.push_back(to_net(std::move(*segment), now));
       return reaction;
+    }
+  }
+  if (tlp_deadline_ && now >= *tlp_deadline_) {
+    // The probe: the last segment sent, again (RFC 8985 §7.3; lim sends
+    // no new data beyond the congestion window).
+    tlp_deadline_.reset();
+    const std::uint32_t end = fin_sent_ ? fin_seq_ : snd_nxt_;
+    if (seq_lt(snd_una_, end) && !congestion_->in_recovery()) {
+      const std::uint32_t size = std::min<std::uint32_t>(end - snd_una_, send_mss_);
+      const std::uint32_t resume = rtx_next_;
+      const bool going_back = rtx_active_;
+      rtx_next_ = end - size;
+      auto segment = next_data_segment(now, true, true);
+      rtx_next_ = resume;
+      rtx_active_ = going_back && seq_lt(rtx_next_, snd_nxt_);
+      if (segment) {
+        tlp_end_ = snd_nxt_;
+        timing_ = false;  // Karn: no sample from what is retransmitted
+        rto_deadline_ = now + rto_.current();
+        reaction.push_back(to_net(std::move(*segment), now));
+        return reaction;
+      }
     }
   }
   if (state_ == TcpState::FinWait2 && fin_wait_2_deadline_ && now >= *fin_wait_2_deadline_) {
@@ -430,6 +479,7 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     const bool going_back = rtx_active_;
     rtx_next_ = snd_una_;
     auto segment = next_data_segment(now, true);
+    if (segment && segment->seq == snd_una_) una_retransmitted_below_ = snd_nxt_;
     if (segment && seq_lt(sack_rtx_next_, rtx_next_)) sack_rtx_next_ = rtx_next_;
     if (going_back && seq_lt(rtx_next_, resume)) rtx_next_ = resume;
     rtx_active_ = going_back && seq_lt(rtx_next_, snd_nxt_);
@@ -638,15 +688,41 @@ void Tcb::find_sack_hole() {
   sack_hole_due_ = seq_lt(hole, scoreboard_.highest()) && scoreboard_.lost(hole, 3 * send_mss_);
 }
 
+Flight Tcb::flight() const {
+  std::size_t buffered = 0;
+  {
+    const std::lock_guard lock(streams_->mutex);
+    buffered = streams_->send.size();
+  }
+  return {snd_una_, snd_nxt_, send_mss_, !fin_sent_ && unsent(buffered) > 0};
+}
+
 void Tcb::process_ack(const Segment& s, TimePoint now) {
-  if (sack_permitted_) (void)scoreboard_.update(s.options, snd_una_, snd_nxt_);
+  const bool learnt = sack_permitted_ && scoreboard_.update(s.options, snd_una_, snd_nxt_);
   // RFC 5681 §2's duplicate ACK, judged against the window before this
-  // segment updates it.
+  // segment updates it; with SACK, an ACK that SACKs new data counts
+  // whatever its window (RFC 6675 §2's DupAck), as a receiver growing its
+  // buffer changes the window in every ACK.
   const bool duplicate = s.ack == snd_una_ && snd_una_ != snd_nxt_ && snd_wnd_ > 0 && s.payload.empty() && !s.has(kSyn) &&
-                         !s.has(kFin) && (std::uint32_t{s.window} << snd_scale_) == snd_wnd_;
+                         !s.has(kFin) && (learnt || (std::uint32_t{s.window} << snd_scale_) == snd_wnd_);
   if (duplicate && congestion_->on_duplicate_ack(s.ack, flight())) {
     fast_retransmit_due_ = true;
     ++statistics_.fast_retransmits;
+  }
+  if (learnt && s.ack == snd_una_ && seq_lt(snd_una_, snd_nxt_)) {
+    const Flight now_flying = flight();
+    const std::uint32_t threshold = NewReno::duplicate_threshold(now_flying) * send_mss_;
+    // RFC 6675 §5: the scoreboard alone can show the segment at SND.UNA lost.
+    if (!congestion_->in_recovery() && scoreboard_.lost(snd_una_, threshold) && congestion_->on_loss(now_flying)) {
+      fast_retransmit_due_ = true;
+      ++statistics_.fast_retransmits;
+    }
+    // Its retransmission lost as well: a segment sent after it arrived
+    // (RFC 8985's RACK, with the reordering window of one segment).
+    if (una_retransmitted_below_ && scoreboard_.lost(*una_retransmitted_below_, send_mss_)) {
+      una_retransmitted_below_.reset();
+      fast_retransmit_due_ = true;
+    }
   }
   if (seq_lt(snd_una_, s.ack) && seq_le(s.ack, snd_nxt_)) {
     // New data (or our SYN or FIN) acknowledged.
@@ -672,12 +748,22 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
     }
     if (congestion_->on_ack(s.ack - snd_una_before_, flight())) fast_retransmit_due_ = true;
     stalled_since_.reset();
+    una_retransmitted_below_.reset();
     if (seq_lt(rtx_next_, snd_una_)) rtx_next_ = snd_una_;
     if (rtx_active_ && !seq_lt(rtx_next_, snd_nxt_)) rtx_active_ = false;
     rto_deadline_.reset();
     if (snd_una_ != snd_nxt_) rto_deadline_ = now + rto_.current();
     scoreboard_.acknowledged(snd_una_);
+    if (tlp_end_ && seq_le(*tlp_end_, snd_una_)) {
+      // The probe's flight is acknowledged: if the probe repaired a loss,
+      // the congestion window pays for it (RFC 8985 §7.4.2; without
+      // D-SACK lim assumes it did).
+      tlp_end_.reset();
+      congestion_->on_repaired_loss(flight());
+    }
+    arm_tail_loss_probe(now);
   }
+  if (fast_retransmit_due_) tlp_deadline_.reset();
   find_sack_hole();
   // The send window (RFC 9293 §3.10.7.4, fifth): from the newest segment.
   if (seq_le(snd_una_, s.ack) && seq_le(s.ack, snd_nxt_) &&
@@ -897,3 +983,4 @@ Reaction Tcb::on_segment(const Segment& s, TimePoint now) {
 }
 
 }  // namespace lim::tcp::tcb
+

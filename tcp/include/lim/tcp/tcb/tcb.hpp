@@ -68,6 +68,9 @@ struct TcbConfig {
   Milliseconds msl{120'000};  // TIME-WAIT lasts 2 MSL (MUST-13)
   Milliseconds fin_wait_2_timeout{60'000};  // an application that closed waits no longer for the peer's FIN
   Milliseconds delayed_ack{40};             // under 500 ms (MUST-40)
+  // RFC 8985 §7.2's WCDelAckT: the longest a peer may delay its ACK of a
+  // lone segment, which a tail loss probe after it must wait out.
+  Milliseconds peer_delayed_ack{200};
   // Sender SWS avoidance's override (MUST-38, RFC 9293 §3.8.6.2.1 rule 4:
   // 0.1–1.0 s): a short segment the window holds back goes after this.
   Milliseconds sws_override{200};
@@ -233,8 +236,8 @@ class Tcb {
   bool reader_open() const;
   std::uint32_t data_start() const { return syn_acked() ? snd_una_ : iss_ + 1; }
   // What may be in flight: the peer's window and the congestion window.
-  std::uint32_t send_window() const { return std::min(snd_wnd_, congestion_->cwnd()); }
-  Flight flight() const { return {snd_una_, snd_nxt_, send_mss_}; }
+  std::uint32_t send_window() const { return std::min(snd_wnd_, congestion_->send_allowance()); }
+  Flight flight() const;
   bool syn_acked() const { return seq_lt_iss(); }
   bool seq_lt_iss() const;
   std::size_t unsent(std::size_t buffered) const;
@@ -262,6 +265,10 @@ class Tcb {
   // segment at SND.UNA it asked for (fast retransmit, a partial ACK).
   std::unique_ptr<CongestionControl> congestion_ = std::make_unique<NewReno>();
   bool fast_retransmit_due_ = false;
+  // SND.NXT when the segment at SND.UNA was last retransmitted: once the
+  // peer SACKs DupThresh segments sent after that, the retransmission was
+  // lost too, and goes again without waiting for the timer.
+  std::optional<std::uint32_t> una_retransmitted_below_;
   std::uint32_t snd_una_before_ = 0;
   bool fin_queued_ = false, fin_sent_ = false, fin_acked_ = false;
   std::uint32_t fin_seq_ = 0;
@@ -284,6 +291,12 @@ class Tcb {
   // Retransmission (RFC 6298), Karn's algorithm.
   RetransmissionTimeout rto_;
   std::optional<TimePoint> rto_deadline_;
+  // Tail loss probe (RFC 8985 §7): when nothing has come back for about
+  // two round trips, the last segment goes again, so that a lost tail is
+  // reported by SACK and repaired by fast recovery instead of a timeout.
+  std::optional<TimePoint> tlp_deadline_;
+  std::optional<std::uint32_t> tlp_end_;  // SND.NXT when the probe went: one per flight
+  void arm_tail_loss_probe(TimePoint now);
   std::optional<TimePoint> stalled_since_;  // first retransmission without progress since
   std::uint32_t rtx_next_ = 0;             // go-back point: retransmit from here up to SND.NXT
   bool rtx_active_ = false;
