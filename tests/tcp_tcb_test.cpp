@@ -222,6 +222,35 @@ TEST(TcpTcb, MUST19_RetransmissionTimeoutFollowsRfc6298) {
   EXPECT_EQ(floor.current(), 60s);  // the ceiling
 }
 
+// RFC 7323 Appendix G: with a sample from every ACK, n of them per round
+// trip, each moves SRTT and RTTVAR by 1/n of what one sample per round trip
+// would.
+TEST(TcpTcb, RFC7323_AppendixG_SamplesFromEveryAckHaveTheirGainsDividedByTheirNumber) {
+  using namespace std::chrono;
+  RetransmissionTimeout rto(1000ms, 10ms, 60s);
+  rto.sample(100ms);           // SRTT 100, RTTVAR 50
+  rto.sample(180ms, 5);        // α' = 1/40, β' = 1/20
+  EXPECT_EQ(rto.smoothed(), 102ms);                 // 100 + 80/40
+  EXPECT_EQ(rto.current(), 102ms + 4 * 51500us);    // RTTVAR = 50 + (80 − 50)/20
+  RetransmissionTimeout one(1000ms, 10ms, 60s);
+  one.sample(100ms);
+  one.sample(180ms, 1);  // RFC 6298's gains: SRTT = 7/8·100 + 1/8·180
+  EXPECT_EQ(one.smoothed(), 110ms);
+}
+
+// RFC 7323 §7.1: each 4-tuple's timestamp clock has its own keyed offset,
+// unrelated to its ISN's.
+TEST(TcpTcb, RFC7323_TimestampOffsetsAreKeyedByTheFourTuple) {
+  const IsnGenerator isn;
+  const wire::FourTuple a{wire::IpAddress::v4(1), 7, wire::IpAddress::v4(2), 40000};
+  auto b = a;
+  b.remote_port = 40001;
+  EXPECT_EQ(isn.timestamp_offset(a), isn.timestamp_offset(a));
+  EXPECT_NE(isn.timestamp_offset(a), isn.timestamp_offset(b));
+  EXPECT_NE(isn.timestamp_offset(a), isn.isn(a, std::chrono::steady_clock::time_point{}));
+  EXPECT_NE(isn.timestamp_offset(a), IsnGenerator().timestamp_offset(a));
+}
+
 TEST(TcpTcb, SHLD1_IsnsAreKeyedByTheFourTupleAndDrivenByA4MicrosecondClock) {
   const IsnGenerator isn;
   const wire::FourTuple a{wire::IpAddress::v4(1), 7, wire::IpAddress::v4(2), 40000};
