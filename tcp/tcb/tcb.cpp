@@ -111,7 +111,8 @@ OutSegment Tcb::make(std::uint8_t flags, std::uint32_t seq, std::vector<std::uin
   return out;
 }
 
-// RFC 2018 §4: up to four blocks (no timestamps take room), the first the
+// RFC 2018 §4: up to four blocks (three fit beside timestamps, and
+// write_tcp_options leaves the last out), the first the
 // one holding the segment that arrived last, then the other recent ones,
 // then the rest from the highest down.
 void Tcb::add_sack_blocks(OutSegment& out) {
