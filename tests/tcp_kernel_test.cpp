@@ -188,6 +188,60 @@ TEST_P(TcpKernelEcho, EchoesBytesIntact) {
 // One byte, one MSS, one MiB.
 INSTANTIATE_TEST_SUITE_P(Sizes, TcpKernelEcho, ::testing::Values(1, 1460, 1 << 20));
 
+// RFC 7323 against Linux, which offers timestamps on its SYN (a fresh
+// namespace's net.ipv4.tcp_timestamps is 1): lim's SYN-ACK answers with the
+// option echoing the SYN's TSval, the kernel's socket reports them agreed
+// (TCP_INFO), every segment after carries the option both ways, lim's full
+// segments are the kernel's MSS less the option's 12 octets, TSvals never go
+// back, and 1 MiB echoes byte-identical.
+TEST_F(TcpKernel, RFC7323_LinuxNegotiatesTimestampsAndA1MiBEchoCarriesThem) {
+  auto& server = serve(echo);
+  const std::string data = random_bytes(1 << 20, 7323);
+  Socket client;
+  ASSERT_EQ(client.connect(7), 0);
+  tcp_info info{};
+  socklen_t size = sizeof info;
+  ASSERT_EQ(::getsockopt(client.fd(), IPPROTO_TCP, TCP_INFO, &info, &size), 0);
+  EXPECT_TRUE(info.tcpi_options & TCPI_OPT_TIMESTAMPS) << "Linux did not take lim's SYN-ACK as agreeing to timestamps";
+  std::string echoed;
+  std::thread reader([&] { echoed = client.receive_all(); });
+  ASSERT_TRUE(client.send_all(data));
+  client.shutdown_write();
+  reader.join();
+  EXPECT_EQ(echoed.size(), data.size());
+  EXPECT_TRUE(echoed == data);
+  expect_no_reset();
+
+  std::optional<std::uint32_t> syn_tsval, last_lim_tsval;
+  bool syn_ack_echoes = false;
+  std::size_t unstamped = 0, full = 0, largest = 0, backwards = 0;
+  for (const auto& packet : server.seen()) {
+    const auto& segment = packet.segment;
+    const auto& stamp = segment.options.timestamps;
+    if (!packet.outbound && segment.has(kSyn) && !segment.has(kAck)) {
+      if (stamp) syn_tsval = stamp->value;
+      continue;
+    }
+    if (packet.outbound && segment.has(kSyn | kAck))
+      syn_ack_echoes = stamp && syn_tsval && stamp->echo_reply == *syn_tsval;
+    if (!stamp) {
+      ++unstamped;
+      continue;
+    }
+    if (!packet.outbound) continue;
+    if (last_lim_tsval && tcb::seq_lt(stamp->value, *last_lim_tsval)) ++backwards;
+    last_lim_tsval = stamp->value;
+    largest = std::max(largest, segment.payload.size());
+    if (segment.payload.size() == 1460 - 12) ++full;
+  }
+  ASSERT_TRUE(syn_tsval) << "the kernel's SYN offered no timestamps (net.ipv4.tcp_timestamps = 0?)";
+  EXPECT_TRUE(syn_ack_echoes) << "lim's SYN-ACK does not echo the SYN's TSval";
+  EXPECT_EQ(unstamped, 0u) << "segments without the option after it was agreed";
+  EXPECT_EQ(backwards, 0u) << "lim's TSvals went back";
+  EXPECT_EQ(largest, 1460u - 12) << "the option's 12 octets must come out of each segment's data";
+  EXPECT_GT(full, 100u);
+}
+
 TEST_F(TcpKernel, TheReverseAppReversesLinesAndAnEmptyLineCloses) {
   serve([](server::Connection& connection) { server::serve(server::App::Reverse, connection); });
   Socket client;

@@ -313,6 +313,61 @@ TEST_F(TcpServerInMemory, RFC2018_OutOfOrderDataIsReportedInSackBlocks) {
   EXPECT_EQ(last->options.sack_blocks, 0);
 }
 
+// RFC 7323 through the whole server: the SYN-ACK answers the option, every
+// segment after carries it, and PAWS is decided by the automaton — the
+// spec's acceptable(s) on the segment's tsval and the session's ts_recent
+// and ts_recent_valid. Were those not the TCB's, the monitor would refuse
+// the ACK the TCB sends for the old duplicate (the automaton taking the
+// silent `valid` branch) and the server would log a BUG.
+TEST_F(TcpServerInMemory, RFC7323_PawsDropsAnOldDuplicateThroughTheAutomaton) {
+  start();
+  wire::TcpOptions offer;
+  offer.maximum_segment_size = 1000;
+  offer.timestamps = wire::Timestamps{5000, 0};
+  send(kSyn, 1000, 0, {}, 7, offer);
+  const auto synack = receive();
+  ASSERT_TRUE(synack && synack->flags == (kSyn | kAck));
+  ASSERT_TRUE(synack->options.timestamps);
+  EXPECT_EQ(synack->options.timestamps->echo_reply, 5000u);
+  const std::uint32_t iss = synack->seq;
+  const auto stamped = [&](std::uint32_t tsval) {
+    wire::TcpOptions options;
+    options.timestamps = wire::Timestamps{tsval, synack->options.timestamps->value};
+    return options;
+  };
+  const auto next_data = [&] {
+    auto segment = receive();
+    while (segment && segment->payload.empty()) segment = receive();
+    return segment;
+  };
+  send(kAck, 1001, iss + 1, {}, 7, stamped(5001));
+  send(kAck | kPsh, 1001, iss + 1, "fresh", 7, stamped(6000));
+  const auto echo = next_data();
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(std::string(echo->payload.begin(), echo->payload.end()), "fresh");
+  ASSERT_TRUE(echo->options.timestamps);
+  EXPECT_EQ(echo->options.timestamps->echo_reply, 6000u);
+  send(kAck, 1006, iss + 6, {}, 7, stamped(6001));
+  while (receive(100ms)) {
+  }
+
+  send(kAck | kPsh, 1006, iss + 6, "stale", 7, stamped(5999));
+  const auto reply = receive();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->flags, kAck);
+  EXPECT_EQ(reply->ack, 1006u) << "the old duplicate's octets were taken";
+  EXPECT_TRUE(reply->payload.empty());
+  ASSERT_TRUE(reply->options.timestamps);
+  EXPECT_EQ(reply->options.timestamps->echo_reply, 6001u);
+  EXPECT_FALSE(receive(200ms)) << "something of the old duplicate was echoed";
+
+  send(kAck | kPsh, 1006, iss + 6, "again", 7, stamped(6002));
+  const auto again = next_data();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(std::string(again->payload.begin(), again->payload.end()), "again");
+  EXPECT_FALSE(logged("BUG", 50ms));
+}
+
 TEST_F(TcpServerInMemory, ASegmentToAClosedPortIsAnsweredWithRst) {
   start();
   send(kSyn, 777, 0, {}, 9);  // no ACK bit: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>

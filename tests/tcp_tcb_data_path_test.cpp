@@ -1,7 +1,9 @@
 // The TCB's data path driven by hand, on a clock that moves only when the
 // test says so: what RFC 9293 asks of a sender facing a small or closed
 // window, and of a receiver whose application reads slowly, over minutes of
-// simulated time that a test against the kernel could not wait for.
+// simulated time that a test against the kernel could not wait for; and
+// RFC 7323's timestamps: the echo, PAWS, RTT from TSecr, the 24-day rule.
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -35,17 +37,43 @@ class HandDriven {
   // lim's next sequence number as the peer acknowledges it.
   std::uint32_t iss() const { return iss_; }
 
-  // SYN (with `mss`, no window scaling), SYN-ACK, ACK: ESTABLISHED.
-  void connect(std::uint16_t window, std::uint16_t mss) {
+  // SYN (with `mss`, no window scaling), SYN-ACK, ACK `rtt` later: ESTABLISHED.
+  // With stamp() first, the SYN offers timestamps and the ACK echoes the SYN-ACK's.
+  void connect(std::uint16_t window, std::uint16_t mss, Clock::duration rtt = {}) {
     Segment syn = segment(kSyn, kPeerIsn, 0, window);
     syn.options.maximum_segment_size = mss;
-    const auto synack = net(tcb_.on_segment(syn, now_));
+    const auto synack = send(syn);
     ASSERT_EQ(synack.size(), 1u);
     ASSERT_EQ(synack[0].flags, kSyn | kAck);
+    syn_ack_ = synack[0];
     iss_ = synack[0].seq;
-    (void)net(tcb_.on_segment(segment(kAck, kPeerIsn + 1, iss_ + 1, window), now_));
+    if (stamp_ && synack[0].options.timestamps) stamp_->echo_reply = synack[0].options.timestamps->value;
+    now_ += rtt;
+    (void)send(segment(kAck, kPeerIsn + 1, iss_ + 1, window));
     ASSERT_EQ(tcb_.state(), TcpState::Established);
   }
+  const OutSegment& syn_ack() const { return syn_ack_; }
+  // From now on every segment of the peer carries the Timestamps option
+  // <TSval=tsval, TSecr=tsecr> (RFC 7323); unstamp() ends that.
+  void stamp(std::uint32_t tsval, std::uint32_t tsecr = 0) { stamp_ = wire::Timestamps{tsval, tsecr}; }
+  void unstamp() { stamp_.reset(); }
+  // Any segment, as the server delivers it: the guard variables read at
+  // `now` first (the session reads them so before every event).
+  std::vector<OutSegment> send(const Segment& s) {
+    (void)tcb_.variables_at(now_);
+    return net(tcb_.on_segment(s, now_));
+  }
+  Segment segment(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, std::uint16_t window) const {
+    Segment s;
+    s.tuple = {wire::IpAddress::v4(0xC6120002), 7, wire::IpAddress::v4(0xC6120001), 40000};
+    s.seq = seq;
+    s.ack = ack;
+    s.flags = flags;
+    s.window = window;
+    s.options.timestamps = stamp_;
+    return s;
+  }
+  void advance(Clock::duration by) { now_ += by; }
 
   // The application writes `bytes` octets.
   void write(std::size_t bytes) {
@@ -69,13 +97,13 @@ class HandDriven {
 
   // What the peer sends (its next sequence number is `peer_nxt`).
   std::vector<OutSegment> ack(std::uint32_t acknowledged, std::uint16_t window) {
-    return net(tcb_.on_segment(segment(kAck, peer_nxt_, acknowledged, window), now_));
+    return send(segment(kAck, peer_nxt_, acknowledged, window));
   }
   // Data from the peer (it has taken nothing from lim).
   std::vector<OutSegment> data(std::uint32_t seq, std::size_t bytes, std::uint16_t window = 65535) {
     Segment s = segment(kAck, seq, iss_ + 1, window);
     s.payload.assign(bytes, 0x5A);
-    auto out = net(tcb_.on_segment(s, now_));
+    auto out = send(s);
     if (!seq_lt(seq + static_cast<std::uint32_t>(bytes), peer_nxt_)) peer_nxt_ = seq + static_cast<std::uint32_t>(bytes);
     return out;
   }
@@ -105,15 +133,6 @@ class HandDriven {
   }
 
  private:
-  Segment segment(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, std::uint16_t window) const {
-    Segment s;
-    s.tuple = {wire::IpAddress::v4(0xC6120002), 7, wire::IpAddress::v4(0xC6120001), 40000};
-    s.seq = seq;
-    s.ack = ack;
-    s.flags = flags;
-    s.window = window;
-    return s;
-  }
   std::vector<OutSegment> net(const Reaction& reaction) {
     std::vector<OutSegment> segments;
     for (const auto& output : reaction)
@@ -128,6 +147,8 @@ class HandDriven {
   std::uint32_t iss_ = 0;
   std::uint32_t peer_nxt_ = kPeerIsn + 1;
   std::size_t written_ = 0;
+  std::optional<wire::Timestamps> stamp_;
+  OutSegment syn_ack_;
 };
 
 std::size_t payload_of(const std::vector<OutSegment>& segments) {
@@ -264,6 +285,214 @@ TEST(TcpTcbDataPath, MUST39_AClosedReceiveWindowReopensByAtLeastOneSegment) {
   const auto update = lim.run_for(0ms);
   ASSERT_FALSE(update.empty());
   EXPECT_GE(update.back().window, 1000u);
+}
+
+// ---- RFC 7323 timestamps ----------------------------------------------------------
+
+std::uint32_t tsval(const OutSegment& segment) { return segment.options.timestamps->value; }
+std::uint32_t tsecr(const OutSegment& segment) { return segment.options.timestamps->echo_reply; }
+
+// §3.2, §4.3: a SYN with the option is answered with one echoing its TSval;
+// from then on every segment carries it, TSval from a 1 ms clock and TSecr
+// TS.Recent: the TSval of the earliest segment an ACK acknowledges, not of a
+// later one it also covers, nor of one beyond a hole — until the hole is
+// filled. The option's 12 octets come out of every segment's data.
+TEST(TcpTcbDataPath, RFC7323_TimestampsAreEchoedWhenNegotiated) {
+  HandDriven lim;
+  lim.stamp(5000);
+  lim.connect(65535, 1000);
+  ASSERT_TRUE(lim.syn_ack().options.timestamps);
+  EXPECT_EQ(tsecr(lim.syn_ack()), 5000u);
+  EXPECT_TRUE(lim.tcb().timestamps());
+  EXPECT_EQ(lim.tcb().send_mss(), 988u);
+  const std::uint32_t first = tsval(lim.syn_ack());
+
+  lim.advance(250ms);
+  lim.write(2 * 988);
+  const auto sent = lim.run_for(0ms);
+  ASSERT_EQ(sent.size(), 2u);
+  for (const auto& segment : sent) {
+    EXPECT_EQ(segment.payload.size(), 988u);
+    ASSERT_TRUE(segment.options.timestamps);
+    EXPECT_EQ(tsval(segment), first + 250);
+    EXPECT_EQ(tsecr(segment), 5000u);
+  }
+
+  // Two segments before lim acknowledges: the ACK echoes the first.
+  std::uint32_t seq = kPeerIsn + 1;
+  lim.stamp(5200, tsval(sent[1]));
+  (void)lim.data(seq, 100);
+  lim.stamp(5300, tsval(sent[1]));
+  (void)lim.data(seq + 100, 100);
+  seq += 200;
+  auto acks = lim.run_for(100ms);
+  ASSERT_FALSE(acks.empty());
+  EXPECT_EQ(acks.back().ack, seq);
+  EXPECT_EQ(tsecr(acks.back()), 5200u);
+  EXPECT_EQ(tsval(acks.back()), first + 250 + 40) << "the delayed ACK goes 40 ms after the data";
+
+  // Beyond a hole: the duplicate ACK echoes what came in order, not it.
+  lim.stamp(5400);
+  (void)lim.data(seq + 500, 100);
+  acks = lim.run_for(0ms);
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].ack, seq);
+  EXPECT_EQ(tsecr(acks[0]), 5200u);
+  // The segment that fills the hole is the one echoed.
+  lim.stamp(5500);
+  (void)lim.data(seq, 500);
+  acks = lim.run_for(0ms);
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].ack, seq + 600);
+  EXPECT_EQ(tsecr(acks[0]), 5500u);
+}
+
+// §5.3 R1 (PAWS): a segment whose TSval is older than TS.Recent is answered
+// with an ACK and dropped, whatever its sequence number; the same octets
+// with a current TSval are taken; a RST is not judged by its timestamp.
+TEST(TcpTcbDataPath, RFC7323_PawsDropsAnOldDuplicateAndAcks) {
+  HandDriven lim;
+  lim.stamp(5000);
+  lim.connect(65535, 1000);
+  std::uint32_t seq = kPeerIsn + 1;
+  lim.stamp(6000);
+  (void)lim.data(seq, 100);
+  (void)lim.run_for(100ms);
+  seq += 100;
+  ASSERT_EQ(lim.tcb().rcv_nxt(), seq);
+
+  // New sequence numbers, in the window, but from a TSval before TS.Recent:
+  // a duplicate from an earlier cycle of the sequence space.
+  lim.stamp(5999);
+  Segment old = lim.segment(kAck, seq, lim.iss() + 1, 65535);
+  old.payload.assign(100, 0x0D);
+  const auto v = lim.tcb().variables_at(lim.now());
+  EXPECT_TRUE(v.ts_recent_valid);
+  EXPECT_EQ(v.ts_recent, 6000u);
+  EXPECT_TRUE(paws_rejects(v, old));
+  EXPECT_FALSE(acceptable(v, old));
+  EXPECT_FALSE(valid(v, old));
+  const auto answer = lim.send(old);
+  ASSERT_EQ(answer.size(), 1u);
+  EXPECT_EQ(answer[0].flags, kAck);
+  EXPECT_EQ(answer[0].ack, seq);
+  EXPECT_TRUE(answer[0].payload.empty());
+  EXPECT_EQ(tsecr(answer[0]), 6000u) << "TS.Recent is not taken from a rejected segment";
+  EXPECT_EQ(lim.tcb().rcv_nxt(), seq);
+  EXPECT_TRUE(lim.run_for(1s).empty()) << "nothing else is owed for it";
+
+  old.options.timestamps = wire::Timestamps{6001, 0};
+  EXPECT_TRUE(valid(lim.tcb().variables_at(lim.now()), old));
+  (void)lim.send(old);
+  seq += 100;
+  EXPECT_EQ(lim.tcb().rcv_nxt(), seq);
+
+  lim.stamp(1);
+  (void)lim.send(lim.segment(kRst, seq, 0, 0));
+  EXPECT_EQ(lim.tcb().state(), TcpState::Closed);
+}
+
+// §4.1: the ACK's TSecr gives the round trip, on the handshake's ACK and on
+// the ACK of a retransmission (which Karn's rule leaves unmeasured without
+// timestamps), into RFC 6298's estimator.
+TEST(TcpTcbDataPath, RFC7323_RttIsMeasuredFromTsecr) {
+  HandDriven lim;
+  lim.stamp(5000);
+  lim.connect(65535, 1000, 100ms);
+  EXPECT_EQ(lim.tcb().srtt(), 100ms);
+  EXPECT_EQ(lim.tcb().rto(), 300ms);  // SRTT + 4·RTTVAR = 100 + 4·50
+
+  lim.write(500);
+  const auto first = lim.run_for(0ms);
+  ASSERT_EQ(first.size(), 1u);
+  const auto again = lim.run_for(300ms);  // unanswered: the RTO sends it again
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].seq, first[0].seq);
+  EXPECT_EQ(tsval(again[0]), tsval(first[0]) + 300);
+  EXPECT_EQ(lim.tcb().rto(), 600ms);
+  // The ACK, 50 ms after the retransmission, echoes it.
+  lim.advance(50ms);
+  lim.stamp(5100, tsval(again[0]));
+  (void)lim.ack(lim.iss() + 1 + 500, 65535);
+  EXPECT_EQ(lim.tcb().srtt(), 93750us);  // 100 + (50 − 100)/8
+  EXPECT_EQ(lim.tcb().rto(), 293750us);  // + 4·50: RTTVAR = 50 + (|100 − 50| − 50)/4
+}
+
+// The path without timestamps is RFC 6298's with Karn's algorithm: the ACK
+// of a retransmitted segment gives no sample and the backed-off RTO stays;
+// a segment sent once is timed.
+TEST(TcpTcbDataPath, MUST18_WithoutTimestampsARetransmittedSegmentGivesNoRttSample) {
+  HandDriven lim;
+  lim.connect(65535, 1000, 100ms);
+  EXPECT_FALSE(lim.tcb().timestamps());
+  EXPECT_EQ(lim.tcb().rto(), 1s) << "the SYN-ACK is not timed";
+  lim.write(500);
+  ASSERT_EQ(lim.run_for(0ms).size(), 1u);
+  ASSERT_EQ(lim.run_for(1s).size(), 1u);  // retransmitted
+  EXPECT_EQ(lim.tcb().rto(), 2s);
+  lim.advance(50ms);
+  (void)lim.ack(lim.iss() + 1 + 500, 65535);
+  EXPECT_EQ(lim.tcb().rto(), 2s);
+  EXPECT_EQ(lim.tcb().srtt(), 0ms);
+  lim.write(500);
+  ASSERT_EQ(lim.run_for(0ms).size(), 1u);
+  lim.advance(80ms);
+  (void)lim.ack(lim.iss() + 1 + 1000, 65535);
+  EXPECT_EQ(lim.tcb().srtt(), 80ms);
+  EXPECT_EQ(lim.tcb().rto(), 240ms);
+}
+
+// §3.2: no option unless the SYN had one; the peer's TSvals on later
+// segments are then neither echoed nor judged, and all of the MSS is data.
+TEST(TcpTcbDataPath, RFC7323_NoTimestampsUnlessNegotiated) {
+  HandDriven lim;
+  lim.connect(65535, 1000);
+  EXPECT_FALSE(lim.syn_ack().options.timestamps);
+  EXPECT_FALSE(lim.tcb().timestamps());
+  EXPECT_EQ(lim.tcb().send_mss(), 1000u);
+  std::uint32_t seq = kPeerIsn + 1;
+  lim.stamp(7000);
+  (void)lim.data(seq, 100);
+  lim.stamp(1);  // "older", were PAWS on
+  (void)lim.data(seq + 100, 100);
+  seq += 200;
+  EXPECT_EQ(lim.tcb().rcv_nxt(), seq);
+  EXPECT_FALSE(lim.tcb().variables_at(lim.now()).ts_recent_valid);
+  lim.write(2000);
+  const auto sent = lim.run_for(100ms);
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent[0].payload.size(), 1000u);
+  for (const auto& segment : sent) EXPECT_FALSE(segment.options.timestamps);
+}
+
+// §5.5: after 24 days without a new TS.Recent the peer's clock may have
+// wrapped its sign bit, so TS.Recent is invalid: a TSval below it is taken
+// (and becomes TS.Recent) instead of freezing the connection. A day before,
+// the same segment is still an old duplicate. The session learns when the
+// variable changes from variables_change_at.
+TEST(TcpTcbDataPath, RFC7323_AfterTwentyFourDaysIdleTsRecentIsInvalid) {
+  HandDriven lim;
+  lim.stamp(5000);
+  lim.connect(65535, 1000);
+  const auto set_at = lim.now();
+  (void)lim.tcb().variables_at(lim.now());
+  EXPECT_EQ(lim.tcb().variables_change_at(), set_at + 24 * 24h);
+  const std::uint32_t seq = kPeerIsn + 1;
+  (void)lim.run_for(23 * 24h);
+  lim.stamp(4000);
+  auto answer = lim.data(seq, 100);
+  ASSERT_EQ(answer.size(), 1u);
+  EXPECT_EQ(answer[0].ack, seq);
+  EXPECT_EQ(lim.tcb().rcv_nxt(), seq);
+  (void)lim.run_for(24h + 1s);
+  (void)lim.data(seq, 100);
+  EXPECT_EQ(lim.tcb().rcv_nxt(), seq + 100);
+  const auto acks = lim.run_for(100ms);
+  ASSERT_FALSE(acks.empty());
+  EXPECT_EQ(tsecr(acks.back()), 4000u);
+  const auto v = lim.tcb().variables_at(lim.now());
+  EXPECT_TRUE(v.ts_recent_valid);
+  EXPECT_EQ(v.ts_recent, 4000u);
 }
 
 wire::TcpOptions sack(std::initializer_list<wire::SackBlock> blocks) {

@@ -87,6 +87,7 @@ TEST(TcpTcb, TheTcbsConditionsAgreeWithTheSpecsGuardsThroughTheGuardEvaluator) {
   std::mt19937 random(9293);
   std::set<std::string> guards_seen;
   std::size_t trials = 0;
+  std::size_t paws_decided = 0;  // trials where PAWS alone made a segment unacceptable
   for (automata::StateId state = 0; state < machine.state_count(); ++state) {
     std::map<automata::LabelId, std::vector<std::uint32_t>> branches;  // guarded receives from net, per label
     for (std::uint32_t i = 0; i < machine.outgoing(state).size(); ++i) {
@@ -107,7 +108,11 @@ TEST(TcpTcb, TheTcbsConditionsAgreeWithTheSpecsGuardsThroughTheGuardEvaluator) {
         v.fin_sent = random() % 2 == 0;
         v.throttled = random() % 2 == 0;
         v.max_snd_wnd = windows[random() % 7];
+        v.ts_recent = static_cast<std::uint32_t>(random());
+        v.ts_recent_valid = random() % 2 == 0;
         Segment s;
+        // PAWS: a TSval around TS.Recent, or no option at all.
+        if (random() % 3 != 0) s.options.timestamps = wire::Timestamps{near(random, v.ts_recent), 0};
         s.seq = near(random, v.rcv_nxt);
         s.ack = near(random, v.snd_nxt);
         s.window = static_cast<std::uint16_t>(random());
@@ -126,11 +131,15 @@ TEST(TcpTcb, TheTcbsConditionsAgreeWithTheSpecsGuardsThroughTheGuardEvaluator) {
         const auto values = refine::state_values(
             refinements, role,
             {{"rcv_nxt", v.rcv_nxt}, {"rcv_wnd", v.rcv_wnd}, {"snd_una", v.snd_una}, {"snd_nxt", v.snd_nxt},
-             {"max_snd_wnd", v.max_snd_wnd}, {"fin_sent", v.fin_sent}, {"throttled", v.throttled}, {"timer", 0}},
+             {"max_snd_wnd", v.max_snd_wnd}, {"fin_sent", v.fin_sent}, {"throttled", v.throttled},
+             {"ts_recent", v.ts_recent}, {"ts_recent_valid", v.ts_recent_valid}, {"timer", 0}},
             error);
         ASSERT_TRUE(values) << error;
         const auto chosen = refine::select_branch(system, role, state, net, label, *payload, *values);
         ASSERT_TRUE(chosen) << "no branch for " << name << " in " << machine.graph[state].name;
+        GuardVariables without_paws = v;
+        without_paws.ts_recent_valid = false;
+        if (paws_rejects(v, s) && acceptable(without_paws, s)) ++paws_decided;
         for (const auto transition : transitions) {
           const auto& text = refinements.guards.at(machine.transitions()[transition].action.guard).text;
           const auto condition = conditions().find(text);
@@ -139,12 +148,15 @@ TEST(TcpTcb, TheTcbsConditionsAgreeWithTheSpecsGuardsThroughTheGuardEvaluator) {
           EXPECT_EQ(condition->second(v, s), transition == *chosen)
               << name << " in " << machine.graph[state].name << ": guard " << text << ", seq " << s.seq << " len "
               << s.length() << " ack " << s.ack << ", rcv_nxt " << v.rcv_nxt << " rcv_wnd " << v.rcv_wnd << " snd_una "
-              << v.snd_una << " snd_nxt " << v.snd_nxt << " fin_sent " << v.fin_sent;
+              << v.snd_una << " snd_nxt " << v.snd_nxt << " fin_sent " << v.fin_sent << " tsval "
+              << (s.options.timestamps ? s.options.timestamps->value : 0) << " ts_recent " << v.ts_recent
+              << " ts_recent_valid " << v.ts_recent_valid;
         }
       }
     }
   }
   EXPECT_GT(trials, 10000u);
+  EXPECT_GT(paws_decided, 100u);
   EXPECT_EQ(guards_seen.size(), conditions().size());  // every guard of the spec was exercised
 }
 
@@ -208,6 +220,35 @@ TEST(TcpTcb, MUST19_RetransmissionTimeoutFollowsRfc6298) {
   EXPECT_EQ(floor.current(), 200ms);  // the floor
   for (int i = 0; i < 20; ++i) floor.back_off();
   EXPECT_EQ(floor.current(), 60s);  // the ceiling
+}
+
+// RFC 7323 Appendix G: with a sample from every ACK, n of them per round
+// trip, each moves SRTT and RTTVAR by 1/n of what one sample per round trip
+// would.
+TEST(TcpTcb, RFC7323_AppendixG_SamplesFromEveryAckHaveTheirGainsDividedByTheirNumber) {
+  using namespace std::chrono;
+  RetransmissionTimeout rto(1000ms, 10ms, 60s);
+  rto.sample(100ms);           // SRTT 100, RTTVAR 50
+  rto.sample(180ms, 5);        // α' = 1/40, β' = 1/20
+  EXPECT_EQ(rto.smoothed(), 102ms);                 // 100 + 80/40
+  EXPECT_EQ(rto.current(), 102ms + 4 * 51500us);    // RTTVAR = 50 + (80 − 50)/20
+  RetransmissionTimeout one(1000ms, 10ms, 60s);
+  one.sample(100ms);
+  one.sample(180ms, 1);  // RFC 6298's gains: SRTT = 7/8·100 + 1/8·180
+  EXPECT_EQ(one.smoothed(), 110ms);
+}
+
+// RFC 7323 §7.1: each 4-tuple's timestamp clock has its own keyed offset,
+// unrelated to its ISN's.
+TEST(TcpTcb, RFC7323_TimestampOffsetsAreKeyedByTheFourTuple) {
+  const IsnGenerator isn;
+  const wire::FourTuple a{wire::IpAddress::v4(1), 7, wire::IpAddress::v4(2), 40000};
+  auto b = a;
+  b.remote_port = 40001;
+  EXPECT_EQ(isn.timestamp_offset(a), isn.timestamp_offset(a));
+  EXPECT_NE(isn.timestamp_offset(a), isn.timestamp_offset(b));
+  EXPECT_NE(isn.timestamp_offset(a), isn.isn(a, std::chrono::steady_clock::time_point{}));
+  EXPECT_NE(isn.timestamp_offset(a), IsnGenerator().timestamp_offset(a));
 }
 
 TEST(TcpTcb, SHLD1_IsnsAreKeyedByTheFourTupleAndDrivenByA4MicrosecondClock) {

@@ -28,7 +28,9 @@ runtime::Payload segment_record(const tcb::Segment& segment) {
                           {"ack", segment.ack},
                           {"len", segment.length()},
                           {"wnd", segment.window},
-                          {"flags", segment.flags}};
+                          {"flags", segment.flags},
+                          {"tsval", segment.options.timestamps ? segment.options.timestamps->value : 0},
+                          {"tsopt", segment.options.timestamps.has_value()}};
 }
 
 link::Packet to_packet(const tcb::OutSegment& segment, std::uint16_t ip_identification) {

@@ -73,7 +73,8 @@ ServerSpec load_server_spec(const runtime::VerificationGate& gate, const std::st
   }
   // State variables the server sets, if the spec declares any.
   if (const auto& refinements = protocol.system().refinements) {
-    const std::set<std::string> known = {"rcv_nxt", "rcv_wnd", "snd_una", "snd_nxt", "max_snd_wnd", "fin_sent", "throttled", "timer"};
+    const std::set<std::string> known = {"rcv_nxt",   "rcv_wnd",   "snd_una",         "snd_nxt", "max_snd_wnd",
+                                         "fin_sent",  "throttled", "ts_recent", "ts_recent_valid", "timer"};
     for (const auto& variable : refinements->state_of(r.system)) {
       if (!known.contains(variable.name))
         throw std::invalid_argument(fmt::format("{}: the TCP server cannot give the state variable '{}' a value (it "

@@ -34,7 +34,7 @@ Session::Session(const ServerSpec& spec, SessionHost& host, SessionOptions optio
   runtime::EndpointOptions system_options;
   system_options.clock = options_.clock;
   for (const auto& name : spec_.variables) system_options.variables[name] = name == "timer" ? kNever : 0;
-  for (const char* flag : {"fin_sent", "throttled"})
+  for (const char* flag : {"fin_sent", "throttled", "ts_recent_valid"})
     if (spec_.variables.contains(flag)) system_options.variables[flag] = false;
   runtime::EndpointOptions other;
   other.clock = options_.clock;
@@ -115,6 +115,8 @@ void Session::set_variables(tcb::TimePoint now) {
   set("max_snd_wnd", variables.max_snd_wnd);
   set("fin_sent", variables.fin_sent ? 1 : 0);
   set("throttled", variables.throttled ? 1 : 0);
+  set("ts_recent", variables.ts_recent);
+  set("ts_recent_valid", variables.ts_recent_valid ? 1 : 0);
   channels_->refresh_at(spec_.roles.system, tcb_.variables_change_at());
   std::uint64_t timer = kNever;
   if (const auto due = tcb_.next_timer(now)) {

@@ -9,7 +9,12 @@ bool in_window(const GuardVariables& v, std::uint32_t x) {
   return seq_le(v.rcv_nxt, x) && seq_lt(x, v.rcv_nxt + v.rcv_wnd);
 }
 
+bool paws_rejects(const GuardVariables& v, const Segment& s) {
+  return v.ts_recent_valid && s.options.timestamps && seq_lt(s.options.timestamps->value, v.ts_recent);
+}
+
 bool acceptable(const GuardVariables& v, const Segment& s) {
+  if (paws_rejects(v, s)) return false;
   const std::uint32_t length = s.length();
   if (length == 0) return v.rcv_wnd == 0 ? s.seq == v.rcv_nxt : in_window(v, s.seq);
   return v.rcv_wnd > 0 && (in_window(v, s.seq) || in_window(v, s.seq + length - 1));

@@ -13,6 +13,17 @@ using wire::flag::kPsh;
 using wire::flag::kRst;
 using wire::flag::kSyn;
 
+namespace {
+
+// RFC 7323 §5.5: a TS.Recent this old may be from before the peer's clock
+// wrapped its sign bit (24.8 days at 1 ms a tick), so PAWS no longer trusts it.
+constexpr auto kPawsIdle = std::chrono::hours(24 * 24);
+// NOP, NOP, kind, length, TSval, TSecr: what the option takes of every
+// segment once negotiated.
+constexpr std::uint32_t kTimestampsSpace = 12;
+
+}  // namespace
+
 std::string_view name(TcpState state) {
   switch (state) {
     case TcpState::Closed: return "CLOSED";
@@ -49,12 +60,15 @@ Tcb::Tcb(const TcbConfig& config, const IsnGenerator& isn, std::shared_ptr<Strea
 // ---- the spec's predicates ------------------------------------------------------------
 
 GuardVariables Tcb::variables() const {
-  return {rcv_nxt_, rcv_wnd_, snd_una_, snd_nxt_, max_snd_wnd_, fin_sent_, challenges_ >= config_.challenge_ack_limit};
+  return {rcv_nxt_,   rcv_wnd_, snd_una_, snd_nxt_, max_snd_wnd_, fin_sent_, challenges_ >= config_.challenge_ack_limit,
+          ts_recent_, ts_recent_valid_};
 }
 
 std::optional<TimePoint> Tcb::variables_change_at() const {
-  if (!variables().throttled) return std::nullopt;
-  return challenge_interval_start_ + config_.challenge_ack_interval;
+  std::optional<TimePoint> at;
+  if (variables().throttled) at = challenge_interval_start_ + config_.challenge_ack_interval;
+  if (ts_recent_valid_ && (!at || ts_recent_at_ + kPawsIdle < *at)) at = ts_recent_at_ + kPawsIdle;
+  return at;
 }
 
 GuardVariables Tcb::variables_at(TimePoint now) {
@@ -62,6 +76,7 @@ GuardVariables Tcb::variables_at(TimePoint now) {
     challenge_interval_start_ = now;
     challenges_ = 0;
   }
+  ts_recent_valid_ = ts_ok_ && now - ts_recent_at_ < kPawsIdle;
   return variables();
 }
 bool Tcb::in_window(std::uint32_t x) const { return tcb::in_window(variables(), x); }
@@ -96,7 +111,8 @@ OutSegment Tcb::make(std::uint8_t flags, std::uint32_t seq, std::vector<std::uin
   return out;
 }
 
-// RFC 2018 §4: up to four blocks (no timestamps take room), the first the
+// RFC 2018 §4: up to four blocks (three fit beside timestamps, and
+// write_tcp_options leaves the last out), the first the
 // one holding the segment that arrived last, then the other recent ones,
 // then the rest from the highest down.
 void Tcb::add_sack_blocks(OutSegment& out) {
@@ -171,6 +187,10 @@ void Tcb::advertise() {
 }
 
 Output Tcb::to_net(OutSegment segment, TimePoint now) {
+  // RFC 7323 §3.2: once negotiated, on every segment (a RST too: a SHOULD);
+  // TSecr is TS.Recent (§4.3 rule 3), zero without ACK.
+  if (ts_ok_) segment.options.timestamps = wire::Timestamps{ts_clock(now), (segment.flags & kAck) ? ts_recent_ : 0};
+  if (segment.flags & kAck) last_ack_sent_ = segment.ack;
   ++statistics_.segments_out;
   statistics_.bytes_out += segment.payload.size();
   if (segment.flags & kAck) {
@@ -185,6 +205,34 @@ Output Tcb::to_net(OutSegment segment, TimePoint now) {
   }
   const auto label = segment_label(segment.flags);
   return {Output::To::Net, label, std::move(segment)};
+}
+
+std::uint32_t Tcb::ts_clock(TimePoint now) const {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  return ts_offset_ + static_cast<std::uint32_t>(ms);
+}
+
+void Tcb::take_timestamp(const Segment& s, TimePoint now) {
+  if (!ts_ok_ || !s.options.timestamps) return;
+  const std::uint32_t tsval = s.options.timestamps->value;
+  // Only a segment at or before Last.ACK.sent: then the ACK that answers a
+  // run of segments echoes the earliest, and the peer's RTT includes our
+  // delay in acknowledging (§4.3). A TS.Recent gone invalid (§5.5) is
+  // replaced whatever it was (§5.5, R3).
+  if ((!ts_recent_valid_ || seq_le(ts_recent_, tsval)) && seq_le(s.seq, last_ack_sent_)) {
+    ts_recent_ = tsval;
+    ts_recent_at_ = now;
+  }
+}
+
+std::optional<Clock::duration> Tcb::timestamp_rtt(const Segment& s, TimePoint now) const {
+  if (!ts_ok_ || !s.options.timestamps) return std::nullopt;
+  const std::uint32_t echo = s.options.timestamps->echo_reply;
+  const std::uint32_t clock = ts_clock(now);
+  // An echo of what this connection never sent (before its first TSval, or
+  // ahead of the clock) measures nothing.
+  if (seq_lt(echo, ts_first_) || seq_lt(clock, echo)) return std::nullopt;
+  return std::chrono::milliseconds(clock - echo);
 }
 
 void Tcb::arm_retransmission(TimePoint now) {
@@ -664,6 +712,18 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
   // MUST-14..16: the peer's MSS, or 536; never more than our MTU allows.
   send_mss_ = std::min<std::uint32_t>(s.options.maximum_segment_size.value_or(536), config_.mtu - 40);
   if (send_mss_ < 64) send_mss_ = 64;
+  // RFC 7323 §3.2: a SYN with the Timestamps option is answered with one,
+  // and from then on every segment carries it, so it comes out of the
+  // effective send MSS (MUST-16 counts the TCP header's options).
+  ts_ok_ = s.options.timestamps.has_value();
+  if (ts_ok_) {
+    ts_offset_ = isn_.timestamp_offset(tuple_);
+    ts_first_ = ts_clock(now);
+    ts_recent_ = s.options.timestamps->value;
+    ts_recent_at_ = now;
+    ts_recent_valid_ = true;
+    send_mss_ -= kTimestampsSpace;
+  }
   congestion_->start(iss_, send_mss_);
   sack_permitted_ = s.options.sack_permitted;
   if (s.options.window_scale) {
@@ -742,7 +802,14 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
       streams_->send.pop(released);
     }
     streams_->changed.notify_all();
-    if (timing_ && seq_le(timed_ack_, s.ack)) {
+    if (const auto rtt = timestamp_rtt(s, now)) {
+      // RFC 7323 §4.1: every ACK that advances SND.UNA measures, from what
+      // it echoes — a retransmission too, so Karn's rule has nothing to
+      // guard here — with Appendix G's gains for that many samples.
+      const std::uint32_t flight_size = snd_nxt_ - snd_una_before_;
+      rto_.sample(*rtt, std::max<unsigned>(1, (flight_size + 2 * send_mss_ - 1) / (2 * send_mss_)));
+      timing_ = false;
+    } else if (timing_ && seq_le(timed_ack_, s.ack)) {
       rto_.sample(now - timed_at_);
       timing_ = false;
     }
@@ -904,6 +971,7 @@ Reaction Tcb::on_segment(const Segment& s, TimePoint now) {
   if (state_ == TcpState::SynReceived) {
     if (label == "syn") {
       if (same_syn(variables(), s)) {
+        take_timestamp(s, now);
         reaction.push_back(to_net(syn_ack_segment(), now));
       } else {
         challenge();
@@ -922,6 +990,7 @@ Reaction Tcb::on_segment(const Segment& s, TimePoint now) {
       return reset_at_ack(s);
     }
     enter(TcpState::Established, now);
+    take_timestamp(s, now);
     process_ack(s, now);
     // Its FIN, if any, is left for the peer to send again (the spec enters
     // ESTABLISHED here whatever the segment's FIN says).
@@ -945,6 +1014,7 @@ Reaction Tcb::on_segment(const Segment& s, TimePoint now) {
     ack();
     return reaction;
   }
+  take_timestamp(s, now);
   process_ack(s, now);
   switch (state_) {
     case TcpState::Established:

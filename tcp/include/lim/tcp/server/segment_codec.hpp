@@ -15,7 +15,8 @@ namespace lim::tcp::server {
 // seen from the receiver (local = destination).
 wire::Parsed<tcb::Segment> parse_packet(const link::Packet& packet);
 
-// The spec's `record segment { seq: u32, ack: u32, len: u32, wnd: u16, flags: u8 }`.
+// The spec's `record segment { seq: u32, ack: u32, len: u32, wnd: u16, flags: u8, tsval: u32, tsopt: bool }`
+// (a spec whose record has fewer fields reads only those).
 runtime::Payload segment_record(const tcb::Segment& segment);
 
 link::Packet to_packet(const tcb::OutSegment& segment, std::uint16_t ip_identification);

@@ -20,11 +20,18 @@ struct GuardVariables {
   bool fin_sent = false;
   // The connection's challenge ACKs are used up for now (RFC 5961 §7).
   bool throttled = false;
+  // RFC 7323's TS.Recent, and whether PAWS judges by it: timestamps were
+  // negotiated and TS.Recent is less than 24 days old (§5.5).
+  std::uint32_t ts_recent = 0;
+  bool ts_recent_valid = false;
 };
 
 // RCV.NXT =< x < RCV.NXT + RCV.WND (mod 2^32).
 bool in_window(const GuardVariables& v, std::uint32_t x);
-// §3.10.7.4's four cases.
+// RFC 7323 §5.3 R1: the segment's TSval is older than TS.Recent (never
+// for a segment without the option).
+bool paws_rejects(const GuardVariables& v, const Segment& s);
+// §3.10.7.4's four cases, for a segment PAWS does not reject.
 bool acceptable(const GuardVariables& v, const Segment& s);
 // Acceptable, not acknowledging anything not yet sent, nor anything older
 // than SND.UNA - MAX.SND.WND (RFC 5961 §5.2).

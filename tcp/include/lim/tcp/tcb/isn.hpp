@@ -4,9 +4,16 @@
 // is a 4-microsecond clock (MUST-8) and F a keyed hash — SHA-256 over a
 // 256-bit secret drawn from the kernel at start — that no one outside the
 // host can compute (SHLD-1, MUST-9).
+//
+// The same secret keys the offset of each connection's timestamp clock
+// (RFC 7323 §7.1): TSval = a millisecond clock + F'(4-tuple, secret), so
+// that TSvals reveal neither the host's uptime nor how they relate across
+// connections, yet stay monotonic for one 4-tuple from one incarnation to
+// the next.
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 #include "lim/tcp/wire/four_tuple.hpp"
 
@@ -17,8 +24,11 @@ class IsnGenerator {
   IsnGenerator();  // draws the secret from getrandom(2)
   explicit IsnGenerator(const std::array<std::uint8_t, 32>& secret) : secret_(secret) {}
   std::uint32_t isn(const wire::FourTuple& tuple, std::chrono::steady_clock::time_point now) const;
+  std::uint32_t timestamp_offset(const wire::FourTuple& tuple) const;
 
  private:
+  // The first 32 bits of SHA-256(secret, tuple[, domain]).
+  std::uint32_t keyed(const wire::FourTuple& tuple, std::optional<std::uint8_t> domain) const;
   std::array<std::uint8_t, 32> secret_{};
 };
 

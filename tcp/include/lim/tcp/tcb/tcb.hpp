@@ -201,6 +201,9 @@ class Tcb {
   const Statistics& statistics() const { return statistics_; }
   std::uint32_t send_mss() const { return send_mss_; }
   std::chrono::steady_clock::duration rto() const { return rto_.current(); }
+  std::chrono::steady_clock::duration srtt() const { return rto_.smoothed(); }
+  // RFC 7323's Snd.TS.OK: both SYNs carried the Timestamps option.
+  bool timestamps() const { return ts_ok_; }
   const CongestionControl& congestion() const { return *congestion_; }
 
  private:
@@ -248,6 +251,12 @@ class Tcb {
   // Arms or clears the SWS override timer after the window or the data changed.
   void update_sws_override(TimePoint now);
   void arm_retransmission(TimePoint now);
+  // RFC 7323: our TSval at `now`; TS.Recent's update (§4.3 rule 2) from a
+  // segment found acceptable; the round trip a segment's TSecr measures
+  // (§4.1), when it is one we could have sent.
+  std::uint32_t ts_clock(TimePoint now) const;
+  void take_timestamp(const Segment& segment, TimePoint now);
+  std::optional<Clock::duration> timestamp_rtt(const Segment& segment, TimePoint now) const;
 
   TcbConfig config_;
   const IsnGenerator& isn_;
@@ -287,6 +296,16 @@ class Tcb {
   std::uint32_t sack_rtx_next_ = 0;
   bool sack_hole_due_ = false;
   bool fin_received_ = false;
+  // Timestamps (RFC 7323): negotiated (Snd.TS.OK); our clock's offset and
+  // its first TSval on this connection (an echo below it was never sent);
+  // TS.Recent, when it was last set, whether PAWS judges by it (as of the
+  // last variables_at); Last.ACK.sent.
+  bool ts_ok_ = false;
+  std::uint32_t ts_offset_ = 0, ts_first_ = 0;
+  std::uint32_t ts_recent_ = 0;
+  TimePoint ts_recent_at_{};
+  bool ts_recent_valid_ = false;
+  std::uint32_t last_ack_sent_ = 0;
 
   // Retransmission (RFC 6298), Karn's algorithm.
   RetransmissionTimeout rto_;
