@@ -335,7 +335,14 @@ std::optional<OutSegment> Tcb::next_data_segment(TimePoint now, bool retransmiss
     const std::uint32_t limit =
         retransmission ? scoreboard_.hole_end(from, fin_sent_ ? fin_seq_ : snd_nxt_) : end;
     const std::uint32_t available = seq_lt(from, limit) ? limit - from : 0;
-    const std::uint32_t size = std::min<std::uint32_t>({available, usable, send_mss_});
+    // The SACK blocks this segment will carry come out of its MSS too
+    // (RFC 9293 §3.7.1: the MSS bounds data and options together).
+    std::uint32_t room = send_mss_;
+    if (sack_permitted_ && streams_->receive.has_holes()) {
+      const std::size_t blocks = std::min<std::size_t>(streams_->receive.held_ranges().size(), ts_ok_ ? 3 : 4);
+      room -= std::min<std::uint32_t>(room - 1, static_cast<std::uint32_t>(4 + 8 * blocks));
+    }
+    const std::uint32_t size = std::min<std::uint32_t>({available, usable, room});
     payload.resize(size);
     if (size > 0) streams_->send.copy(from - data_start(), payload);
   }
