@@ -4,6 +4,7 @@
 // the verified automaton with its guards, the TCB, the monitored endpoint.
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -40,6 +41,7 @@ class TcpServerInMemory : public ::testing::Test {
     options.address = kLim;
     options.tcb = tcb_;
     options.tamper = std::move(tamper);
+    options.limits = limits_;
     options.log = [this](const std::string& line) {
       const std::lock_guard lock(log_mutex_);
       log_.push_back(line);
@@ -134,6 +136,7 @@ class TcpServerInMemory : public ::testing::Test {
 
   link::MemoryLink* link_ = nullptr;
   tcb::TcbConfig tcb_;
+  DemultiplexerLimits limits_;
   std::unique_ptr<TcpServer> server_;
   std::shared_ptr<Listener> listener_;
   std::thread acceptor_;
@@ -379,6 +382,85 @@ TEST_F(TcpServerInMemory, AWrongTcbIsStoppedByTheMonitor) {
   EXPECT_NE(bug.find("sends syn_ack to net"), std::string::npos) << bug;
   EXPECT_NE(bug.find("specs/tcp/server.lim:"), std::string::npos) << bug;  // the spec location
   EXPECT_FALSE(receive(200ms));  // and nothing else: no SYN-ACK reached the link
+}
+
+// RFC 4987 §3.4: with the half-open bound full, a new SYN evicts the oldest
+// half-open connection (a RST from SND.NXT, the user's ABORT in SYN-RECEIVED)
+// instead of being dropped; the new client connects and its data comes back,
+// and neither a further flood nor eviction touches an established
+// connection. The bound holds throughout.
+TEST_F(TcpServerInMemory, RFC4987_AFullHalfOpenBoundEvictsTheOldestAndANewClientConnects) {
+  limits_.half_open = 4;
+  start();
+  std::map<std::uint16_t, std::uint32_t> iss;  // the flood's ports, lim's ISN for each
+  for (std::uint16_t port = 50000; port < 50004; ++port) {
+    send(kSyn, 7000, 0, {}, 7, {}, port);
+    const auto synack = receive();
+    ASSERT_TRUE(synack && synack->flags == (kSyn | kAck));
+    iss[synack->tuple.local_port] = synack->seq;
+  }
+  EXPECT_EQ(server_->half_open(), 4u);
+  send(kSyn, 1000, 0);
+  std::optional<tcb::Segment> synack, reset;
+  for (int i = 0; i < 2; ++i) {
+    const auto segment = receive();
+    ASSERT_TRUE(segment) << "lim sent " << i << " of a SYN-ACK and a RST";
+    if (segment->has(kRst)) {
+      reset = segment;
+    } else {
+      synack = segment;
+    }
+  }
+  ASSERT_TRUE(reset && synack);
+  EXPECT_EQ(reset->tuple.local_port, 50000) << "the oldest half-open connection goes";
+  EXPECT_EQ(reset->seq, iss[50000] + 1);
+  EXPECT_EQ(synack->tuple.local_port, 40000);
+  EXPECT_EQ(synack->flags, kSyn | kAck);
+  EXPECT_EQ(synack->ack, 1001u);
+  send(kAck | kPsh, 1001, synack->seq + 1, "still served");
+  std::string echoed;
+  while (echoed.size() < 12) {
+    const auto segment = receive();
+    ASSERT_TRUE(segment);
+    EXPECT_FALSE(segment->has(kRst));
+    echoed.append(segment->payload.begin(), segment->payload.end());
+  }
+  EXPECT_EQ(echoed, "still served");
+  EXPECT_EQ(server_->counters().evicted, 1u);
+  EXPECT_EQ(server_->counters().dropped_syns, 0u);
+  send(kAck, 1013, synack->seq + 13);  // the echo is acknowledged: nothing is owed on it
+  // Forty more SYNs: the first fills the bound again, each later one evicts
+  // the oldest; the established connection is never among them. An evicted
+  // session that had answered its SYN resets it; one evicted before it took
+  // its SYN from the inbox answers nothing.
+  for (std::uint16_t port = 50100; port < 50140; ++port) send(kSyn, 7000, 0, {}, 7, {}, port);
+  std::set<std::uint16_t> answered, reset_ports;
+  while (const auto segment = receive(300ms)) {
+    ASSERT_NE(segment->tuple.local_port, 40000) << "the established connection was touched";
+    if (segment->has(kRst)) reset_ports.insert(segment->tuple.local_port);
+    if (segment->has(kSyn | kAck)) answered.insert(segment->tuple.local_port);
+    EXPECT_LE(server_->half_open(), 4u);
+  }
+  EXPECT_EQ(server_->counters().evicted, 40u);
+  std::set<std::uint16_t> survivors;
+  for (const auto port : answered)
+    if (!reset_ports.contains(port)) survivors.insert(port);
+  EXPECT_EQ(survivors, (std::set<std::uint16_t>{50136, 50137, 50138, 50139})) << "the newest four are left";
+  for (const std::uint16_t port : {50001, 50002, 50003}) EXPECT_TRUE(reset_ports.contains(port)) << port;
+  for (const auto port : reset_ports)
+    EXPECT_TRUE(answered.contains(port) || port < 50100) << "a RST for " << port << ", which had no SYN-ACK";
+  send(kAck | kPsh, 1013, synack->seq + 13, "and after");
+  echoed.clear();
+  while (echoed.size() < 9) {
+    const auto segment = receive();
+    ASSERT_TRUE(segment);
+    echoed.append(segment->payload.begin(), segment->payload.end());
+  }
+  EXPECT_EQ(echoed, "and after");
+  // Every evicted session ends and gives its 4-tuple back.
+  for (int i = 0; i < 200 && server_->connections() > 5; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(server_->connections(), 5u);  // four half-open and the established one
+  EXPECT_EQ(server_->half_open(), 4u);
 }
 
 // Fast retransmit and NewReno (RFC 5681 §3.2, RFC 6582; RFC 9293's MUST-19
