@@ -2,7 +2,9 @@
 // segments lim answers with out, one RFC rule per test (the way smoltcp
 // tests its socket). Each goes through the whole server: demultiplexer,
 // the verified automaton with its guards, the TCB, the monitored endpoint.
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -382,6 +384,72 @@ TEST_F(TcpServerInMemory, AWrongTcbIsStoppedByTheMonitor) {
   EXPECT_NE(bug.find("sends syn_ack to net"), std::string::npos) << bug;
   EXPECT_NE(bug.find("specs/tcp/server.lim:"), std::string::npos) << bug;  // the spec location
   EXPECT_FALSE(receive(200ms));  // and nothing else: no SYN-ACK reached the link
+}
+
+// RFC 9293 MUST-59: segments queued together are all processed before any
+// ACK is sent. The session is held inside its reaction to the first of eight
+// full-sized segments until the other seven wait in its inbox, and until the
+// first's delayed ACK is due; an ACK sent between two of them (the delayed
+// one, or SHLD-19's at every second full segment) would acknowledge less
+// than all eight. Every segment lim sends afterwards acknowledges all eight,
+// and one pure ACK at most does.
+TEST_F(TcpServerInMemory, MUST59_QueuedSegmentsAreAllProcessedBeforeAnyAck) {
+  struct Hold {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool armed = false, held = false, released = false;
+    void release() {
+      {
+        const std::lock_guard lock(mutex);
+        released = true;
+      }
+      changed.notify_all();
+    }
+  };
+  const auto hold = std::make_shared<Hold>();
+  start([hold](tcb::Reaction&) {
+    std::unique_lock lock(hold->mutex);
+    if (!hold->armed) return;
+    hold->armed = false;
+    hold->held = true;
+    hold->changed.notify_all();
+    hold->changed.wait(lock, [&] { return hold->released; });
+  });
+  const struct Release {
+    std::shared_ptr<Hold> hold;
+    ~Release() { hold->release(); }
+  } release_at_exit{hold};
+  const std::uint32_t iss = connect();
+  ASSERT_TRUE(logged("ESTABLISHED"));
+  const auto routed = server_->counters().segments;
+  {
+    const std::lock_guard lock(hold->mutex);
+    hold->armed = true;
+  }
+  constexpr std::uint32_t kSegments = 8;
+  send(kAck, 1001, iss + 1, std::string(1000, 'a'));
+  {
+    std::unique_lock lock(hold->mutex);
+    ASSERT_TRUE(hold->changed.wait_for(lock, 2s, [&] { return hold->held; })) << "the first segment was not taken";
+  }
+  for (std::uint32_t i = 1; i < kSegments; ++i)
+    send(kAck, 1001 + 1000 * i, iss + 1, std::string(1000, static_cast<char>('a' + i)));
+  send(kRst, 1, 0, {}, 9);  // a marker behind them, to a closed port (a RST there is dropped)
+  for (int i = 0; i < 400 && server_->counters().segments < routed + kSegments + 1; ++i)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(server_->counters().segments, routed + kSegments + 1) << "the segments did not all reach the inbox";
+  std::this_thread::sleep_for(tcb_.delayed_ack + 10ms);  // the first segment's delayed ACK is due
+  hold->release();
+  constexpr std::uint32_t kAll = 1001 + 1000 * kSegments;
+  int pure_acks = 0, segments = 0;
+  while (const auto segment = receive(300ms)) {
+    ++segments;
+    EXPECT_EQ(segment->ack, kAll) << "an ACK between queued segments: it acknowledges " << segment->ack - 1001
+                                  << " octets of " << kAll - 1001;
+    if (segment->flags == kAck && segment->payload.empty()) ++pure_acks;
+  }
+  EXPECT_GT(segments, 0) << "nothing acknowledged the eight segments";
+  EXPECT_LE(pure_acks, 1);
 }
 
 // RFC 4987 §3.4: with the half-open bound full, a new SYN evicts the oldest
