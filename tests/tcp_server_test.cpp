@@ -2,8 +2,11 @@
 // segments lim answers with out, one RFC rule per test (the way smoltcp
 // tests its socket). Each goes through the whole server: demultiplexer,
 // the verified automaton with its guards, the TCB, the monitored endpoint.
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -40,6 +43,7 @@ class TcpServerInMemory : public ::testing::Test {
     options.address = kLim;
     options.tcb = tcb_;
     options.tamper = std::move(tamper);
+    options.limits = limits_;
     options.log = [this](const std::string& line) {
       const std::lock_guard lock(log_mutex_);
       log_.push_back(line);
@@ -134,6 +138,7 @@ class TcpServerInMemory : public ::testing::Test {
 
   link::MemoryLink* link_ = nullptr;
   tcb::TcbConfig tcb_;
+  DemultiplexerLimits limits_;
   std::unique_ptr<TcpServer> server_;
   std::shared_ptr<Listener> listener_;
   std::thread acceptor_;
@@ -434,6 +439,151 @@ TEST_F(TcpServerInMemory, AWrongTcbIsStoppedByTheMonitor) {
   EXPECT_NE(bug.find("sends syn_ack to net"), std::string::npos) << bug;
   EXPECT_NE(bug.find("specs/tcp/server.lim:"), std::string::npos) << bug;  // the spec location
   EXPECT_FALSE(receive(200ms));  // and nothing else: no SYN-ACK reached the link
+}
+
+// RFC 9293 MUST-59: segments queued together are all processed before any
+// ACK is sent. The session is held inside its reaction to the first of eight
+// full-sized segments until the other seven wait in its inbox, and until the
+// first's delayed ACK is due; an ACK sent between two of them (the delayed
+// one, or SHLD-19's at every second full segment) would acknowledge less
+// than all eight. Every segment lim sends afterwards acknowledges all eight,
+// and one pure ACK at most does.
+TEST_F(TcpServerInMemory, MUST59_QueuedSegmentsAreAllProcessedBeforeAnyAck) {
+  struct Hold {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool armed = false, held = false, released = false;
+    void release() {
+      {
+        const std::lock_guard lock(mutex);
+        released = true;
+      }
+      changed.notify_all();
+    }
+  };
+  const auto hold = std::make_shared<Hold>();
+  start([hold](tcb::Reaction&) {
+    std::unique_lock lock(hold->mutex);
+    if (!hold->armed) return;
+    hold->armed = false;
+    hold->held = true;
+    hold->changed.notify_all();
+    hold->changed.wait(lock, [&] { return hold->released; });
+  });
+  const struct Release {
+    std::shared_ptr<Hold> hold;
+    ~Release() { hold->release(); }
+  } release_at_exit{hold};
+  const std::uint32_t iss = connect();
+  ASSERT_TRUE(logged("ESTABLISHED"));
+  const auto routed = server_->counters().segments;
+  {
+    const std::lock_guard lock(hold->mutex);
+    hold->armed = true;
+  }
+  constexpr std::uint32_t kSegments = 8;
+  send(kAck, 1001, iss + 1, std::string(1000, 'a'));
+  {
+    std::unique_lock lock(hold->mutex);
+    ASSERT_TRUE(hold->changed.wait_for(lock, 2s, [&] { return hold->held; })) << "the first segment was not taken";
+  }
+  for (std::uint32_t i = 1; i < kSegments; ++i)
+    send(kAck, 1001 + 1000 * i, iss + 1, std::string(1000, static_cast<char>('a' + i)));
+  send(kRst, 1, 0, {}, 9);  // a marker behind them, to a closed port (a RST there is dropped)
+  for (int i = 0; i < 400 && server_->counters().segments < routed + kSegments + 1; ++i)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(server_->counters().segments, routed + kSegments + 1) << "the segments did not all reach the inbox";
+  std::this_thread::sleep_for(tcb_.delayed_ack + 10ms);  // the first segment's delayed ACK is due
+  hold->release();
+  constexpr std::uint32_t kAll = 1001 + 1000 * kSegments;
+  int pure_acks = 0, segments = 0;
+  while (const auto segment = receive(300ms)) {
+    ++segments;
+    EXPECT_EQ(segment->ack, kAll) << "an ACK between queued segments: it acknowledges " << segment->ack - 1001
+                                  << " octets of " << kAll - 1001;
+    if (segment->flags == kAck && segment->payload.empty()) ++pure_acks;
+  }
+  EXPECT_GT(segments, 0) << "nothing acknowledged the eight segments";
+  EXPECT_LE(pure_acks, 1);
+}
+
+// RFC 4987 §3.4: with the half-open bound full, a new SYN evicts the oldest
+// half-open connection (a RST from SND.NXT, the user's ABORT in SYN-RECEIVED)
+// instead of being dropped; the new client connects and its data comes back,
+// and neither a further flood nor eviction touches an established
+// connection. The bound holds throughout.
+TEST_F(TcpServerInMemory, RFC4987_AFullHalfOpenBoundEvictsTheOldestAndANewClientConnects) {
+  limits_.half_open = 4;
+  start();
+  std::map<std::uint16_t, std::uint32_t> iss;  // the flood's ports, lim's ISN for each
+  for (std::uint16_t port = 50000; port < 50004; ++port) {
+    send(kSyn, 7000, 0, {}, 7, {}, port);
+    const auto synack = receive();
+    ASSERT_TRUE(synack && synack->flags == (kSyn | kAck));
+    iss[synack->tuple.local_port] = synack->seq;
+  }
+  EXPECT_EQ(server_->half_open(), 4u);
+  send(kSyn, 1000, 0);
+  std::optional<tcb::Segment> synack, reset;
+  for (int i = 0; i < 2; ++i) {
+    const auto segment = receive();
+    ASSERT_TRUE(segment) << "lim sent " << i << " of a SYN-ACK and a RST";
+    if (segment->has(kRst)) {
+      reset = segment;
+    } else {
+      synack = segment;
+    }
+  }
+  ASSERT_TRUE(reset && synack);
+  EXPECT_EQ(reset->tuple.local_port, 50000) << "the oldest half-open connection goes";
+  EXPECT_EQ(reset->seq, iss[50000] + 1);
+  EXPECT_EQ(synack->tuple.local_port, 40000);
+  EXPECT_EQ(synack->flags, kSyn | kAck);
+  EXPECT_EQ(synack->ack, 1001u);
+  send(kAck | kPsh, 1001, synack->seq + 1, "still served");
+  std::string echoed;
+  while (echoed.size() < 12) {
+    const auto segment = receive();
+    ASSERT_TRUE(segment);
+    EXPECT_FALSE(segment->has(kRst));
+    echoed.append(segment->payload.begin(), segment->payload.end());
+  }
+  EXPECT_EQ(echoed, "still served");
+  EXPECT_EQ(server_->counters().evicted, 1u);
+  EXPECT_EQ(server_->counters().dropped_syns, 0u);
+  send(kAck, 1013, synack->seq + 13);  // the echo is acknowledged: nothing is owed on it
+  // Forty more SYNs: the first fills the bound again, each later one evicts
+  // the oldest; the established connection is never among them. An evicted
+  // session that had answered its SYN resets it; one evicted before it took
+  // its SYN from the inbox answers nothing.
+  for (std::uint16_t port = 50100; port < 50140; ++port) send(kSyn, 7000, 0, {}, 7, {}, port);
+  std::set<std::uint16_t> answered, reset_ports;
+  while (const auto segment = receive(300ms)) {
+    ASSERT_NE(segment->tuple.local_port, 40000) << "the established connection was touched";
+    if (segment->has(kRst)) reset_ports.insert(segment->tuple.local_port);
+    if (segment->has(kSyn | kAck)) answered.insert(segment->tuple.local_port);
+    EXPECT_LE(server_->half_open(), 4u);
+  }
+  EXPECT_EQ(server_->counters().evicted, 40u);
+  std::set<std::uint16_t> survivors;
+  for (const auto port : answered)
+    if (!reset_ports.contains(port)) survivors.insert(port);
+  EXPECT_EQ(survivors, (std::set<std::uint16_t>{50136, 50137, 50138, 50139})) << "the newest four are left";
+  for (const std::uint16_t port : {50001, 50002, 50003}) EXPECT_TRUE(reset_ports.contains(port)) << port;
+  for (const auto port : reset_ports)
+    EXPECT_TRUE(answered.contains(port) || port < 50100) << "a RST for " << port << ", which had no SYN-ACK";
+  send(kAck | kPsh, 1013, synack->seq + 13, "and after");
+  echoed.clear();
+  while (echoed.size() < 9) {
+    const auto segment = receive();
+    ASSERT_TRUE(segment);
+    echoed.append(segment->payload.begin(), segment->payload.end());
+  }
+  EXPECT_EQ(echoed, "and after");
+  // Every evicted session ends and gives its 4-tuple back.
+  for (int i = 0; i < 200 && server_->connections() > 5; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(server_->connections(), 5u);  // four half-open and the established one
+  EXPECT_EQ(server_->half_open(), 4u);
 }
 
 // Fast retransmit and NewReno (RFC 5681 §3.2, RFC 6582; RFC 9293's MUST-19

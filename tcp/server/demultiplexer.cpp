@@ -10,33 +10,45 @@ void Demultiplexer::count_malformed(wire::WireError) {
 }
 
 void Demultiplexer::route(tcb::Segment segment, const std::function<void(tcb::Segment)>& closed) {
-  std::shared_ptr<Session> target;
+  std::shared_ptr<Session> target, evicted;
   {
     const std::lock_guard lock(mutex_);
     ++counters_.segments;
     if (const auto found = connections_.find(segment.tuple); found != connections_.end()) {
-      target = found->second.lock();
+      target = found->second.session.lock();
+      if (!target) {  // its session is gone without releasing it: the entry is stale
+        forget_half_open(found->second);
+        connections_.erase(found);
+      }
     }
     if (!target) {
       const auto port = ports_.find(segment.tuple.local_port);
       if (port == ports_.end()) {
         ++counters_.to_closed;
       } else if (tcb::segment_label(segment.flags) == "syn") {
-        if (connections_.size() >= limits_.connections || half_open_ >= limits_.half_open) {
+        if (connections_.size() >= limits_.connections || limits_.half_open == 0) {
           ++counters_.dropped_syns;  // a full SYN queue drops the SYN
           return;
+        }
+        if (half_open_.size() >= limits_.half_open) {
+          auto& oldest = connections_.at(half_open_.front());
+          evicted = oldest.session.lock();
+          forget_half_open(oldest);
+          ++counters_.evicted;
         }
         // The LISTEN session takes this connection; a new one listens.
         target = port->second.listening;
         target->bind(segment.tuple);
-        connections_[segment.tuple] = target;
-        ++half_open_;
+        half_open_.push_back(segment.tuple);
+        connections_[segment.tuple] = Entry{target, true, std::prev(half_open_.end())};
         port->second.listening = port->second.next();
       } else {
         target = port->second.listening;
       }
     }
   }
+  // Outside the lock: the evicted session's abort is a call of its user role.
+  if (evicted) evicted->evict();
   if (!target) {
     closed(std::move(segment));
     return;
@@ -45,6 +57,12 @@ void Demultiplexer::route(tcb::Segment segment, const std::function<void(tcb::Se
     const std::lock_guard lock(mutex_);
     ++counters_.inbox_full;
   }
+}
+
+void Demultiplexer::forget_half_open(Entry& entry) {
+  if (!entry.half_open) return;
+  half_open_.erase(entry.age);
+  entry.half_open = false;
 }
 
 void Demultiplexer::add_port(std::uint16_t port, Port listener) {
@@ -61,15 +79,17 @@ std::shared_ptr<Session> Demultiplexer::remove_port(std::uint16_t port) {
   return session;
 }
 
-void Demultiplexer::established() {
+void Demultiplexer::established(const wire::FourTuple& tuple) {
   const std::lock_guard lock(mutex_);
-  if (half_open_ > 0) --half_open_;
+  if (const auto found = connections_.find(tuple); found != connections_.end()) forget_half_open(found->second);
 }
 
-void Demultiplexer::release(const wire::FourTuple& tuple, bool was_half_open) {
+void Demultiplexer::release(const wire::FourTuple& tuple) {
   const std::lock_guard lock(mutex_);
-  connections_.erase(tuple);
-  if (was_half_open && half_open_ > 0) --half_open_;
+  const auto found = connections_.find(tuple);
+  if (found == connections_.end()) return;
+  forget_half_open(found->second);
+  connections_.erase(found);
 }
 
 Demultiplexer::Counters Demultiplexer::counters() const {
@@ -80,6 +100,11 @@ Demultiplexer::Counters Demultiplexer::counters() const {
 std::size_t Demultiplexer::connections() const {
   const std::lock_guard lock(mutex_);
   return connections_.size();
+}
+
+std::size_t Demultiplexer::half_open() const {
+  const std::lock_guard lock(mutex_);
+  return half_open_.size();
 }
 
 }  // namespace lim::tcp::server

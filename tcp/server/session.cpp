@@ -63,7 +63,27 @@ void Session::join() {
 void Session::bind(const wire::FourTuple& tuple) {
   tuple_ = tuple;
   bound_ = true;
-  half_open_ = true;
+}
+
+void Session::evict() {
+  const std::lock_guard lock(user_mutex_);
+  // Established meanwhile: the connection is the application's now. (If its
+  // ACK still waits in the inbox, the system may take it before the abort,
+  // and the abort then resets a connection just established: the price of
+  // dropping the oldest, which RFC 4987 §3.4 names.)
+  if (accepted_.load()) return;
+  if (!opened_) {
+    // The user role has not made its OPEN yet (a session spawned a moment
+    // ago): ABORT is not a call it may make before. It follows OPEN.
+    evict_pending_ = true;
+    return;
+  }
+  if (user_->complete() || user_->failed()) return;
+  try {
+    user_->send("system", "abort");
+  } catch (const runtime::SessionError&) {
+    // The session ended already.
+  }
 }
 
 // ---- the system thread -------------------------------------------------------------
@@ -93,7 +113,7 @@ void Session::run() {
   if (bound_ && !released_) {
     released_ = true;
     channels_->close_inbox();
-    host_.released(tuple_, half_open_);
+    host_.released(tuple_);
   }
   {
     const std::lock_guard lock(streams_->mutex);
@@ -159,6 +179,10 @@ void Session::step() {
   }
   if (options_.tamper) options_.tamper(reaction);
   play(std::move(reaction));
+  if (abort_after_reaction_) {
+    abort_after_reaction_ = false;
+    abort();  // an eviction that came before OPEN was through
+  }
   if (reset_unaccepted_) {
     // Reset in SYN-RECEIVED: the spec drains the user's calls, and no
     // application will make them; its abort ends the session.
@@ -169,8 +193,7 @@ void Session::step() {
   if (bound_ && !released_ && !spec_.hears_network[system_->state()]) {
     released_ = true;
     channels_->close_inbox();
-    host_.released(tuple_, half_open_);
-    half_open_ = false;
+    host_.released(tuple_);
   }
 }
 
@@ -187,6 +210,8 @@ void Session::play(tcb::Reaction reaction) {
         system_->send("user", output.label);
         const std::lock_guard lock(user_mutex_);
         user_->receive("system");
+        opened_ = true;
+        if (evict_pending_) abort_after_reaction_ = true;
         break;
       }
       case tcb::Output::To::Reader: {
@@ -208,7 +233,6 @@ void Session::play(tcb::Reaction reaction) {
         streams_->changed.notify_all();
         if (accepted) {
           accepted_ = true;
-          half_open_ = false;
           host_.connected(shared_from_this());
         }
         break;

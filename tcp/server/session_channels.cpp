@@ -48,6 +48,8 @@ SessionChannels::SessionChannels(std::shared_ptr<const runtime::Protocol> protoc
       slots_(roles_ * roles_),
       finished_(roles_, false),
       last_was_timeout_(roles_, false),
+      series_(roles_, 0),
+      series_done_(roles_, false),
       poked_(roles_, false),
       refresh_(roles_) {}
 
@@ -161,11 +163,34 @@ std::optional<IncomingMessage> SessionChannels::receive(RoleId to, std::span<con
   // A timer already due goes first, unless the last wait was a timer too:
   // the role alternates, so that neither its timer nor its inputs starve. (In
   // the spec a timeout may fire whenever the role waits.)
+  //
+  // Except for segments already queued when the timer falls due: RFC 9293
+  // MUST-59, a series of queued segments is processed in full before any
+  // ACK is sent, and what a due timer sends is the ACK (or the data that
+  // carries it) the series owes. Each segment is still its own event of the
+  // automaton; only the timeout waits. The series is what the inbox held
+  // when the timer fell due, so a peer that keeps sending cannot hold the
+  // timer off for more than one inbox's worth.
   if (due_at_entry && !last_was_timeout_[to]) {
     if (aborted_) throw runtime::SessionAborted(abort_origin_, abort_reason_);
+    const bool hears_net = std::find(from.begin(), from.end(), net_) != from.end();
+    if (!series_done_[to] && hears_net && !inbox_.empty()) {
+      if (series_[to] == 0) series_[to] = inbox_.size();
+      current_ = std::move(inbox_.front());
+      inbox_.pop_front();
+      if (--series_[to] == 0) series_done_[to] = true;
+      const auto label = protocol_->find_label(tcb::segment_label(current_.flags));
+      message = IncomingMessage{net_, label.value_or(0), segment_record(current_)};
+      lock.unlock();
+      return message;
+    }
+    series_[to] = 0;
+    series_done_[to] = false;
     last_was_timeout_[to] = true;
     return std::nullopt;
   }
+  series_[to] = 0;
+  series_done_[to] = false;
   const auto ready = [&] {
     if (aborted_ || poked_[to]) return true;
     if (take()) return true;

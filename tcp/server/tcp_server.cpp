@@ -133,7 +133,7 @@ void TcpServer::stop_listening(std::uint16_t port) {
 }
 
 void TcpServer::connected(const std::shared_ptr<Session>& session) {
-  demultiplexer_.established();
+  demultiplexer_.established(session->tuple());
   std::shared_ptr<Listener> listener;
   {
     const std::lock_guard lock(mutex_);
@@ -144,9 +144,7 @@ void TcpServer::connected(const std::shared_ptr<Session>& session) {
   if (!listener || !listener->push(session)) session->close();
 }
 
-void TcpServer::released(const wire::FourTuple& tuple, bool was_half_open) {
-  demultiplexer_.release(tuple, was_half_open);
-}
+void TcpServer::released(const wire::FourTuple& tuple) { demultiplexer_.release(tuple); }
 
 void TcpServer::shutdown(std::chrono::milliseconds grace) {
   std::vector<std::uint16_t> ports;

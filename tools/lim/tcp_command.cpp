@@ -198,8 +198,8 @@ int serve(const TcpServeArguments& arguments) {
   }
   const auto counters = server.counters();
   say(fmt::format("stopped: {} segments in, {} malformed dropped, {} to closed ports, {} SYNs dropped at the "
-                  "connection limits",
-                  counters.segments, counters.malformed, counters.to_closed, counters.dropped_syns));
+                  "connection limit, {} half-open connections evicted by newer SYNs",
+                  counters.segments, counters.malformed, counters.to_closed, counters.dropped_syns, counters.evicted));
   return kAllHold;
 }
 

@@ -3,11 +3,17 @@
 // §3.2.1, by 4-tuple): a connection's own session; else, for a listening
 // port, the session waiting in LISTEN there (a SYN binds it to its 4-tuple
 // and a fresh LISTEN session takes its place); else the closed-port session.
-// Bounds on connections and half-open connections are enforced here: a SYN
-// beyond them is dropped, as a full SYN queue drops it, so a flood cannot
-// exhaust memory.
+// Bounds on connections and half-open connections are enforced here, so a
+// flood cannot exhaust memory. A SYN beyond the connection bound is dropped;
+// one that finds the half-open bound full evicts the oldest half-open
+// connection (RFC 4987 §3.4's "drop oldest"): its session is aborted, which
+// in SYN-RECEIVED sends a RST, and the new SYN takes the slot. A flood of
+// spoofed SYNs then only ever holds the newest of them, and a legitimate
+// client whose ACK comes back within the time the flood takes to send
+// `half_open` SYNs completes its handshake.
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,6 +40,7 @@ class Demultiplexer {
   };
   struct Counters {
     std::uint64_t segments = 0, malformed = 0, not_for_us = 0, to_closed = 0, dropped_syns = 0, inbox_full = 0;
+    std::uint64_t evicted = 0;  // half-open connections aborted to make room for a newer SYN
   };
 
   explicit Demultiplexer(DemultiplexerLimits limits) : limits_(limits) {}
@@ -46,18 +53,30 @@ class Demultiplexer {
   // The listener's current LISTEN session, removed from the table.
   std::shared_ptr<Session> remove_port(std::uint16_t port);
   // A session's connection is established (no longer half-open) or over.
-  void established();
-  void release(const wire::FourTuple& tuple, bool was_half_open);
+  void established(const wire::FourTuple& tuple);
+  void release(const wire::FourTuple& tuple);
 
   Counters counters() const;
   std::size_t connections() const;
+  std::size_t half_open() const;
 
  private:
+  struct Entry {
+    std::weak_ptr<Session> session;
+    // In `half_open_` (SYN-RECEIVED, not evicted), and where.
+    bool half_open = false;
+    std::list<wire::FourTuple>::iterator age;
+  };
+  void forget_half_open(Entry& entry);
+
   DemultiplexerLimits limits_;
   mutable std::mutex mutex_;
-  std::unordered_map<wire::FourTuple, std::weak_ptr<Session>, wire::FourTupleHash> connections_;
+  // An evicted connection keeps its entry until its session releases it, so
+  // that what its 4-tuple still sends reaches the session that is ending,
+  // and the connection bound counts it.
+  std::unordered_map<wire::FourTuple, Entry, wire::FourTupleHash> connections_;
   std::map<std::uint16_t, Port> ports_;
-  std::size_t half_open_ = 0;
+  std::list<wire::FourTuple> half_open_;  // oldest first
   Counters counters_;
 };
 

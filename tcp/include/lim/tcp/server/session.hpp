@@ -51,7 +51,7 @@ class SessionHost {
   // The connection is established: hand it to accept().
   virtual void connected(const std::shared_ptr<Session>& session) = 0;
   // The system no longer hears the network on `tuple` (or ended).
-  virtual void released(const wire::FourTuple& tuple, bool was_half_open) = 0;
+  virtual void released(const wire::FourTuple& tuple) = 0;
 };
 
 struct SessionOptions {
@@ -75,6 +75,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool deliver(tcb::Segment segment) { return channels_->deliver(std::move(segment)); }
   // Marks the session as taking the connection of `tuple` (its SYN is next).
   void bind(const wire::FourTuple& tuple);
+  // Aborts a connection not yet handed to an application, to make room for a
+  // newer one (the user's ABORT: in SYN-RECEIVED a RST, then the end).
+  void evict();
   const wire::FourTuple& tuple() const { return tuple_; }
   bool finished() const { return finished_.load(); }
   void join();
@@ -114,10 +117,14 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<bool> finished_{false};
   std::atomic<tcb::TcpState> state_{tcb::TcpState::Listen};
   wire::FourTuple tuple_;
-  bool bound_ = false, released_ = false, half_open_ = false;
+  bool bound_ = false, released_ = false;
   // Handed to the application (accepted). A connection reset before that
   // has no application to drain its user role, so the session does it.
-  bool accepted_ = false;
+  std::atomic<bool> accepted_{false};
+  // Under user_mutex_: the user's OPEN is through (tcb_created received), and
+  // an eviction waits for it.
+  bool opened_ = false, evict_pending_ = false;
+  bool abort_after_reaction_ = false;  // the system thread's own
   bool reset_unaccepted_ = false;
   std::thread thread_;
 };

@@ -102,6 +102,7 @@ class TcpServer final : public SessionHost {
   // closed gracefully; what has not ended after `grace` is reset.
   void shutdown(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
   std::size_t connections() const { return demultiplexer_.connections(); }
+  std::size_t half_open() const { return demultiplexer_.half_open(); }
   Demultiplexer::Counters counters() const { return demultiplexer_.counters(); }
   const link::Link& link() const { return *link_; }
 
@@ -110,7 +111,7 @@ class TcpServer final : public SessionHost {
   void transmit(const tcb::OutSegment& segment) override;
   const tcb::IsnGenerator& isn() const override { return isn_; }
   void connected(const std::shared_ptr<Session>& session) override;
-  void released(const wire::FourTuple& tuple, bool was_half_open) override;
+  void released(const wire::FourTuple& tuple) override;
 
  private:
   void receive(link::Packet packet);
