@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "lim/semantics/asynchronous.hpp"
 
@@ -252,6 +253,16 @@ class PromelaWriter {
                                            : head + " */\n  if\n" + options + "  fi");
     }
     std::string text = fmt::format("\nactive proctype {}() {{\n", process_names_[role]);
+    // Each channel has one sender and one receiver process: saying so lets
+    // SPIN's partial-order reduction treat their sends and receives as
+    // independent of the other processes (it checks the claim as it runs).
+    for (const bool sending : {true, false}) {
+      std::vector<std::string> own;
+      for (std::size_t channel = 0; channel < semantics.channels().size(); ++channel)
+        if ((sending ? semantics.channels()[channel].from : semantics.channels()[channel].to) == role)
+          own.push_back(channel_names_[channel]);
+      if (!own.empty()) text += fmt::format("  {} {};\n", sending ? "xs" : "xr", fmt::join(own, ", "));
+    }
     for (std::size_t i = 0; i < statements.size(); ++i)
       text += statements[i] + (i + 1 < statements.size() ? ";\n" : "\n");
     return text + "}\n";

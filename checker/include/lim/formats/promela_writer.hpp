@@ -12,7 +12,10 @@
 //    does, `ch?m` with a constant m fires only when m heads the channel, one
 //    option per message the receive accepts (payload subsorts included);
 //  * a final state (no transitions) is an `end` label on `false`, so that
-//    SPIN counts a role that has ended as a valid end state.
+//    SPIN counts a role that has ended as a valid end state;
+//  * `xs`/`xr` declare each channel's one sender and one receiver, which
+//    SPIN's partial-order reduction (when not compiled with -DNOREDUCE)
+//    needs to reduce anything.
 // With pan's `-q` (channels must be empty in a valid end state) SPIN's
 // invalid end states are exactly lim's async-deadlock-freedom violations:
 // configurations without moves where a role is not final or a queue holds
