@@ -216,8 +216,9 @@ int main(int argc, char** argv) {
     points.push_back(point);
   }
   if (points.empty()) {
-    points = {{2, 2, 2}, {2, 2, 3}, {3, 1, 6}};
-    if (!quick) points = {{2, 2, 2}, {2, 2, 3}, {2, 2, 4}, {3, 1, 6}, {3, 1, 8}};
+    // Nothing smaller: pan's clock counts hundredths of a second.
+    points = {{2, 2, 3}, {3, 1, 6}};
+    if (!quick) points = {{2, 2, 3}, {2, 2, 4}, {3, 1, 6}, {3, 1, 8}};
   }
   const auto work = fs::temp_directory_path() / ("lim-spin-bench-" + std::to_string(::getpid()));
   fmt::print("states/s and bytes/state: lim's engine and SPIN 6 on the same state space (pairs family)\n");

@@ -335,6 +335,33 @@ TEST_F(PromelaExport, NamesThatAreNotPromelaIdentifiersAreEscaped) {
   EXPECT_EQ(spin.errors, lim.deadlocked);
 }
 
+// SPIN's mtype has 255 values: a system of 255 distinct messages is a model
+// SPIN runs, one of 256 is refused by the writer rather than by spin.
+TEST_F(PromelaExport, MessagesUpToSpinsMtypeLimitAreWrittenAndNoMore) {
+  const auto system_with = [](int labels) {
+    std::string sender = ".outputs\n.state graph\n", receiver = sender;
+    for (int label = 0; label < labels; ++label) {
+      sender += "q0 1 ! l" + std::to_string(label) + " q1\n";
+      receiver += "q0 0 ? l" + std::to_string(label) + " q1\n";
+    }
+    auto spec = pipeline::load_spec_text("labels.fsm", sender + ".marking q0\n.end\n\n" + receiver +
+                                                           ".marking q0\n.end\n",
+                                         formats::InputFormat::GmcFsm);
+    EXPECT_TRUE(spec.ok());
+    return std::move(*spec.system);
+  };
+  Diagnostics problems;
+  const auto largest = system_with(255);
+  const auto model = formats::write_promela(largest, 1, problems);
+  ASSERT_TRUE(model);
+  const auto spin = run_spin(*model);
+  ASSERT_EQ(spin.failure, "");
+  EXPECT_EQ(spin.stored, run_lim_engine(largest, 1).states);
+  EXPECT_FALSE(formats::write_promela(system_with(256), 1, problems));
+  ASSERT_FALSE(problems.all().empty());
+  EXPECT_EQ(problems.all().back().message, "the system has 256 distinct messages; SPIN's mtype has at most 255 values");
+}
+
 // What Promela could only approximate is an input error with its location,
 // from the library and from `lim export` (exit 2), as are a missing or
 // impossible bound.

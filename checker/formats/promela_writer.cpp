@@ -199,6 +199,9 @@ class PromelaWriter {
         ids.push_back(it->second);
       }
     }
+    if (semantics.channels().size() > 255)
+      fail({}, fmt::format("the system has {} channels (ordered pairs of roles with a send); SPIN declares at most 255",
+                           semantics.channels().size()));
     if (messages_.size() > 255)
       fail({}, fmt::format("the system has {} distinct messages; SPIN's mtype has at most 255 values",
                            messages_.size()));

@@ -29,12 +29,12 @@
 namespace lim::formats {
 
 // SPIN's limits: a channel holds at most 255 messages, a model has at most
-// 255 processes and 255 mtype values.
+// 255 processes, 255 channels and 255 mtype values.
 inline constexpr unsigned kPromelaMaxBound = 255;
 
 // std::nullopt (with errors) when the system is not expressible without
 // approximation: an environment role, a timeout branch, a guarded branch,
-// k outside 1..255, or more roles or messages than SPIN allows.
+// k outside 1..255, or more roles, channels or messages than SPIN allows.
 std::optional<std::string> write_promela(const automata::System& system, unsigned k, Diagnostics& diagnostics);
 
 }  // namespace lim::formats
