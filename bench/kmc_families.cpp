@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "kmc_family.hpp"
 #include "lim/explore/explorer.hpp"
 #include "lim/pipeline/check.hpp"
 #include "lim/properties/asynchronous_properties.hpp"
@@ -29,31 +30,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// One machine of the family, talking to `partner`: sends along qs0 … qsk
-// (n labels per step), then receives along qsk, qr1 … qrk — the shape
-// GenCFSMs prints without its "cycle" flag.
-std::string machine(int partner, int n, int k) {
-  std::string text = ".outputs\n.state graph\n";
-  for (int step = 0; step < k; ++step)
-    for (int label = 0; label < n; ++label)
-      text += fmt::format("qs{} {} ! {} qs{}\n", step, partner, static_cast<char>('a' + label), step + 1);
-  for (int step = 0; step < k; ++step) {
-    const std::string source = step == 0 ? fmt::format("qs{}", k) : fmt::format("qr{}", step);
-    for (int label = 0; label < n; ++label)
-      text += fmt::format("{} {} ? {} qr{}\n", source, partner, static_cast<char>('a' + label), step + 1);
-  }
-  return text + ".marking qs0\n.end\n\n";
-}
-
-std::string family(int m, int n, int k) {
-  std::string text = fmt::format("-- {} pairs, {} labels, {} messages\n", m, n, k);
-  for (int pair = 0; pair < m; ++pair) {
-    text += machine(2 * pair + 1, n, k);
-    text += machine(2 * pair, n, k);
-  }
-  return text;
 }
 
 lim::automata::System load(const std::string& name, const std::string& text) {
@@ -89,7 +65,7 @@ void least_k_points(bool quick) {
              "speed-up", "kmc");
   for (const auto& point : points) {
     if (quick && point.k > 10) continue;
-    const auto system = load("family.fsm", family(point.m, point.n, point.k));
+    const auto system = load("family.fsm", lim::bench::family(point.m, point.n, point.k));
     const auto start = Clock::now();
     const auto report = lim::properties::check_least_k(system, {lim::properties::AsyncProperty::KMc}, 1,
                                                        static_cast<unsigned>(point.k), {});
@@ -114,7 +90,7 @@ void engine_capacity(double budget, int pairs, int labels) {
              "bytes/state");
   std::string largest;
   for (int k = 1;; ++k) {
-    const auto system = load("engine.fsm", family(pairs, labels, k));
+    const auto system = load("engine.fsm", lim::bench::family(pairs, labels, k));
     const lim::semantics::AsynchronousSemantics semantics(system, static_cast<unsigned>(k));
     lim::explore::ExploreOptions options;
     options.limits.timeout_seconds = budget;
