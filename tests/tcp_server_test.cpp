@@ -112,7 +112,8 @@ class TcpServerInMemory : public ::testing::Test {
     return sizes;
   }
   // Completes a handshake from port 40000 with ISN 1000; returns lim's ISN.
-  std::uint32_t connect() {
+  // The handshake's ACK goes `rtt` after the SYN-ACK: lim's first RTT sample.
+  std::uint32_t connect(std::chrono::milliseconds rtt = 0ms) {
     wire::TcpOptions options;
     options.maximum_segment_size = 1000;
     send(kSyn, 1000, 0, {}, 7, options);
@@ -120,6 +121,7 @@ class TcpServerInMemory : public ::testing::Test {
     EXPECT_TRUE(synack && synack->flags == (kSyn | kAck)) << (synack ? int(synack->flags) : -1);
     if (!synack) return 0;
     EXPECT_EQ(synack->ack, 1001u);
+    std::this_thread::sleep_for(rtt);
     send(kAck, 1001, synack->seq + 1);
     return synack->seq;
   }
@@ -586,26 +588,40 @@ TEST_F(TcpServerInMemory, RFC4987_AFullHalfOpenBoundEvictsTheOldestAndANewClient
   EXPECT_EQ(server_->half_open(), 4u);
 }
 
+// Collects lim's echo of the peer's data, segment by segment.
+struct EchoedSegments {
+  std::map<std::uint32_t, std::size_t> at;  // sequence number → octets
+  std::size_t octets = 0;
+};
+
 // Fast retransmit and NewReno (RFC 5681 §3.2, RFC 6582; RFC 9293's MUST-19
 // asks for RFC 5681). The retransmission timer is 10 s here, so a segment
-// resent within 5 s was resent by the duplicate ACKs, not by the timer.
+// resent within 5 s was resent by the duplicate ACKs, not by the timer. The
+// handshake takes 500 ms, so the tail loss probe (2·SRTT) waits 1 s, and
+// five segments are in flight when the ACKs repeat: early retransmit
+// (RFC 5827) is for fewer than four.
 TEST_F(TcpServerInMemory, MUST19_TheThirdDuplicateAckRetransmitsAndAPartialAckTheNextHole) {
   start();
-  const std::uint32_t iss = connect();
-  for (std::uint32_t i = 0; i < 4; ++i) send(kAck | kPsh, 1001 + 1000 * i, iss + 1, std::string(1000, char('a' + i)));
-  const std::uint32_t peer_next = 1001 + 4000;
-  // The echo: 4000 octets (the initial window for this MSS is 4 segments).
-  std::map<std::uint32_t, std::size_t> sent;
-  std::size_t echoed = 0;
-  while (echoed < 4000) {
-    const auto segment = receive();
-    ASSERT_TRUE(segment) << "only " << echoed << " octets of the echo came";
-    if (segment->payload.empty()) continue;
-    sent[segment->seq] = segment->payload.size();
-    echoed += segment->payload.size();
-  }
-  ASSERT_EQ(sent.begin()->first, iss + 1);
-  ASSERT_EQ(echoed, 4000u);
+  const std::uint32_t iss = connect(500ms);
+  for (std::uint32_t i = 0; i < 6; ++i) send(kAck | kPsh, 1001 + 1000 * i, iss + 1, std::string(1000, char('a' + i)));
+  const std::uint32_t peer_next = 1001 + 6000;
+  EchoedSegments echo;
+  const auto collect = [&](std::size_t until) {
+    while (echo.octets < until) {
+      const auto segment = receive();
+      ASSERT_TRUE(segment) << "only " << echo.octets << " octets of the echo came";
+      if (segment->payload.empty()) continue;
+      echo.at[segment->seq] = segment->payload.size();
+      echo.octets += segment->payload.size();
+    }
+  };
+  // The initial window is 4 segments for this MSS; the first ACK opens it
+  // to 5 (slow start) and lets the last two go.
+  collect(4000);
+  send(kAck, peer_next, iss + 1001);
+  collect(6000);
+  ASSERT_EQ(echo.at.begin()->first, iss + 1);
+  ASSERT_EQ(echo.octets, 6000u) << "a segment went twice";
   const auto next_data = [&](std::chrono::milliseconds within) -> std::optional<tcb::Segment> {
     const auto deadline = std::chrono::steady_clock::now() + within;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -615,9 +631,8 @@ TEST_F(TcpServerInMemory, MUST19_TheThirdDuplicateAckRetransmitsAndAPartialAckTh
     }
     return std::nullopt;
   };
-  // The second segment was lost: the peer acknowledges the first, then
-  // repeats that ACK for each later segment that arrives.
-  send(kAck, peer_next, iss + 1001);
+  // The second segment was lost: the peer repeats its ACK of the first for
+  // each later segment that arrives.
   send(kAck, peer_next, iss + 1001);
   send(kAck, peer_next, iss + 1001);
   if (const auto early = next_data(300ms))
@@ -636,6 +651,43 @@ TEST_F(TcpServerInMemory, MUST19_TheThirdDuplicateAckRetransmitsAndAPartialAckTh
   EXPECT_EQ(next_hole->seq, iss + 2001);
   EXPECT_EQ(std::string(next_hole->payload.begin(), next_hole->payload.end()), std::string(1000, 'c'));
   // Everything acknowledged: recovery is over, nothing more is resent.
+  send(kAck, peer_next, iss + 6001);
+  EXPECT_FALSE(next_data(300ms));
+}
+
+// RFC 5827 early retransmit: with three segments outstanding and nothing
+// new to send, a third duplicate ACK can never come, so the threshold is
+// one less than the segments outstanding — the second duplicate resends.
+TEST_F(TcpServerInMemory, RFC5827_WithThreeSegmentsOutstandingTheSecondDuplicateAckRetransmits) {
+  start();
+  const std::uint32_t iss = connect(500ms);
+  for (std::uint32_t i = 0; i < 4; ++i) send(kAck | kPsh, 1001 + 1000 * i, iss + 1, std::string(1000, char('a' + i)));
+  const std::uint32_t peer_next = 1001 + 4000;
+  std::size_t echoed = 0;
+  while (echoed < 4000) {
+    const auto segment = receive();
+    ASSERT_TRUE(segment) << "only " << echoed << " octets of the echo came";
+    echoed += segment->payload.size();
+  }
+  const auto next_data = [&](std::chrono::milliseconds within) -> std::optional<tcb::Segment> {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto segment = receive(std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now()));
+      if (segment && !segment->payload.empty()) return segment;
+    }
+    return std::nullopt;
+  };
+  send(kAck, peer_next, iss + 1001);  // new: three segments are left outstanding
+  send(kAck, peer_next, iss + 1001);
+  if (const auto early = next_data(300ms))
+    ADD_FAILURE() << "one duplicate ACK is not a loss, but " << early->payload.size() << " octets at "
+                  << early->seq - iss << " went out";
+  send(kAck, peer_next, iss + 1001);
+  const auto resent = next_data(500ms);
+  ASSERT_TRUE(resent) << "no early retransmit";
+  EXPECT_EQ(resent->seq, iss + 1001);
+  EXPECT_EQ(std::string(resent->payload.begin(), resent->payload.end()), std::string(1000, 'b'));
   send(kAck, peer_next, iss + 4001);
   EXPECT_FALSE(next_data(300ms));
 }

@@ -300,7 +300,9 @@ std::uint32_t tsecr(const OutSegment& segment) { return segment.options.timestam
 TEST(TcpTcbDataPath, RFC7323_TimestampsAreEchoedWhenNegotiated) {
   HandDriven lim;
   lim.stamp(5000);
-  lim.connect(65535, 1000);
+  // A 100 ms round trip: the tail-loss probe (2·SRTT, RFC 8985) is due
+  // after the 40 ms delayed ACK, as on any path slower than loopback.
+  lim.connect(65535, 1000, 100ms);
   ASSERT_TRUE(lim.syn_ack().options.timestamps);
   EXPECT_EQ(tsecr(lim.syn_ack()), 5000u);
   EXPECT_TRUE(lim.tcb().timestamps());
@@ -314,7 +316,7 @@ TEST(TcpTcbDataPath, RFC7323_TimestampsAreEchoedWhenNegotiated) {
   for (const auto& segment : sent) {
     EXPECT_EQ(segment.payload.size(), 988u);
     ASSERT_TRUE(segment.options.timestamps);
-    EXPECT_EQ(tsval(segment), first + 250);
+    EXPECT_EQ(tsval(segment), first + 100 + 250);
     EXPECT_EQ(tsecr(segment), 5000u);
   }
 
@@ -329,7 +331,7 @@ TEST(TcpTcbDataPath, RFC7323_TimestampsAreEchoedWhenNegotiated) {
   ASSERT_FALSE(acks.empty());
   EXPECT_EQ(acks.back().ack, seq);
   EXPECT_EQ(tsecr(acks.back()), 5200u);
-  EXPECT_EQ(tsval(acks.back()), first + 250 + 40) << "the delayed ACK goes 40 ms after the data";
+  EXPECT_EQ(tsval(acks.back()), first + 100 + 250 + 40) << "the delayed ACK goes 40 ms after the data";
 
   // Beyond a hole: the duplicate ACK echoes what came in order, not it.
   lim.stamp(5400);
@@ -418,28 +420,47 @@ TEST(TcpTcbDataPath, RFC7323_RttIsMeasuredFromTsecr) {
   EXPECT_EQ(lim.tcb().rto(), 293750us);  // + 4·50: RTTVAR = 50 + (|100 − 50| − 50)/4
 }
 
-// The path without timestamps is RFC 6298's with Karn's algorithm: the ACK
-// of a retransmitted segment gives no sample and the backed-off RTO stays;
-// a segment sent once is timed.
+// The path without timestamps is RFC 6298's with Karn's algorithm: the
+// handshake is the first sample; the ACK of a retransmitted segment gives
+// none and the backed-off RTO stays; a segment sent once is timed.
 TEST(TcpTcbDataPath, MUST18_WithoutTimestampsARetransmittedSegmentGivesNoRttSample) {
   HandDriven lim;
   lim.connect(65535, 1000, 100ms);
   EXPECT_FALSE(lim.tcb().timestamps());
-  EXPECT_EQ(lim.tcb().rto(), 1s) << "the SYN-ACK is not timed";
+  EXPECT_EQ(lim.tcb().srtt(), 100ms) << "the SYN-ACK is timed (RFC 6298 §2.2)";
+  EXPECT_EQ(lim.tcb().rto(), 300ms);  // SRTT + 4·RTTVAR, RTTVAR = R/2
   lim.write(500);
   ASSERT_EQ(lim.run_for(0ms).size(), 1u);
-  ASSERT_EQ(lim.run_for(1s).size(), 1u);  // retransmitted
-  EXPECT_EQ(lim.tcb().rto(), 2s);
+  ASSERT_EQ(lim.run_for(300ms).size(), 1u);  // retransmitted
+  EXPECT_EQ(lim.tcb().rto(), 600ms);
   lim.advance(50ms);
   (void)lim.ack(lim.iss() + 1 + 500, 65535);
-  EXPECT_EQ(lim.tcb().rto(), 2s);
-  EXPECT_EQ(lim.tcb().srtt(), 0ms);
+  EXPECT_EQ(lim.tcb().rto(), 600ms);
+  EXPECT_EQ(lim.tcb().srtt(), 100ms);
   lim.write(500);
   ASSERT_EQ(lim.run_for(0ms).size(), 1u);
   lim.advance(80ms);
   (void)lim.ack(lim.iss() + 1 + 1000, 65535);
-  EXPECT_EQ(lim.tcb().srtt(), 80ms);
-  EXPECT_EQ(lim.tcb().rto(), 240ms);
+  EXPECT_EQ(lim.tcb().srtt(), 97500us);  // 100 + (80 − 100)/8
+  EXPECT_EQ(lim.tcb().rto(), 267500us);  // + 4·42.5: RTTVAR = 50 + (|100 − 80| − 50)/4
+}
+
+// Karn's rule for the handshake: the ACK of a retransmitted SYN-ACK may be
+// the first SYN-ACK's or the second's, so it measures nothing.
+TEST(TcpTcbDataPath, MUST18_ARetransmittedSynAckGivesNoRttSample) {
+  HandDriven lim;
+  Segment syn = lim.segment(kSyn, kPeerIsn, 0, 65535);
+  syn.options.maximum_segment_size = 1000;
+  const auto synack = lim.send(syn);
+  ASSERT_EQ(synack.size(), 1u);
+  const auto again = lim.run_for(1s);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].flags, kSyn | kAck);
+  lim.advance(30ms);
+  (void)lim.send(lim.segment(kAck, kPeerIsn + 1, synack[0].seq + 1, 65535));
+  ASSERT_EQ(lim.tcb().state(), TcpState::Established);
+  EXPECT_EQ(lim.tcb().srtt(), 0ms) << "no sample";
+  EXPECT_EQ(lim.tcb().rto(), 2s) << "the backed-off RTO stays";
 }
 
 // §3.2: no option unless the SYN had one; the peer's TSvals on later

@@ -740,6 +740,12 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
   rcv_wnd_ = 0;
   advertise();
   enter(TcpState::SynReceived, now);
+  // The handshake is the connection's first RTT sample (RFC 6298 §2.2 may
+  // take it from any segment; Linux takes this one), so that the timers of
+  // the first flight — RTO and tail loss probe — are the path's, not a guess.
+  timing_ = true;
+  timed_ack_ = iss_ + 1;
+  timed_at_ = now;
   Reaction reaction;
   reaction.push_back(to_net(syn_ack_segment(), now));
   return reaction;
