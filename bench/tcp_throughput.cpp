@@ -92,13 +92,26 @@ std::size_t resident_bytes() {
     if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
   return 0;
 }
-// The kernel's slab memory (/proc/meminfo), in bytes: where its sockets live.
-std::size_t slab_bytes() {
-  std::ifstream meminfo("/proc/meminfo");
+// What the kernel's slab caches of sockets hold (/proc/slabinfo), in bytes:
+// a TCP socket is a tcp_sock, a socket inode, a file and a dentry.
+std::size_t socket_slab_bytes() {
+  std::ifstream slabinfo("/proc/slabinfo");
   std::string line;
-  while (std::getline(meminfo, line))
-    if (line.rfind("Slab:", 0) == 0) return std::stoull(line.substr(5)) * 1024;
-  return 0;
+  std::size_t total = 0;
+  while (std::getline(slabinfo, line)) {
+    std::istringstream fields(line);
+    std::string name;
+    std::size_t active = 0, all = 0, size = 0;
+    fields >> name >> active >> all >> size;
+    if (name == "TCP" || name == "sock_inode_cache" || name == "filp" || name == "dentry") total += active * size;
+  }
+  return total;
+}
+
+std::string human(double bytes) {
+  if (bytes >= 1024 * 1024) return fmt::format("{:.1f} MiB", bytes / (1024 * 1024));
+  if (bytes >= 1024) return fmt::format("{:.1f} KiB", bytes / 1024);
+  return fmt::format("{:.0f} B", bytes);
 }
 
 // ---- namespaces ------------------------------------------------------------------------
@@ -224,9 +237,26 @@ struct Sizes {
   unsigned round_trips = 20000;
   unsigned connections = 2000;
   unsigned idle = 1000;
+  unsigned repeat = 3;
 };
 
-void bulk(Figures& figures, const Namespace& ns, const std::string& ip, std::uint64_t bytes) {
+void bulk_once(Figures& figures, const Namespace& ns, const std::string& ip, std::uint64_t bytes);
+
+// Bulk transfers; the figures of the fastest of `repeat` are kept (the
+// machine may be shared: the fastest run is the one least disturbed).
+void bulk(Figures& figures, const Namespace& ns, const std::string& ip, std::uint64_t bytes, unsigned repeat) {
+  for (unsigned i = 0; i < std::max(repeat, 1u); ++i) {
+    Figures run;
+    bulk_once(run, ns, ip, bytes);
+    if (run.gbits > figures.gbits) {
+      figures.gbits = run.gbits;
+      figures.cpu_per_gib = run.cpu_per_gib;
+      figures.client_cpu_per_gib = run.client_cpu_per_gib;
+    }
+  }
+}
+
+void bulk_once(Figures& figures, const Namespace& ns, const std::string& ip, std::uint64_t bytes) {
   const auto start = Clock::now();
   const double cpu_start = process_cpu();
   const double client = client_in(ns, [&] {
@@ -285,20 +315,26 @@ void connections(Figures& figures, const Namespace& ns, const std::string& ip, u
   figures.connections = count / elapsed;
 }
 
-// Opens `count` connections to the echo port and holds them; `settled` says
-// when the server has them all; `measure` reads memory before and after.
+// Opens `count` connections to the echo port and holds them until
+// `settled` says the server has them all, then reads what memory grew by:
+// the process's resident set (lim's sessions, or the Linux server's
+// threads) and the kernel's socket caches (half of it the server's: both
+// ends of each connection are sockets of the same kernel).
 void idle(Figures& figures, const Namespace& ns, const std::string& ip, unsigned count,
-          const std::function<bool()>& settled, const std::function<std::size_t()>& measure, double per) {
+          const std::function<bool()>& settled, bool kernel) {
   std::vector<int> fds;
-  const std::size_t before = measure();
+  const double rss_before = static_cast<double>(resident_bytes());
+  const double slab_before = static_cast<double>(socket_slab_bytes());
   client_in(ns, [&] {
     for (unsigned i = 0; i < count; ++i) fds.push_back(connect_to(ip, 7));
   });
   const auto deadline = Clock::now() + 30s;
   while (!settled() && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
   std::this_thread::sleep_for(200ms);
-  const std::size_t after = measure();
-  figures.idle_bytes = (static_cast<double>(after) - static_cast<double>(before)) / (count * per);
+  const double rss = (static_cast<double>(resident_bytes()) - rss_before) / count;
+  const double slab = (static_cast<double>(socket_slab_bytes()) - slab_before) / (2.0 * count);
+  figures.idle_bytes = rss + (kernel ? slab : 0);
+  figures.idle_what = kernel ? fmt::format("{} kernel + {} threads", human(slab), human(rss)) : "resident";
   client_in(ns, [&] {
     for (const int fd : fds) ::shutdown(fd, SHUT_WR);
     for (const int fd : fds) {
@@ -311,7 +347,7 @@ void idle(Figures& figures, const Namespace& ns, const std::string& ip, unsigned
 // ---- lim --------------------------------------------------------------------------------
 
 Figures run_lim(const Sizes& sizes) {
-  Figures figures{"lim (TUN)", 0, 0, 0, 0, 0, 0, "RSS"};
+  Figures figures{"lim (TUN)", 0, 0, 0, 0, 0, 0, ""};
   Namespace ns;
   std::unique_ptr<tcp::server::TcpServer> server;
   std::mutex mutex;
@@ -364,11 +400,16 @@ Figures run_lim(const Sizes& sizes) {
   };
   try {
     const std::string ip = "198.18.0.2";
-    bulk(figures, ns, ip, sizes.bytes);
+    const auto& tun = dynamic_cast<const tcp::link::TunLink&>(server->link());
+    const auto before = tun.counters();
+    bulk(figures, ns, ip, sizes.bytes, sizes.repeat);
+    const auto after = tun.counters();
+    std::cerr << fmt::format("lim, bulk: {} packets in, {} out\n", after.received - before.received,
+                             after.sent - before.sent);
     echo(figures, ns, ip, sizes.round_trips);
     connections(figures, ns, ip, sizes.connections);
     idle(
-        figures, ns, ip, sizes.idle, [&] { return live.load() >= sizes.idle; }, resident_bytes, 1);
+        figures, ns, ip, sizes.idle, [&] { return live.load() >= sizes.idle; }, false);
   } catch (...) {
     stop();
     throw;
@@ -455,13 +496,11 @@ class LinuxServers {
 
 void linux_figures(Figures& figures, const Namespace& client, const std::string& ip, const Sizes& sizes,
                    const LinuxServers& servers) {
-  bulk(figures, client, ip, sizes.bytes);
+  bulk(figures, client, ip, sizes.bytes, sizes.repeat);
   echo(figures, client, ip, sizes.round_trips);
   connections(figures, client, ip, sizes.connections);
-  // Both ends of each connection are sockets of the same kernel: half the
-  // slab growth is the server's.
   idle(
-      figures, client, ip, sizes.idle, [&] { return servers.live() >= sizes.idle; }, slab_bytes, 2);
+      figures, client, ip, sizes.idle, [&] { return servers.live() >= sizes.idle; }, true);
 }
 
 // A TUN device in the calling thread's namespace, blocking reads off.
@@ -514,7 +553,7 @@ class Relay {
 };
 
 Figures run_relay(const Sizes& sizes, bool offload) {
-  Figures figures{offload ? "Linux, TUN relay, offloads" : "Linux, TUN relay", 0, 0, 0, 0, 0, 0, "slab/2"};
+  Figures figures{offload ? "Linux, TUN relay, offloads" : "Linux, TUN relay", 0, 0, 0, 0, 0, 0, ""};
   Namespace client, server;
   int a = -1, b = -1;
   {
@@ -534,7 +573,7 @@ Figures run_relay(const Sizes& sizes, bool offload) {
 }
 
 Figures run_veth(const Sizes& sizes) {
-  Figures figures{"Linux, veth", 0, 0, 0, 0, 0, 0, "slab/2"};
+  Figures figures{"Linux, veth", 0, 0, 0, 0, 0, 0, ""};
   Namespace client, server;
   client.run("ip link add veth0 type veth peer name veth1 && ip link set veth1 netns " + server.path() +
              " && ip addr add 198.18.3.1/24 dev veth0 && ip link set veth0 up");
@@ -556,12 +595,6 @@ std::uint64_t parse_size(const std::string& text) {
   return static_cast<std::uint64_t>(number * scale);
 }
 
-std::string human(double bytes) {
-  if (bytes >= 1024 * 1024) return fmt::format("{:.1f} MiB", bytes / (1024 * 1024));
-  if (bytes >= 1024) return fmt::format("{:.1f} KiB", bytes / 1024);
-  return fmt::format("{:.0f} B", bytes);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -574,6 +607,7 @@ int main(int argc, char** argv) {
   app.add_option("--connections", sizes.connections, "connections opened and closed, one at a time")
       ->capture_default_str();
   app.add_option("--idle", sizes.idle, "idle connections held open for the memory figure")->capture_default_str();
+  app.add_option("--repeat", sizes.repeat, "bulk transfers per path, the fastest kept")->capture_default_str();
   app.add_option("--paths", paths, "which of lim, relay, relay-offload, veth")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   try {
@@ -607,9 +641,9 @@ int main(int argc, char** argv) {
   const std::time_t now = std::time(nullptr);
   char date[32];
   std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-  fmt::print("{}, {} cores, bulk {} , {} echo round trips, {} connections, {} idle\n\n", date,
-             std::thread::hardware_concurrency(), human(static_cast<double>(sizes.bytes)), sizes.round_trips,
-             sizes.connections, sizes.idle);
+  fmt::print("{}, {} cores: bulk {} (fastest of {}), {} echo round trips, {} connections, {} idle\n\n", date,
+             std::thread::hardware_concurrency(), human(static_cast<double>(sizes.bytes)), sizes.repeat,
+             sizes.round_trips, sizes.connections, sizes.idle);
   fmt::print("| path | Gbit/s | server CPU s/GiB | client CPU s/GiB | echo RT/s | conn/s | memory per idle conn |\n");
   fmt::print("|---|---:|---:|---:|---:|---:|---:|\n");
   for (const auto& f : results)
