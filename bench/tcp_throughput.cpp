@@ -346,8 +346,8 @@ void idle(Figures& figures, const Namespace& ns, const std::string& ip, unsigned
 
 // ---- lim --------------------------------------------------------------------------------
 
-Figures run_lim(const Sizes& sizes) {
-  Figures figures{"lim (TUN)", 0, 0, 0, 0, 0, 0, ""};
+Figures run_lim(const Sizes& sizes, bool offload) {
+  Figures figures{offload ? "lim, TUN, offloads" : "lim, TUN", 0, 0, 0, 0, 0, 0, ""};
   Namespace ns;
   std::unique_ptr<tcp::server::TcpServer> server;
   std::mutex mutex;
@@ -361,6 +361,7 @@ Figures run_lim(const Sizes& sizes) {
     link.device = "limbench0";
     link.kernel_address = tcp::wire::IpAddress::v4(0xC6120001);  // 198.18.0.1
     link.prefix = 24;
+    link.offload = offload;
     tcp::server::TcpServerOptions options;
     options.address = tcp::wire::IpAddress::v4(0xC6120002);  // 198.18.0.2
     options.limits.connections = sizes.idle + 64;
@@ -404,8 +405,8 @@ Figures run_lim(const Sizes& sizes) {
     const auto before = tun.counters();
     bulk(figures, ns, ip, sizes.bytes, sizes.repeat);
     const auto after = tun.counters();
-    std::cerr << fmt::format("lim, bulk: {} packets in, {} out\n", after.received - before.received,
-                             after.sent - before.sent);
+    std::cerr << fmt::format("lim, bulk: {} packets in, {} out{}\n", after.received - before.received,
+                             after.sent - before.sent, tun.device().offloaded() ? " (offloads on)" : "");
     echo(figures, ns, ip, sizes.round_trips);
     connections(figures, ns, ip, sizes.connections);
     idle(
@@ -600,7 +601,7 @@ std::uint64_t parse_size(const std::string& text) {
 int main(int argc, char** argv) {
   CLI::App app{"lim's TCP server against Linux's, through TUN devices and a veth pair (run as root)"};
   std::string bytes = "1G";
-  std::string paths = "lim,relay,relay-offload,veth";
+  std::string paths = "lim,lim-offload,relay,relay-offload,veth";
   Sizes sizes;
   app.add_option("--bytes", bytes, "bulk transfer size (e.g. 64M, 1G)")->capture_default_str();
   app.add_option("--round-trips", sizes.round_trips, "echo round trips")->capture_default_str();
@@ -608,7 +609,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--idle", sizes.idle, "idle connections held open for the memory figure")->capture_default_str();
   app.add_option("--repeat", sizes.repeat, "bulk transfers per path, the fastest kept")->capture_default_str();
-  app.add_option("--paths", paths, "which of lim, relay, relay-offload, veth")->capture_default_str();
+  app.add_option("--paths", paths, "which of lim, lim-offload, relay, relay-offload, veth")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   try {
     sizes.bytes = parse_size(bytes);
@@ -628,7 +629,8 @@ int main(int argc, char** argv) {
     std::string path;
     while (std::getline(list, path, ',')) {
       std::cerr << "running " << path << " …" << std::endl;
-      if (path == "lim") results.push_back(run_lim(sizes));
+      if (path == "lim") results.push_back(run_lim(sizes, false));
+      else if (path == "lim-offload") results.push_back(run_lim(sizes, true));
       else if (path == "relay") results.push_back(run_relay(sizes, false));
       else if (path == "relay-offload") results.push_back(run_relay(sizes, true));
       else if (path == "veth") results.push_back(run_veth(sizes));
@@ -652,7 +654,7 @@ int main(int argc, char** argv) {
   const Figures* lim_figures = nullptr;
   const Figures* relay = nullptr;
   for (const auto& f : results) {
-    if (f.path.rfind("lim", 0) == 0) lim_figures = &f;
+    if (f.path == "lim, TUN") lim_figures = &f;
     if (f.path == "Linux, TUN relay") relay = &f;
   }
   if (lim_figures && relay && relay->gbits > 0)
