@@ -111,6 +111,7 @@ struct KernelServerOptions {
   std::function<void(tcb::Reaction&)> tamper;
   link::ImpairmentConfig impairment;
   std::optional<std::string> pcap;
+  bool offload = false;  // TUN offloads (TunLinkOptions::offload)
 };
 
 // The server in the namespace, with an application run on each connection.
@@ -137,6 +138,7 @@ class KernelServer {
     options.prefix = 24;
     options.impairment = settings.impairment;
     options.pcap_path = settings.pcap;
+    options.offload = settings.offload;
     options.tap = [this](const link::Packet& packet, bool outbound) { return tap(packet, outbound); };
     server::TcpServerOptions server_options;
     server_options.address = kLim;
@@ -215,6 +217,8 @@ class KernelServer {
     return n;
   }
   server::TcpServer& server() { return *server_; }
+  // Whether the kernel took the TUN offloads asked for.
+  bool offloaded() const { return dynamic_cast<const link::TunLink&>(server_->link()).device().offloaded(); }
 
  private:
   link::TapVerdict tap(const link::Packet& packet, bool outbound) {

@@ -265,6 +265,33 @@ TEST_F(TcpKernel, RFC7323_LinuxNegotiatesTimestampsAndA1MiBEchoCarriesThem) {
   EXPECT_GT(full, 100u);
 }
 
+// With TUN offloads the kernel hands lim segments of many MSS at once and
+// leaves their checksums to the receiver (CHECKSUM_PARTIAL): lim completes
+// them, so that they pass its own verification, and takes the long segments
+// whole. (A segment whose checksum lim failed to complete is dropped as
+// malformed, and the echo does not come back intact.)
+TEST_F(TcpKernel, WithTunOffloadsTheKernelsLongSegmentsArriveIntact) {
+  KernelServer::Options options;
+  options.offload = true;
+  auto& server = serve_with(echo, std::move(options));
+  if (!server.offloaded()) GTEST_SKIP() << "this kernel offers no TUN offloads";
+  const std::string data = random_bytes(4 << 20, 4);
+  Socket client;
+  ASSERT_EQ(client.connect(7), 0);
+  std::string echoed;
+  std::thread reader([&] { echoed = client.receive_all(); });
+  ASSERT_TRUE(client.send_all(data));
+  client.shutdown_write();
+  reader.join();
+  EXPECT_EQ(echoed.size(), data.size());
+  EXPECT_TRUE(echoed == data);
+  std::size_t longest = 0;
+  for (const auto& packet : server.seen())
+    if (!packet.outbound) longest = std::max(longest, packet.segment.payload.size());
+  EXPECT_GT(longest, 1460u) << "no segment longer than the MSS came: the offloads did nothing";
+  expect_no_reset();
+}
+
 TEST_F(TcpKernel, TheReverseAppReversesLinesAndAnEmptyLineCloses) {
   serve([](server::Connection& connection) { server::serve(server::App::Reverse, connection); });
   Socket client;

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,11 +16,26 @@
 #include <fmt/format.h>
 
 #include "lim/tcp/link/link.hpp"
+#include "lim/tcp/wire/checksum.hpp"
 
 namespace lim::tcp::link {
 namespace {
 
 std::string reason() { return std::strerror(errno); }
+
+// struct virtio_net_hdr of <linux/virtio_net.h> (which does not compile as
+// C++): what precedes every packet on a device with IFF_VNET_HDR, in the
+// host's byte order.
+struct VirtioNetHeader {
+  std::uint8_t flags;
+  std::uint8_t gso_type;
+  std::uint16_t hdr_len;
+  std::uint16_t gso_size;
+  std::uint16_t csum_start;
+  std::uint16_t csum_offset;
+};
+static_assert(sizeof(VirtioNetHeader) == 10);
+constexpr std::uint8_t kNeedsChecksum = 1;  // VIRTIO_NET_HDR_F_NEEDS_CSUM
 
 // An AF_INET datagram socket: the handle interface ioctls need.
 class ControlSocket {
@@ -72,14 +88,17 @@ bool interface_exists(const std::string& name) { return if_nametoindex(name.c_st
 
 }  // namespace
 
-TunDevice TunDevice::open(const std::string& name, std::optional<wire::IpAddress> kernel_address, unsigned prefix) {
+TunDevice TunDevice::open(const std::string& name, std::optional<wire::IpAddress> kernel_address, unsigned prefix,
+                          bool offload) {
   if (name.empty() || name.size() >= IFNAMSIZ)
     throw LinkError(fmt::format("'{}' is not a network interface name (1 to {} characters)", name, IFNAMSIZ - 1));
   const bool existed = interface_exists(name);
   const int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) throw LinkError(fmt::format("cannot open /dev/net/tun for {}: {}", name, reason()));
+  unsigned features = 0;
+  const bool virtio_header = offload && ::ioctl(fd, TUNGETFEATURES, &features) == 0 && (features & IFF_VNET_HDR) != 0;
   ifreq request{};
-  request.ifr_flags = IFF_TUN | IFF_NO_PI;
+  request.ifr_flags = static_cast<short>(IFF_TUN | IFF_NO_PI | (virtio_header ? IFF_VNET_HDR : 0));
   std::strncpy(request.ifr_name, name.c_str(), IFNAMSIZ - 1);
   if (::ioctl(fd, TUNSETIFF, &request) != 0) {
     const std::string why = reason();
@@ -88,6 +107,14 @@ TunDevice TunDevice::open(const std::string& name, std::optional<wire::IpAddress
                                 existed ? " (is it a TUN device, and free?)" : ""));
   }
   TunDevice device(fd, request.ifr_name, 1500, !existed);
+  if (virtio_header) {
+    int size = sizeof(VirtioNetHeader);  // the default; said anyway, so that the size read and written is ours
+    ::ioctl(fd, TUNSETVNETHDRSZ, &size);
+    device.virtio_header_ = true;
+    // Checksums and TSO from the kernel to lim; lim sends MTU-sized
+    // segments with their checksums, as without offloads.
+    device.offloaded_ = device.virtio_header_ && ::ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) == 0;
+  }
   if (device.created_) {
     if (kernel_address) configure(device.name_, *kernel_address, prefix);
     bring_up(device.name_);
@@ -97,7 +124,12 @@ TunDevice TunDevice::open(const std::string& name, std::optional<wire::IpAddress
 }
 
 TunDevice::TunDevice(TunDevice&& other) noexcept
-    : fd_(other.fd_), name_(std::move(other.name_)), mtu_(other.mtu_), created_(other.created_) {
+    : fd_(other.fd_),
+      name_(std::move(other.name_)),
+      mtu_(other.mtu_),
+      created_(other.created_),
+      virtio_header_(other.virtio_header_),
+      offloaded_(other.offloaded_) {
   other.fd_ = -1;
 }
 
@@ -107,17 +139,46 @@ TunDevice::~TunDevice() {
 
 std::optional<std::size_t> TunDevice::read(std::span<std::uint8_t> buffer) {
   for (;;) {
-    const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
-    if (n >= 0) return static_cast<std::size_t>(n);
+    if (!virtio_header_) {
+      const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
+      if (n >= 0) return static_cast<std::size_t>(n);
+    } else {
+      VirtioNetHeader header{};
+      iovec parts[2] = {{&header, sizeof header}, {buffer.data(), buffer.size()}};
+      const ssize_t n = ::readv(fd_, parts, 2);
+      if (n >= static_cast<ssize_t>(sizeof header)) {
+        const std::size_t size = static_cast<std::size_t>(n) - sizeof header;
+        // The kernel left the transport checksum to us (CHECKSUM_PARTIAL):
+        // the field holds the pseudo-header's sum; the sum from csum_start
+        // to the end, complemented, completes it.
+        if ((header.flags & kNeedsChecksum) != 0) {
+          const std::size_t start = header.csum_start, field = start + header.csum_offset;
+          if (start < size && field + 2 <= size) {
+            wire::Checksum sum;
+            sum.add(buffer.subspan(start, size - start));
+            const std::uint16_t value = sum.finish();
+            buffer[field] = static_cast<std::uint8_t>(value >> 8);
+            buffer[field + 1] = static_cast<std::uint8_t>(value);
+          }
+        }
+        return size;
+      }
+      if (n >= 0) continue;  // shorter than its header: not a packet
+    }
     if (errno == EINTR) continue;
     return std::nullopt;  // EAGAIN, or the device went away
   }
 }
 
 bool TunDevice::write(std::span<const std::uint8_t> packet) {
+  // No offload asked of the kernel: flags 0, GSO_NONE.
+  static const VirtioNetHeader kPlain{};
   for (;;) {
-    const ssize_t n = ::write(fd_, packet.data(), packet.size());
-    if (n >= 0) return static_cast<std::size_t>(n) == packet.size();
+    iovec parts[2] = {{const_cast<VirtioNetHeader*>(&kPlain), sizeof kPlain},
+                      {const_cast<std::uint8_t*>(packet.data()), packet.size()}};
+    const ssize_t n = virtio_header_ ? ::writev(fd_, parts, 2) : ::write(fd_, packet.data(), packet.size());
+    const std::size_t expected = packet.size() + (virtio_header_ ? sizeof kPlain : 0);
+    if (n >= 0) return static_cast<std::size_t>(n) == expected;
     if (errno == EINTR) continue;
     return false;  // EAGAIN (queue full) or EIO: the packet is lost, as on a wire
   }

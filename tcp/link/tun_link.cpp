@@ -12,7 +12,7 @@
 namespace lim::tcp::link {
 
 TunLink::TunLink(const TunLinkOptions& options)
-    : device_(TunDevice::open(options.device, options.kernel_address, options.prefix)),
+    : device_(TunDevice::open(options.device, options.kernel_address, options.prefix, options.offload)),
       tap_(options.tap),
       impaired_in_(options.impairment.any() && options.impairment.inbound),
       impaired_out_(options.impairment.any() && options.impairment.outbound),

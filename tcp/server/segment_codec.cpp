@@ -24,13 +24,20 @@ wire::Parsed<tcb::Segment> parse_packet(const link::Packet& packet) {
 }
 
 runtime::Payload segment_record(const tcb::Segment& segment) {
-  return runtime::Payload{{"seq", segment.seq},
-                          {"ack", segment.ack},
-                          {"len", segment.length()},
-                          {"wnd", segment.window},
-                          {"flags", segment.flags},
-                          {"tsval", segment.options.timestamps ? segment.options.timestamps->value : 0},
-                          {"tsopt", segment.options.timestamps.has_value()}};
+  // Built field by field, in the map's order, rather than from an
+  // initializer list, which nlohmann::json copies element by element and
+  // inspects to tell an object from an array: this runs two or three times
+  // per segment.
+  runtime::Payload record(runtime::Payload::value_t::object);
+  auto& fields = record.get_ref<runtime::Payload::object_t&>();
+  fields.emplace_hint(fields.end(), "ack", segment.ack);
+  fields.emplace_hint(fields.end(), "flags", segment.flags);
+  fields.emplace_hint(fields.end(), "len", segment.length());
+  fields.emplace_hint(fields.end(), "seq", segment.seq);
+  fields.emplace_hint(fields.end(), "tsopt", segment.options.timestamps.has_value());
+  fields.emplace_hint(fields.end(), "tsval", segment.options.timestamps ? segment.options.timestamps->value : 0);
+  fields.emplace_hint(fields.end(), "wnd", segment.window);
+  return record;
 }
 
 link::Packet to_packet(const tcb::OutSegment& segment, std::uint16_t ip_identification) {

@@ -36,6 +36,10 @@ Session::Session(const ServerSpec& spec, SessionHost& host, SessionOptions optio
   for (const auto& name : spec_.variables) system_options.variables[name] = name == "timer" ? kNever : 0;
   for (const char* flag : {"fin_sent", "throttled", "ts_recent_valid"})
     if (spec_.variables.contains(flag)) system_options.variables[flag] = false;
+  for (std::size_t i = 0; i < kVariableNames.size(); ++i) {
+    known_[i].declared = spec_.variables.contains(std::string(kVariableNames[i]));
+    known_[i].value = kVariableNames[i] == "timer" ? kNever : 0;
+  }
   runtime::EndpointOptions other;
   other.clock = options_.clock;
   system_ = std::make_unique<runtime::Endpoint>(spec_.protocol, spec_.roles.system,
@@ -124,19 +128,25 @@ void Session::run() {
 }
 
 void Session::set_variables(tcb::TimePoint now) {
-  const auto set = [&](const char* name, std::uint64_t value) {
-    if (spec_.variables.contains(name)) system_->set_variable(name, value);
+  // Only what changed goes to the endpoint: setting a variable looks it up
+  // and checks it against the spec's type, and most do not change from one
+  // segment to the next.
+  const auto set = [&](Variable which, std::uint64_t value) {
+    auto& known = known_[static_cast<std::size_t>(which)];
+    if (!known.declared || known.value == value) return;
+    system_->set_variable(kVariableNames[static_cast<std::size_t>(which)], value);
+    known.value = value;
   };
   const auto variables = tcb_.variables_at(now);
-  set("rcv_nxt", variables.rcv_nxt);
-  set("rcv_wnd", variables.rcv_wnd);
-  set("snd_una", variables.snd_una);
-  set("snd_nxt", variables.snd_nxt);
-  set("max_snd_wnd", variables.max_snd_wnd);
-  set("fin_sent", variables.fin_sent ? 1 : 0);
-  set("throttled", variables.throttled ? 1 : 0);
-  set("ts_recent", variables.ts_recent);
-  set("ts_recent_valid", variables.ts_recent_valid ? 1 : 0);
+  set(Variable::RcvNxt, variables.rcv_nxt);
+  set(Variable::RcvWnd, variables.rcv_wnd);
+  set(Variable::SndUna, variables.snd_una);
+  set(Variable::SndNxt, variables.snd_nxt);
+  set(Variable::MaxSndWnd, variables.max_snd_wnd);
+  set(Variable::FinSent, variables.fin_sent ? 1 : 0);
+  set(Variable::Throttled, variables.throttled ? 1 : 0);
+  set(Variable::TsRecent, variables.ts_recent);
+  set(Variable::TsRecentValid, variables.ts_recent_valid ? 1 : 0);
   channels_->refresh_at(spec_.roles.system, tcb_.variables_change_at());
   std::uint64_t timer = kNever;
   if (const auto due = tcb_.next_timer(now)) {
@@ -145,7 +155,7 @@ void Session::set_variables(tcb::TimePoint now) {
                 ? 0
                 : static_cast<std::uint64_t>(std::chrono::ceil<std::chrono::milliseconds>(wait).count());
   }
-  set("timer", timer);
+  set(Variable::Timer, timer);
 }
 
 void Session::step() {

@@ -923,10 +923,9 @@ void Tcb::process_text(const Segment& s, TimePoint now) {
   }
   rcv_nxt_ += static_cast<std::uint32_t>(added);
   rcv_wnd_ = rcv_wnd_ > added ? rcv_wnd_ - static_cast<std::uint32_t>(added) : 0;
-  if (added > 0) {
-    deliver_pending_ = true;
-    streams_->changed.notify_all();
-  }
+  // The application is woken when the reader role is told "data" (the
+  // session does it after the burst of queued segments), not per segment.
+  if (added > 0) deliver_pending_ = true;
   if (holes_before || holes_after) {
     ack_now_ = true;  // a hole filled or still open: no delay
   } else if (data.size() >= send_mss_ && ++full_segments_unacked_ >= 2) {

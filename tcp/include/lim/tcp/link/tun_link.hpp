@@ -37,6 +37,9 @@ struct TunLinkOptions {
   unsigned prefix = 24;
   std::optional<std::string> pcap_path;
   ImpairmentConfig impairment;
+  // Ask the kernel for TUN offloads (TunDevice::open): TCP segments of up to
+  // 64 KiB from the kernel, one packet each.
+  bool offload = false;
 };
 
 class TunLink final : public Link {

@@ -13,6 +13,7 @@
 //           notification at once and turns it into what read() sees;
 //   user    the application's calls (write → data, close, abort), made by
 //           whichever thread holds the Connection.
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -22,6 +23,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "lim/runtime/endpoint/endpoint.hpp"
@@ -104,6 +106,19 @@ class Session : public std::enable_shared_from_this<Session> {
   void bug(const std::string& what);
   void note_state();
   void user_call(std::string_view label);
+
+  // The state variables the session sets, and the value each was last given.
+  enum class Variable : std::uint8_t {
+    RcvNxt, RcvWnd, SndUna, SndNxt, MaxSndWnd, FinSent, Throttled, TsRecent, TsRecentValid, Timer
+  };
+  static constexpr std::array<std::string_view, 10> kVariableNames = {
+      "rcv_nxt", "rcv_wnd", "snd_una", "snd_nxt", "max_snd_wnd", "fin_sent", "throttled", "ts_recent", "ts_recent_valid",
+      "timer"};
+  struct Known {
+    bool declared = false;
+    std::uint64_t value = 0;
+  };
+  std::array<Known, kVariableNames.size()> known_{};
 
   const ServerSpec& spec_;
   SessionHost& host_;

@@ -78,11 +78,8 @@ class SessionChannels : public std::enable_shared_from_this<SessionChannels> {
   std::shared_ptr<const runtime::WakeCallback> wake_;
   std::vector<std::optional<runtime::IncomingMessage>> slots_;  // [from * roles + to]
   std::vector<bool> finished_;
-  std::vector<bool> last_was_timeout_;
-  // MUST-59: segments of the series queued when a timer fell due still to be
-  // taken before it; the series is over (the timer goes next).
-  std::vector<std::size_t> series_;
-  std::vector<bool> series_done_;
+  // Per role: messages taken in a row while its timer was due (receive()).
+  std::vector<unsigned> taken_while_due_;
   std::deque<tcb::Segment> inbox_;
   bool inbox_closed_ = false;
   std::uint64_t dropped_ = 0;
