@@ -561,7 +561,9 @@ TEST_F(TcpServerInMemory, RFC4987_AFullHalfOpenBoundEvictsTheOldestAndANewClient
   for (std::uint16_t port = 50100; port < 50140; ++port) send(kSyn, 7000, 0, {}, 7, {}, port);
   std::set<std::uint16_t> answered, reset_ports;
   while (const auto segment = receive(300ms)) {
-    ASSERT_NE(segment->tuple.local_port, 40000) << "the established connection was touched";
+    ASSERT_NE(segment->tuple.local_port, 40000)
+        << "the established connection was touched: flags " << int(segment->flags) << " seq " << segment->seq - synack->seq
+        << " ack " << segment->ack << " len " << segment->payload.size();
     if (segment->has(kRst)) reset_ports.insert(segment->tuple.local_port);
     if (segment->has(kSyn | kAck)) answered.insert(segment->tuple.local_port);
     EXPECT_LE(server_->half_open(), 4u);

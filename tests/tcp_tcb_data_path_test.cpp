@@ -258,6 +258,19 @@ TEST(TcpTcbDataPath, MUST38_AllThatIsQueuedGoesEvenWhenShort) {
   EXPECT_EQ(sent[0].payload.size(), 10u);
 }
 
+// Without window scaling the field holds 65,535 of a 256 KiB buffer: a
+// read frees octets the window cannot show, so it owes no update (one was
+// sent, a pure ACK, after every read of a connection that did not scale).
+TEST(TcpTcbDataPath, MUST39_WithoutWindowScalingAReadOwesNoUpdateTheFieldCannotShow) {
+  HandDriven lim;
+  lim.connect(65535, 1000);
+  const std::uint32_t seq = kPeerIsn + 1;
+  (void)lim.data(seq, 100);
+  (void)lim.run_for(100ms);
+  EXPECT_FALSE(lim.read(100)) << "an update for a window that stays 65535";
+  EXPECT_TRUE(lim.run_for(100ms).empty());
+}
+
 TEST(TcpTcbDataPath, MUST39_AClosedReceiveWindowReopensByAtLeastOneSegment) {
   TcbConfig config;
   config.receive_buffer = 4000;

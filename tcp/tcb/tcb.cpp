@@ -163,15 +163,21 @@ std::optional<OutSegment> reset_for(const Segment& segment) {
 // The receive window to offer: the free buffer space, grown only in steps
 // of min(buffer/2, MSS) (receiver SWS avoidance, RFC 9293 §3.8.6.2.2), never
 // moving the right edge back (SHLD-14).
+// The most a window field can say of `free` octets: no more than 16 bits
+// at our shift, in whole units of it.
+std::uint32_t Tcb::offerable(std::size_t free) const {
+  const std::uint32_t limit = std::uint32_t{0xFFFF} << rcv_scale_;
+  const auto offer = static_cast<std::uint32_t>(std::min<std::size_t>(free, limit));
+  return offer & ~((std::uint32_t{1} << rcv_scale_) - 1);
+}
+
 void Tcb::advertise() {
   std::size_t free = 0;
   {
     const std::lock_guard lock(streams_->mutex);
     free = streams_->receive.free();
   }
-  const std::uint32_t limit = std::uint32_t{0xFFFF} << rcv_scale_;
-  std::uint32_t offer = static_cast<std::uint32_t>(std::min<std::size_t>(free, limit));
-  offer &= ~((std::uint32_t{1} << rcv_scale_) - 1);
+  std::uint32_t offer = offerable(free);
   const std::uint32_t threshold =
       std::min<std::uint32_t>(static_cast<std::uint32_t>(streams_->receive.capacity() / 2), send_mss_);
   // Receiver SWS avoidance (MUST-39): the right edge moves by at least
@@ -674,7 +680,10 @@ bool Tcb::on_read() {
   }
   const std::uint32_t threshold =
       std::min<std::uint32_t>(static_cast<std::uint32_t>(streams_->receive.capacity() / 2), send_mss_);
-  if (free >= rcv_wnd_ + std::size_t{threshold} && !window_update_) {
+  // Against what the window field can carry: without window scaling a
+  // buffer beyond 64 KiB never shows, and a read would owe an update that
+  // moves nothing.
+  if (offerable(free) >= std::size_t{rcv_wnd_} + threshold && !window_update_) {
     window_update_ = true;
     return true;
   }

@@ -235,6 +235,7 @@ class Tcb {
   std::optional<OutSegment> next_data_segment(TimePoint now, bool retransmission, bool hole = false);
   void find_sack_hole();
   void enter(TcpState state, TimePoint now);
+  std::uint32_t offerable(std::size_t free) const;
   void advertise();
   bool reader_open() const;
   std::uint32_t data_start() const { return syn_acked() ? snd_una_ : iss_ + 1; }
