@@ -25,9 +25,11 @@
 #include <cstring>
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -216,6 +218,36 @@ class KernelServer {
       if (packet.outbound == outbound && packet.has(flags)) ++n;
     return n;
   }
+  // RSTs from one side (lim's when `from_lim`) but those sent once its side
+  // of the connection had ended: the other's FIN taken and its own FIN
+  // acknowledged, so that its TCB is gone (LAST-ACK, RFC 9293 §3.10.7.4). A
+  // segment that comes later — a duplicate ACK answering a tail loss probe
+  // that repeated a FIN, or a copy the link duplicated or delayed — meets no
+  // connection and is answered with a RST as §3.10.7.1 requires: no fault.
+  std::size_t resets_while_open(bool from_lim) const {
+    const auto port_of = [](const Seen& packet) {
+      return packet.outbound ? packet.segment.tuple.local_port : packet.segment.tuple.remote_port;
+    };
+    std::map<std::uint16_t, std::uint32_t> fin_end;  // port → SEQ past this side's FIN
+    std::set<std::uint16_t> their_fin, ended;
+    std::size_t resets = 0;
+    for (const auto& packet : seen()) {
+      const auto& segment = packet.segment;
+      const auto port = port_of(packet);
+      if (packet.outbound == from_lim) {
+        if (segment.has(wire::flag::kFin)) fin_end[port] = segment.seq + static_cast<std::uint32_t>(segment.length());
+        if (segment.has(wire::flag::kRst) && !ended.contains(port)) ++resets;
+      } else {
+        if (segment.has(wire::flag::kFin)) their_fin.insert(port);
+        const auto fin = fin_end.find(port);
+        if (their_fin.contains(port) && segment.has(wire::flag::kAck) && fin != fin_end.end() &&
+            segment.ack == fin->second)
+          ended.insert(port);
+      }
+    }
+    return resets;
+  }
+  std::size_t resets_from_lim_while_open() const { return resets_while_open(true); }
   server::TcpServer& server() { return *server_; }
   // Whether the kernel took the TUN offloads asked for.
   bool offloaded() const { return dynamic_cast<const link::TunLink&>(server_->link()).device().offloaded(); }

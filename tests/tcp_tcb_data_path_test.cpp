@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -562,6 +563,54 @@ TEST(TcpTcbDataPath, RFC6675_TheScoreboardMergesBlocksAndFindsTheHoles) {
   EXPECT_EQ(board.skip(una + 6500), una + 7000);
   board.acknowledged(nxt);
   EXPECT_TRUE(board.empty());
+}
+
+// RFC 6675 §5.1 with Errata 1610: the scoreboard outlives retransmission
+// timeouts, so a go-back retransmission after two of them still skips what
+// the receiver holds (under 20 % loss two timeouts in a row are common, and
+// forgetting would resend everything); an ACK that stops inside a SACKed
+// block — RFC 2018 §8's reneging — drops the scoreboard, and that block goes
+// again.
+TEST(TcpTcbDataPath, RFC6675_TheScoreboardOutlivesTimeoutsAndRenegingClearsIt) {
+  HandDriven lim;
+  Segment syn = lim.segment(kSyn, kPeerIsn, 0, 65535);
+  syn.options.maximum_segment_size = 1000;
+  syn.options.sack_permitted = true;
+  const auto synack = lim.send(syn);
+  ASSERT_EQ(synack.size(), 1u);
+  ASSERT_TRUE(synack[0].options.sack_permitted);
+  const std::uint32_t una = synack[0].seq + 1;
+  (void)lim.send(lim.segment(kAck, kPeerIsn + 1, una, 65535));
+  ASSERT_EQ(lim.tcb().state(), TcpState::Established);
+  lim.write(4000);
+  ASSERT_EQ(lim.run_for(0ms).size(), 4u);
+  // Only the third segment arrived.
+  const auto ack_with = [&](std::uint32_t acknowledged, std::optional<wire::SackBlock> block) {
+    Segment s = lim.segment(kAck, kPeerIsn + 1, acknowledged, 65535);
+    if (block) s.options = sack({*block});
+    return lim.send(s);
+  };
+  (void)ack_with(una, wire::SackBlock{una + 2000, una + 3000});
+  // Nothing more comes back: timeouts, backing off.
+  const auto silent = lim.run_for(1500ms);
+  ASSERT_GE(lim.tcb().statistics().timeouts, 2u);
+  for (const auto& segment : silent) EXPECT_NE(segment.seq, una + 2000) << "the SACKed block was resent";
+  // The first segment's retransmission arrives: the window opens, and the
+  // go-back retransmission goes on past the SACKed block.
+  auto after = ack_with(una + 1000, wire::SackBlock{una + 2000, una + 3000});
+  for (auto& segment : lim.run_for(100ms)) after.push_back(segment);
+  std::set<std::uint32_t> resent;
+  for (const auto& segment : after)
+    if (!segment.payload.empty()) resent.insert(segment.seq);
+  EXPECT_TRUE(resent.contains(una + 1000));
+  EXPECT_FALSE(resent.contains(una + 2000)) << "the scoreboard was forgotten";
+  // The receiver acknowledges up to the block it SACKed, and no further:
+  // it dropped the block, so the block goes again.
+  (void)ack_with(una + 2000, std::nullopt);
+  EXPECT_EQ(lim.tcb().statistics().reneging, 1u);
+  bool again = false;
+  for (const auto& segment : lim.run_for(5s)) again = again || segment.seq == una + 2000;
+  EXPECT_TRUE(again) << "the reneged block was never resent";
 }
 
 }  // namespace

@@ -19,6 +19,9 @@ void Demultiplexer::route(tcb::Segment segment, const std::function<void(tcb::Se
       if (!target) {  // its session is gone without releasing it: the entry is stale
         forget_half_open(found->second);
         connections_.erase(found);
+      } else if (found->second.half_open && found->second.handshake_ack && segment.ack == *found->second.handshake_ack &&
+                 tcb::segment_label(segment.flags) != "syn" && (segment.flags & wire::flag::kRst) == 0) {
+        forget_half_open(found->second);
       }
     }
     if (!target) {
@@ -40,7 +43,7 @@ void Demultiplexer::route(tcb::Segment segment, const std::function<void(tcb::Se
         target = port->second.listening;
         target->bind(segment.tuple);
         half_open_.push_back(segment.tuple);
-        connections_[segment.tuple] = Entry{target, true, std::prev(half_open_.end())};
+        connections_[segment.tuple] = Entry{target, true, std::prev(half_open_.end()), std::nullopt};
         port->second.listening = port->second.next();
       } else {
         target = port->second.listening;
@@ -77,6 +80,12 @@ std::shared_ptr<Session> Demultiplexer::remove_port(std::uint16_t port) {
   auto session = std::move(found->second.listening);
   ports_.erase(found);
   return session;
+}
+
+void Demultiplexer::syn_ack_sent(const wire::FourTuple& tuple, std::uint32_t acknowledges) {
+  const std::lock_guard lock(mutex_);
+  if (const auto found = connections_.find(tuple); found != connections_.end() && found->second.half_open)
+    found->second.handshake_ack = acknowledges;
 }
 
 void Demultiplexer::established(const wire::FourTuple& tuple) {

@@ -75,6 +75,7 @@ void TcpServer::log(const std::string& line) {
 }
 
 void TcpServer::transmit(const tcb::OutSegment& segment) {
+  if (segment.has(wire::flag::kSyn | wire::flag::kAck)) demultiplexer_.syn_ack_sent(segment.tuple, segment.seq + 1);
   link_->send(to_packet(segment, ip_identification_.fetch_add(1, std::memory_order_relaxed)));
 }
 

@@ -41,6 +41,11 @@ void SackScoreboard::acknowledged(std::uint32_t snd_una) {
   if (!ranges_.empty() && seq_lt(ranges_.front().first, snd_una)) ranges_.front().first = snd_una;
 }
 
+bool SackScoreboard::holds(std::uint32_t seq) const {
+  return std::any_of(ranges_.begin(), ranges_.end(),
+                     [&](const auto& range) { return seq_le(range.first, seq) && seq_lt(seq, range.second); });
+}
+
 std::uint32_t SackScoreboard::skip(std::uint32_t from) const {
   for (const auto& [left, right] : ranges_)
     if (seq_le(left, from) && seq_lt(from, right)) return right;

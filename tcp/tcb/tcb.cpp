@@ -367,6 +367,7 @@ std::optional<OutSegment> Tcb::next_data_segment(TimePoint now, bool retransmiss
   if (retransmission) {
     rtx_next_ = out.seq + out.length();
     ++statistics_.retransmissions;
+    remember_retransmission(out.seq);
     if (rtx_next_ == snd_nxt_ || !seq_lt(rtx_next_, snd_nxt_)) rtx_active_ = false;
   } else {
     if (fin) {
@@ -460,9 +461,10 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     tlp_end_.reset();
   }
   if (rto_due) {
-    // A second timeout without progress: the receiver may have reneged on
-    // what it SACKed (RFC 2018 §8), so the scoreboard is dropped.
-    if (stalled_since_) scoreboard_.clear();
+    // The scoreboard outlives the timeout: RFC 6675 §5.1 allows it where
+    // reneging is detected robustly (Errata 1610), as process_ack does, and
+    // under heavy loss a second timeout is common — dropping what the
+    // receiver holds would resend all of it.
     sack_hole_due_ = false;
     sack_rtx_next_ = snd_una_;
     if (!stalled_since_) stalled_since_ = now;
@@ -770,6 +772,22 @@ void Tcb::find_sack_hole() {
   sack_hole_due_ = seq_lt(hole, scoreboard_.highest()) && scoreboard_.lost(hole, 3 * send_mss_);
 }
 
+// A retransmission, with SND.NXT when it went: a segment sent after it
+// that arrives (is SACKed) while it does not shows it lost too (RFC 8985's
+// RACK, by sequence). Bounded; what falls below SND.UNA is forgotten.
+void Tcb::remember_retransmission(std::uint32_t seq) {
+  std::erase_if(retransmitted_, [&](const auto& entry) { return seq_lt(entry.first, snd_una_) || entry.first == seq; });
+  if (retransmitted_.size() >= kRetransmissionsWatched) retransmitted_.erase(retransmitted_.begin());
+  retransmitted_.emplace_back(seq, snd_nxt_);
+}
+
+std::optional<std::uint32_t> Tcb::retransmitted_below(std::uint32_t seq) {
+  std::erase_if(retransmitted_, [&](const auto& entry) { return seq_lt(entry.first, snd_una_); });
+  for (const auto& [start, mark] : retransmitted_)
+    if (start == seq) return mark;
+  return std::nullopt;
+}
+
 Flight Tcb::flight() const {
   std::size_t buffered = 0;
   {
@@ -780,6 +798,14 @@ Flight Tcb::flight() const {
 }
 
 void Tcb::process_ack(const Segment& s, TimePoint now) {
+  // Reneging (RFC 2018 §8), detected as Linux does: an ACK that moves SND.UNA
+  // into a block the receiver SACKed shows it dropped that block — a receiver
+  // holding it would have acknowledged past it — so none of what it SACKed
+  // can be trusted any longer.
+  if (seq_lt(snd_una_, s.ack) && seq_le(s.ack, snd_nxt_) && scoreboard_.holds(s.ack)) {
+    scoreboard_.clear();
+    ++statistics_.reneging;
+  }
   const bool learnt = sack_permitted_ && scoreboard_.update(s.options, snd_una_, snd_nxt_);
   // RFC 5681 §2's duplicate ACK, judged against the window before this
   // segment updates it; with SACK, an ACK that SACKs new data counts
@@ -837,7 +863,9 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
     }
     if (congestion_->on_ack(s.ack - snd_una_before_, flight())) fast_retransmit_due_ = true;
     stalled_since_.reset();
-    una_retransmitted_below_.reset();
+    // SND.UNA now at a hole resent earlier: that retransmission is watched
+    // as the fast retransmission of SND.UNA is (below).
+    una_retransmitted_below_ = retransmitted_below(snd_una_);
     if (seq_lt(rtx_next_, snd_una_)) rtx_next_ = snd_una_;
     if (rtx_active_ && !seq_lt(rtx_next_, snd_nxt_)) rtx_active_ = false;
     rto_deadline_.reset();

@@ -10,13 +10,15 @@
 // in SYN-RECEIVED sends a RST, and the new SYN takes the slot. A flood of
 // spoofed SYNs then only ever holds the newest of them, and a legitimate
 // client whose ACK comes back within the time the flood takes to send
-// `half_open` SYNs completes its handshake.
+// `half_open` SYNs completes its handshake: the ACK takes the connection
+// out of the evictable ones as it is routed.
 #include <cstdint>
 #include <functional>
 #include <list>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "lim/tcp/tcb/tcb.hpp"
@@ -52,6 +54,10 @@ class Demultiplexer {
   void add_port(std::uint16_t port, Port listener);
   // The listener's current LISTEN session, removed from the table.
   std::shared_ptr<Session> remove_port(std::uint16_t port);
+  // lim answered the SYN on `tuple`; an ACK of it (SEG.ACK = ISS + 1) ends
+  // the connection's exposure to eviction as it arrives, not when its
+  // session, maybe slowed behind a flood, gets round to it.
+  void syn_ack_sent(const wire::FourTuple& tuple, std::uint32_t acknowledges);
   // A session's connection is established (no longer half-open) or over.
   void established(const wire::FourTuple& tuple);
   void release(const wire::FourTuple& tuple);
@@ -66,6 +72,9 @@ class Demultiplexer {
     // In `half_open_` (SYN-RECEIVED, not evicted), and where.
     bool half_open = false;
     std::list<wire::FourTuple>::iterator age;
+    // ISS + 1 once the SYN-ACK went: only its true ACK protects the entry
+    // (an off-path attacker cannot guess it, RFC 6528), not any ACK.
+    std::optional<std::uint32_t> handshake_ack;
   };
   void forget_half_open(Entry& entry);
 

@@ -21,6 +21,8 @@ class SackScoreboard {
   void clear() { ranges_.clear(); }
   bool empty() const { return ranges_.empty(); }
 
+  // Whether `seq` lies in a SACKed block.
+  bool holds(std::uint32_t seq) const;
   // The first octet at or after `from` that is not SACKed.
   std::uint32_t skip(std::uint32_t from) const;
   // Where the data not SACKed that starts at `from` ends: the next SACKed

@@ -196,6 +196,7 @@ class Tcb {
 
   struct Statistics {
     std::uint64_t segments_in = 0, segments_out = 0, retransmissions = 0, fast_retransmits = 0, timeouts = 0;
+    std::uint64_t reneging = 0;  // SACKed data the receiver was seen to drop (process_ack)
     std::uint64_t bytes_in = 0, bytes_out = 0;
   };
   const Statistics& statistics() const { return statistics_; }
@@ -236,6 +237,8 @@ class Tcb {
   void find_sack_hole();
   void enter(TcpState state, TimePoint now);
   std::uint32_t offerable(std::size_t free) const;
+  void remember_retransmission(std::uint32_t seq);
+  std::optional<std::uint32_t> retransmitted_below(std::uint32_t seq);
   void advertise();
   bool reader_open() const;
   std::uint32_t data_start() const { return syn_acked() ? snd_una_ : iss_ + 1; }
@@ -279,6 +282,10 @@ class Tcb {
   // peer SACKs DupThresh segments sent after that, the retransmission was
   // lost too, and goes again without waiting for the timer.
   std::optional<std::uint32_t> una_retransmitted_below_;
+  // Retransmitted segments still outstanding: their first octet, and SND.NXT
+  // when they went (remember_retransmission).
+  static constexpr std::size_t kRetransmissionsWatched = 128;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> retransmitted_;
   std::uint32_t snd_una_before_ = 0;
   bool fin_queued_ = false, fin_sent_ = false, fin_acked_ = false;
   std::uint32_t fin_seq_ = 0;
