@@ -1,0 +1,67 @@
+#pragma once
+// The set of visited configurations without their vectors: each packed
+// configuration (PackedLayout) cut into 32-bit halves of its words, and the
+// halves combined pairwise, level by level, into a binary tree whose every
+// node lives in a TreeTable of its own. A configuration is then the id of
+// its root pair: the tables below hold each distinct half, quarter, ...
+// once, however many configurations share it, which is what makes a
+// product of independent parts (most protocols) cost little more than the
+// root level. Lossless: a configuration is rebuilt from its index.
+//
+// Index order is insertion order, as in StateStore, so that the BFS that
+// fills it numbers configurations by distance.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "lim/explore/state_store.hpp"
+#include "lim/explore/tree_table.hpp"
+
+namespace lim::explore {
+
+class CompactStore {
+ public:
+  explicit CompactStore(std::size_t words_per_state = 1);
+
+  // A configuration's root pair, its subtrees already interned: what a
+  // caller keeps between prepare() and insert() to prefetch the root slots
+  // of a batch of configurations before inserting them.
+  struct Root {
+    std::uint32_t left;
+    std::uint32_t right;
+    std::uint64_t hash;
+  };
+  Root prepare(std::span<const std::uint64_t> words);
+  void prefetch(const Root& root) const { nodes_.back().table.prefetch(root.hash); }
+  void make_room(std::size_t additional) { nodes_.back().table.make_room(additional); }
+  StateStore::Insertion insert(const Root& root);
+  StateStore::Insertion insert(std::span<const std::uint64_t> words) { return insert(prepare(words)); }
+  std::optional<StateIndex> find(const Root& root) const;
+  std::optional<StateIndex> find(std::span<const std::uint64_t> words) const;
+  // The packed words of configuration `index`.
+  void get(StateIndex index, std::span<std::uint64_t> words) const;
+  std::size_t size() const { return nodes_.back().table.size(); }
+  std::size_t words_per_state() const { return width_; }
+  std::size_t memory_bytes() const;
+
+ private:
+  // A node covers the halves [first, last); a leaf (one half) interns the
+  // pair (half, 0), an inner node the ids of its two children. Children
+  // precede their parent, the root is last.
+  struct Node {
+    TreeTable table;
+    std::uint32_t first, last;
+    std::int32_t left = -1, right = -1;  // child nodes; -1 for a leaf
+  };
+  std::uint32_t build(std::uint32_t first, std::uint32_t last);
+  static std::uint32_t half(std::span<const std::uint64_t> words, std::uint32_t index) {
+    return static_cast<std::uint32_t>(words[index / 2] >> (index % 2 * 32));
+  }
+
+  std::size_t width_;
+  std::vector<Node> nodes_;
+  mutable std::vector<std::uint32_t> ids_;  // per node, scratch for one configuration
+};
+
+}  // namespace lim::explore
