@@ -7,7 +7,7 @@
 namespace lim::explore {
 namespace {
 
-std::uint64_t mix(std::uint64_t x) {
+std::uint64_t spread_pair(std::uint64_t x) {
   // splitmix64 finaliser, as StateStore's: ids and packed halves are dense
   // small numbers that need spreading.
   x ^= x >> 30;
@@ -18,7 +18,7 @@ std::uint64_t mix(std::uint64_t x) {
   return x;
 }
 
-std::uint64_t low_bits(unsigned width) { return width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1; }
+std::uint64_t ones_below(unsigned width) { return width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1; }
 
 }  // namespace
 
@@ -31,7 +31,7 @@ TreeTable::TreeTable() {
 }
 
 std::uint64_t TreeTable::hash(std::uint32_t left, std::uint32_t right) {
-  return mix(std::uint64_t{left} << 32 ^ right ^ 0x9e3779b97f4a7c15ULL);
+  return spread_pair(std::uint64_t{left} << 32 ^ right ^ 0x9e3779b97f4a7c15ULL);
 }
 
 std::uint64_t TreeTable::pair(std::uint32_t id) const {
@@ -42,7 +42,7 @@ std::uint64_t TreeTable::pair(std::uint32_t id) const {
   const unsigned offset = bit & 63;
   std::uint64_t value = pairs_[word] >> offset;
   if (offset + width > 64) value |= pairs_[word + 1] << (64 - offset);
-  return value & low_bits(width);
+  return value & ones_below(width);
 }
 
 void TreeTable::store(std::uint32_t id, std::uint64_t value) {
@@ -51,7 +51,7 @@ void TreeTable::store(std::uint32_t id, std::uint64_t value) {
   const std::uint64_t bit = std::uint64_t{id} * width;
   const std::size_t word = bit >> 6;
   const unsigned offset = bit & 63;
-  const std::uint64_t mask = low_bits(width);
+  const std::uint64_t mask = ones_below(width);
   pairs_[word] = (pairs_[word] & ~(mask << offset)) | (value << offset);
   if (offset + width > 64) {
     const unsigned spill = 64 - offset;
@@ -74,10 +74,10 @@ void TreeTable::widen(unsigned left_width, unsigned right_width) {
       const unsigned offset = bit & 63;
       value = pairs_[word] >> offset;
       if (offset + old_width > 64) value |= pairs_[word + 1] << (64 - offset);
-      value &= low_bits(old_width);
+      value &= ones_below(old_width);
     }
     const std::uint64_t left = value >> old_right;
-    const std::uint64_t right = value & low_bits(old_right);
+    const std::uint64_t right = value & ones_below(old_right);
     left_width_ = left_width;
     right_width_ = right_width;
     store(static_cast<std::uint32_t>(id), left << right_width | right);
@@ -89,20 +89,20 @@ void TreeTable::widen(unsigned left_width, unsigned right_width) {
 }
 
 std::optional<std::uint32_t> TreeTable::find(std::uint32_t left, std::uint32_t right, std::uint64_t h) const {
-  const std::uint32_t id_mask = static_cast<std::uint32_t>(low_bits(id_bits_));
+  const std::uint32_t id_mask = static_cast<std::uint32_t>(ones_below(id_bits_));
   for (std::uint64_t slot = h & mask_;; slot = (slot + 1) & mask_) {
     const std::uint32_t content = slots_[slot];
     if (content == 0) return std::nullopt;
     const std::uint32_t id = (content & id_mask) - 1;
     if (content != slot_entry(id, h)) continue;
     const std::uint64_t value = pair(id);
-    if (value >> right_width_ == left && (value & low_bits(right_width_)) == right) return id;
+    if (value >> right_width_ == left && (value & ones_below(right_width_)) == right) return id;
   }
 }
 
 TreeTable::Insertion TreeTable::insert(std::uint32_t left, std::uint32_t right, std::uint64_t h) {
   if (over_loaded(count_ + 1)) grow();
-  const std::uint32_t id_mask = static_cast<std::uint32_t>(low_bits(id_bits_));
+  const std::uint32_t id_mask = static_cast<std::uint32_t>(ones_below(id_bits_));
   std::uint64_t slot = h & mask_;
   for (;; slot = (slot + 1) & mask_) {
     const std::uint32_t content = slots_[slot];
@@ -110,7 +110,7 @@ TreeTable::Insertion TreeTable::insert(std::uint32_t left, std::uint32_t right, 
     const std::uint32_t id = (content & id_mask) - 1;
     if (content != slot_entry(id, h)) continue;
     const std::uint64_t value = pair(id);
-    if (value >> right_width_ == left && (value & low_bits(right_width_)) == right) return {id, false};
+    if (value >> right_width_ == left && (value & ones_below(right_width_)) == right) return {id, false};
   }
   // A slot holds id + 1 in 32 bits.
   if (count_ >= std::size_t{0xfffffffe}) throw std::length_error("more than 2^32 - 2 pairs in a tree table");

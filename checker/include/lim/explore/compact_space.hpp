@@ -13,6 +13,8 @@
 // graph exploration records, so both stores report the same run.
 #include <algorithm>
 #include <cstdint>
+#include <span>
+#include <stdexcept>
 #include <vector>
 
 #include "lim/explore/big_vector.hpp"
@@ -84,6 +86,8 @@ std::vector<Move> path_to(const Semantics& semantics, const CompactSpace& space,
                                      state = source;
                                    });
     }
+    // The layers say the configuration was found from the layer before.
+    if (!found) throw std::logic_error("a configuration without a parent in the layer before it");
   }
   std::reverse(path.begin(), path.end());
   return path;
