@@ -1,10 +1,31 @@
 #include "lim/explore/compact_store.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace lim::explore {
 
-CompactStore::CompactStore(std::size_t words_per_state) : width_(std::max<std::size_t>(1, words_per_state)) {
+CompactStore::CompactStore(std::size_t words_per_state)
+    : width_(std::max<std::size_t>(1, words_per_state)), cut_(width_, 32) {
+  build_tree();
+}
+
+CompactStore::CompactStore(const PackedLayout& layout)
+    : width_(std::max<std::size_t>(1, layout.word_count())), cut_(width_) {
+  // At the field boundary nearest the middle of the used bits, so that no
+  // field is split; each half holds 32 bits at most.
+  for (std::size_t word = 0; word < width_; ++word) {
+    const unsigned used = layout.used_bits(word);
+    const auto distance = [&](unsigned c) { return c > used / 2 ? c - used / 2 : used / 2 - c; };
+    std::optional<unsigned> cut;
+    for (const unsigned start : layout.field_starts(word))
+      if (start <= 32 && used - start <= 32 && (!cut || distance(start) < distance(*cut))) cut = start;
+    cut_[word] = static_cast<std::uint8_t>(cut.value_or((used + 1) / 2));
+  }
+  build_tree();
+}
+
+void CompactStore::build_tree() {
   nodes_.reserve(4 * width_);
   build(0, static_cast<std::uint32_t>(2 * width_));
   ids_.resize(nodes_.size());
@@ -70,7 +91,12 @@ void CompactStore::get(StateIndex index, std::span<std::uint64_t> words) const {
     const auto& node = nodes_[i];
     const std::uint32_t id = ids_[i];
     if (node.left < 0) {
-      words[node.first / 2] |= std::uint64_t{node.table.left(id)} << (node.first % 2 * 32);
+      const std::uint64_t value = node.table.left(id);
+      const unsigned cut = cut_[node.first / 2];
+      if (node.first % 2 == 0)
+        words[node.first / 2] |= value;
+      else if (cut < 64)
+        words[node.first / 2] |= value << cut;
       continue;
     }
     ids_[node.left] = node.table.left(id);

@@ -23,9 +23,15 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
   const auto start = Clock::now();
   auto last_report = start;
   CompactSpace space;
-  space.layout = semantics.layout();
+  // A semantics may say which fields belong together (a role's state and
+  // its queues): placed side by side, they fall into the same half of the
+  // tree, whose halves are then nearly independent and few.
+  if constexpr (requires { semantics.storage_order(); })
+    space.layout = semantics.layout().placed_in(semantics.storage_order());
+  else
+    space.layout = semantics.layout();
   const std::size_t width = space.layout.word_count();
-  space.states = CompactStore(width);
+  space.states = CompactStore(space.layout);
   const std::size_t fields = space.layout.field_count();
   std::vector<std::uint32_t> current(fields), scratch(fields);
   std::vector<std::uint64_t> packed(width);
