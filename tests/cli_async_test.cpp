@@ -25,6 +25,33 @@ TEST(CliAsync, KmcFileHoldsExitsZero) {
   EXPECT_NE(result.out.find("k=1"), std::string::npos);
 }
 
+// --store picks how explorations store configurations; every report is the
+// same whichever it is, but for the time taken.
+TEST(CliAsync, TheStoreChangesNoReport) {
+  const auto strip_times = [](nlohmann::json document) {
+    for (auto& file : document["files"]) {
+      file.erase("seconds");
+      for (auto& property : file["properties"]) property.erase("seconds");
+    }
+    return document;
+  };
+  const std::string check = "check --k 2 --props k-obi,async-deadlock-freedom,orphan-messages --format json ";
+  const std::string files = std::string(LIM_SOURCE_DIR) + "/specs/broken/*.lim";
+  const auto graph = run_lim(check + "--store graph " + files);
+  const auto compact = run_lim(check + "--store compact " + files);
+  const auto automatic = run_lim(check + files);
+  EXPECT_EQ(graph.exit_code, 1) << graph.err;
+  EXPECT_EQ(compact.exit_code, graph.exit_code);
+  EXPECT_EQ(automatic.exit_code, graph.exit_code);
+  const auto expected = strip_times(nlohmann::json::parse(graph.out));
+  EXPECT_EQ(expected["files"].size(), 3u);
+  EXPECT_EQ(strip_times(nlohmann::json::parse(compact.out)), expected);
+  EXPECT_EQ(strip_times(nlohmann::json::parse(automatic.out)), expected);
+  const auto wrong = run_lim("check --k 2 --store edges " + files);
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_NE(wrong.err.find("--store 'edges'"), std::string::npos) << wrong.err;
+}
+
 TEST(CliAsync, ViolationShowsTheRunAndTheQueues) {
   const auto path = temp_spec("orphan.txt", "A: B!a; B!b; end\nB: A?a; end\n");
   const auto result = run_lim("check --k 1 --props k-safety,orphan-messages " + path);

@@ -1,5 +1,6 @@
 #include "lim/explore/packed_layout.hpp"
 
+#include <algorithm>
 #include <bit>
 
 namespace lim::explore {
@@ -7,18 +8,46 @@ namespace lim::explore {
 PackedLayout::PackedLayout(const std::vector<std::uint32_t>& bounds) {
   std::uint32_t word = 0;
   unsigned used = 0;
-  for (const auto bound : bounds) {
-    // A field never straddles two words, which keeps pack/unpack to one
-    // shift and mask each.
-    const auto width = static_cast<std::uint8_t>(bound <= 1 ? 0 : std::bit_width(bound - 1));
-    if (used + width > 64) {
-      ++word;
-      used = 0;
-    }
-    fields_.push_back({word, static_cast<std::uint8_t>(used), width});
-    used += width;
-  }
+  fields_.resize(bounds.size());
+  for (std::size_t i = 0; i < bounds.size(); ++i)
+    place(i, static_cast<std::uint8_t>(bounds[i] <= 1 ? 0 : std::bit_width(bounds[i] - 1)), word, used);
   words_ = bounds.empty() ? 1 : word + 1;
+}
+
+void PackedLayout::place(std::size_t index, std::uint8_t width, std::uint32_t& word, unsigned& used) {
+  // A field never straddles two words, which keeps pack/unpack to one
+  // shift and mask each.
+  if (used + width > 64) {
+    ++word;
+    used = 0;
+  }
+  fields_[index] = {word, static_cast<std::uint8_t>(used), width};
+  used += width;
+}
+
+PackedLayout PackedLayout::placed_in(const std::vector<std::uint32_t>& order) const {
+  PackedLayout placed;
+  placed.fields_.resize(fields_.size());
+  std::uint32_t word = 0;
+  unsigned used = 0;
+  for (const auto index : order) placed.place(index, fields_[index].width, word, used);
+  placed.words_ = fields_.empty() ? 1 : word + 1;
+  return placed;
+}
+
+std::vector<unsigned> PackedLayout::field_starts(std::size_t word) const {
+  std::vector<unsigned> starts;
+  for (const auto& field : fields_)
+    if (field.word == word && field.width != 0) starts.push_back(field.shift);
+  std::sort(starts.begin(), starts.end());
+  return starts;
+}
+
+unsigned PackedLayout::used_bits(std::size_t word) const {
+  unsigned used = 0;
+  for (const auto& field : fields_)
+    if (field.word == word) used = std::max<unsigned>(used, field.shift + field.width);
+  return used;
 }
 
 void PackedLayout::pack(std::span<const std::uint32_t> values, std::span<std::uint64_t> words) const {

@@ -71,7 +71,9 @@ report::FileReport asynchronous_properties(const std::string& file, const automa
     return report;
   }
   report.semantics = fmt::format("asynchronous k={}", bounds.from);
-  properties::BoundedAnalysis analysis(system, bounds.from, options.explore);
+  auto explore_options = options.explore;
+  explore_options.storage = properties::storage_for(explore_options.storage, options.properties, system);
+  properties::BoundedAnalysis analysis(system, bounds.from, explore_options);
   for (const auto property : options.properties) report.results.push_back(analysis.check(property));
   report.components = analysis.component_count();
   report.states = analysis.states();

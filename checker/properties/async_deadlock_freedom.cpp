@@ -13,6 +13,8 @@
 // queue to an environment are its to take or leave; messages an environment
 // sent to a role that has ended are dropped with that role's endpoint.
 // Without environments this is exactly the rule above.
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "async_support.hpp"
@@ -24,7 +26,6 @@ namespace lim::properties {
 
 TerminalConfigurations find_stuck_configurations(const ComponentSpace& component, const ReverseGraph* reverse) {
   const auto& semantics = *component.semantics;
-  const auto& space = *component.space;
   const auto& system = semantics.system();
   const FieldReader read(component);
   bool environment = false;
@@ -32,6 +33,9 @@ TerminalConfigurations find_stuck_configurations(const ComponentSpace& component
   // live[state]: a non-environment role moves there or after environment moves.
   std::vector<char> live;
   if (environment) {
+    // Environments make "stuck" a backward reachability: only the graph has it.
+    if (!component.space) throw std::logic_error("deadlock freedom with environments needs the graph store");
+    const auto& space = *component.space;
     std::optional<ReverseGraph> own;
     if (!reverse) reverse = &own.emplace(properties::reverse(space));
     const auto by_environment = [&](EdgeIndex edge) {
@@ -42,9 +46,9 @@ TerminalConfigurations find_stuck_configurations(const ComponentSpace& component
                            by_environment);
   }
   TerminalConfigurations found;
-  for (StateIndex state = 0; state < space.expanded(); ++state) {
+  for (StateIndex state = 0; state < component.expanded(); ++state) {
     poll_budget();
-    if (environment ? live[state] != 0 : space.has_successors(state)) continue;
+    if (environment ? live[state] != 0 : component.has_successors(state)) continue;
     if (!found.any) found.any = state;
     std::string waiting;
     for (std::uint32_t local = 0; local < semantics.roles().size(); ++local) {

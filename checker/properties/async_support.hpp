@@ -14,23 +14,43 @@ namespace lim::properties {
 class FieldReader {
  public:
   explicit FieldReader(const ComponentSpace& component)
-      : semantics_(*component.semantics), space_(*component.space) {}
+      : semantics_(*component.semantics),
+        space_(component.space),
+        compact_(component.compact),
+        layout_(compact_ ? compact_->layout : space_->layout) {
+    if (compact_) words_.resize(compact_->states.words_per_state());
+  }
 
   // The machine state of the role at position `local` of semantics.roles().
   std::uint32_t state(explore::StateIndex state, std::uint32_t local) const {
-    return space_.layout.get(space_.states[state], local);
+    return layout_.get(words(state), local);
   }
   std::uint32_t length(explore::StateIndex state, std::uint32_t channel) const {
-    return space_.layout.get(space_.states[state], semantics_.channels()[channel].length_field);
+    return layout_.get(words(state), semantics_.channels()[channel].length_field);
   }
   std::uint32_t head(explore::StateIndex state, std::uint32_t channel) const {
     const auto& c = semantics_.channels()[channel];
-    return c.has_slots() ? space_.layout.get(space_.states[state], c.first_slot) : 0;
+    return c.has_slots() ? layout_.get(words(state), c.first_slot) : 0;
   }
 
  private:
+  // A compact store rebuilds a configuration's words from its tree: once per
+  // state, since the passes read a few fields of one state in a row.
+  std::span<const std::uint64_t> words(explore::StateIndex state) const {
+    if (!compact_) return space_->states[state];
+    if (state != cached_) {
+      compact_->states.get(state, words_);
+      cached_ = state;
+    }
+    return words_;
+  }
+
   const semantics::AsynchronousSemantics& semantics_;
-  const explore::StateSpace& space_;
+  const explore::StateSpace* space_;
+  const explore::CompactSpace* compact_;
+  const explore::PackedLayout& layout_;
+  mutable std::vector<std::uint64_t> words_;
+  mutable explore::StateIndex cached_ = ~explore::StateIndex{0};
 };
 
 // Guarded copies of one receive (`ack(s: segment) if g1 . …, ack(s: segment)

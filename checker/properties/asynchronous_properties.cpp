@@ -1,5 +1,5 @@
 // Names of the asynchronous properties, spelled like mpstk's synchronous
-// ones (REFERENCE §6).
+// ones (REFERENCE §6), and which of them the compact store can decide.
 #include "lim/properties/asynchronous_properties.hpp"
 
 namespace lim::properties {
@@ -45,6 +45,43 @@ std::optional<AsyncProperty> parse_async_property(std::string_view text) {
   if (text == "k-exhaustive") return AsyncProperty::KExhaustivity;
   if (text == "k-safe") return AsyncProperty::KSafety;
   return std::nullopt;
+}
+
+std::string_view name(StateStorage storage) {
+  switch (storage) {
+    case StateStorage::Automatic: return "auto";
+    case StateStorage::Graph: return "graph";
+    case StateStorage::Compact: return "compact";
+  }
+  return "?";
+}
+
+std::optional<StateStorage> parse_state_storage(std::string_view text) {
+  for (const auto storage : {StateStorage::Automatic, StateStorage::Graph, StateStorage::Compact})
+    if (name(storage) == text) return storage;
+  return std::nullopt;
+}
+
+bool is_reachability_property(AsyncProperty property, const automata::System& system) {
+  switch (property) {
+    case AsyncProperty::Csa:
+    case AsyncProperty::Directedness:
+    case AsyncProperty::KObi:
+    case AsyncProperty::OrphanMessages: return true;
+    case AsyncProperty::DeadlockFreedom:
+      for (automata::RoleId role = 0; role < system.role_count(); ++role)
+        if (system.is_environment(role)) return false;
+      return true;
+    default: return false;
+  }
+}
+
+StateStorage storage_for(StateStorage requested, const std::vector<AsyncProperty>& properties,
+                         const automata::System& system) {
+  if (requested == StateStorage::Graph) return StateStorage::Graph;
+  for (const auto property : properties)
+    if (!is_reachability_property(property, system)) return StateStorage::Graph;
+  return StateStorage::Compact;
 }
 
 bool depends_on_k(AsyncProperty property) {

@@ -47,6 +47,14 @@ std::vector<report::TraceStep> describe_path(const semantics::AsynchronousSemant
   return steps;
 }
 
+std::vector<report::TraceStep> describe_moves(const semantics::AsynchronousSemantics& semantics,
+                                              const std::vector<explore::Move>& moves) {
+  std::vector<report::TraceStep> steps;
+  steps.reserve(moves.size());
+  for (const auto move : moves) steps.push_back(describe_step(semantics, move));
+  return steps;
+}
+
 report::Configuration describe_configuration(const automata::System& system,
                                              std::span<const ComponentConfiguration> parts) {
   report::Configuration configuration;

@@ -17,9 +17,11 @@
 //    product is stuck iff every component is, as before.
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "lim/explore/compact_explorer.hpp"
 #include "lim/properties/asynchronous_properties.hpp"
 #include "lim/semantics/independent_components.hpp"
 #include "lim/support/budget.hpp"
@@ -35,16 +37,31 @@ constexpr std::size_t kHuntBudget = 50'000;
 
 struct BoundedAnalysis::Component {
   std::unique_ptr<semantics::AsynchronousSemantics> semantics;
-  explore::StateSpace space;
+  explore::StateSpace space;                   // the graph store, unless
+  std::optional<explore::CompactSpace> compact;  // the compact store is used
   std::optional<ReverseGraph> reverse_graph;
   std::optional<ViolationScreen> screen;
 
-  ComponentSpace view() const { return {semantics.get(), &space}; }
+  ComponentSpace view() const { return {semantics.get(), compact ? nullptr : &space, compact ? &*compact : nullptr}; }
   const ReverseGraph& reverse() {
+    // Only the graph properties ask, and storage_for() gave them the graph.
+    if (compact) throw std::logic_error("a graph property was asked of the compact store");
     if (!reverse_graph) reverse_graph = properties::reverse(space);
     return *reverse_graph;
   }
-  std::size_t depth(StateIndex state) const { return space.path_to(state).size(); }
+  std::size_t depth(StateIndex state) const { return compact ? compact->depth(state) : space.path_to(state).size(); }
+  std::vector<report::TraceStep> run_to(StateIndex state) const {
+    if (compact) return describe_moves(*semantics, explore::path_to(*semantics, *compact, state));
+    return describe_path(*semantics, space, space.path_to(state));
+  }
+  std::vector<std::uint32_t> configuration(StateIndex state) const {
+    return compact ? compact->configuration(state) : space.configuration(state);
+  }
+  std::size_t size() const { return compact ? compact->size() : space.size(); }
+  std::size_t edge_count() const { return compact ? compact->edge_count() : space.edge_count(); }
+  std::size_t memory_bytes() const { return compact ? compact->memory_bytes() : space.memory_bytes(); }
+  double seconds() const { return compact ? compact->seconds : space.seconds; }
+  explore::Completion completion() const { return compact ? compact->completion : space.completion; }
 };
 
 BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, const AsyncExploreOptions& options,
@@ -59,6 +76,7 @@ BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, con
     for (automata::RoleId role = 0; role < system.role_count(); ++role) groups.back().push_back(role);
   }
   Refutation refuted = Refutation::None;
+  const bool compact = options.storage == StateStorage::Compact && screening.watch == Refutation::None;
   const auto stop_at = [&](Exhaustion spent) {
     completion_ = spent == Exhaustion::Time ? explore::Completion::TimeLimit : explore::Completion::MemoryLimit;
   };
@@ -99,13 +117,16 @@ BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, con
         return (*screen)(state, values);
       };
     }
-    component->space = explore::explore(*component->semantics, explore_options);
+    if (compact)
+      component->compact = explore::explore_compact(*component->semantics, explore_options);
+    else
+      component->space = explore::explore(*component->semantics, explore_options);
     if (component->screen) refuted = refuted | component->screen->found();
-    const auto bytes = component->space.memory_bytes();
+    const auto bytes = component->memory_bytes();
     budget->hold(bytes);
     held_bytes_ += bytes;
-    seconds_ += component->space.seconds;
-    const auto completion = component->space.completion;
+    seconds_ += component->seconds();
+    const auto completion = component->completion();
     components_.push_back(std::move(component));
     if (completion != explore::Completion::Complete) {
       completion_ = completion;
@@ -122,13 +143,13 @@ std::size_t BoundedAnalysis::component_count() const { return components_.size()
 
 std::size_t BoundedAnalysis::states() const {
   std::size_t total = 0;
-  for (const auto& component : components_) total += component->space.size();
+  for (const auto& component : components_) total += component->size();
   return total;
 }
 
 std::size_t BoundedAnalysis::transitions() const {
   std::size_t total = 0;
-  for (const auto& component : components_) total += component->space.edge_count();
+  for (const auto& component : components_) total += component->edge_count();
   return total;
 }
 
@@ -197,9 +218,11 @@ report::PropertyResult BoundedAnalysis::conjunction(AsyncProperty property,
   result.verdict = report::Verdict::Violated;
   report::Counterexample counterexample;
   const auto& semantics = *worst->semantics;
-  counterexample.prefix = describe_path(semantics, worst->space, worst->space.path_to(violation->at));
-  counterexample.continuation = describe_path(semantics, worst->space, violation->continuation);
-  const ComponentConfiguration at{worst->semantics.get(), worst->space.configuration(violation->at)};
+  counterexample.prefix = worst->run_to(violation->at);
+  // A continuation is a run of graph edges; no compact-store property has one.
+  if (!violation->continuation.empty())
+    counterexample.continuation = describe_path(semantics, worst->space, violation->continuation);
+  const ComponentConfiguration at{worst->semantics.get(), worst->configuration(violation->at)};
   counterexample.at = describe_configuration(system_, std::span<const ComponentConfiguration>(&at, 1));
   counterexample.explanation = std::move(violation->explanation);
   result.counterexample = std::move(counterexample);
@@ -236,9 +259,9 @@ report::PropertyResult BoundedAnalysis::terminal(AsyncProperty property,
   for (std::size_t i = 0; i < found.size(); ++i) {
     const auto& component = *components_[i];
     const StateIndex state = i == *chosen ? *found[i].bad : *found[i].any;
-    auto steps = describe_path(*component.semantics, component.space, component.space.path_to(state));
+    auto steps = component.run_to(state);
     counterexample.prefix.insert(counterexample.prefix.end(), steps.begin(), steps.end());
-    parts.push_back({component.semantics.get(), component.space.configuration(state)});
+    parts.push_back({component.semantics.get(), component.configuration(state)});
   }
   counterexample.at = describe_configuration(system_, parts);
   counterexample.explanation = found[*chosen].explanation;
@@ -284,6 +307,9 @@ report::PropertyResult BoundedAnalysis::screened(AsyncProperty property) {
 
 report::PropertyResult BoundedAnalysis::compute(AsyncProperty property) {
   if (completion_ == explore::Completion::Stopped && depends_on_k(property)) return screened(property);
+  const bool compact = std::any_of(components_.begin(), components_.end(), [](const auto& c) { return c->compact; });
+  if (compact && !is_reachability_property(property, system_))
+    throw std::logic_error(fmt::format("{} was asked of the compact store (see storage_for)", name(property)));
   switch (property) {
     case AsyncProperty::Csa: return check_csa(system_);
     case AsyncProperty::Directedness: return check_directedness(system_);

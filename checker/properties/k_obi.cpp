@@ -15,7 +15,6 @@ namespace lim::properties {
 
 std::optional<Violation> find_k_obi_violation(const ComponentSpace& component) {
   const auto& semantics = *component.semantics;
-  const auto& space = *component.space;
   const auto& system = semantics.system();
   const FieldReader read(component);
   // Per role in scope and machine state: the channels its sends use, when
@@ -40,7 +39,7 @@ std::optional<Violation> find_k_obi_violation(const ComponentSpace& component) {
     }
   }
   if (!any) return std::nullopt;
-  for (StateIndex state = 0; state < space.size(); ++state) {
+  for (StateIndex state = 0; state < component.size(); ++state) {
     poll_budget();
     for (std::uint32_t local = 0; local < semantics.roles().size(); ++local) {
       const auto machine_state = read.state(state, local);

@@ -48,6 +48,8 @@ LeastKReport check_least_k(const automata::System& system, const std::vector<Asy
   const auto undecided = [&] {
     return std::any_of(decided.begin(), decided.end(), [](const auto& result) { return !result.has_value(); });
   };
+  auto explore_options = options;
+  explore_options.storage = storage_for(options.storage, properties, system);
   const bool basic = is_basic(system);
   const std::string range = fmt::format("{}..{}", from, to);
   for (unsigned k = from; k <= to && undecided(); ++k) {
@@ -65,7 +67,7 @@ LeastKReport check_least_k(const automata::System& system, const std::vector<Asy
     }
     if (!screenable) screening = {};
 
-    BoundedAnalysis analysis(system, k, options, screening);
+    BoundedAnalysis analysis(system, k, explore_options, screening);
     report.last_k = k;
     report.states = analysis.states();
     report.transitions = analysis.transitions();

@@ -17,11 +17,10 @@ namespace lim::properties {
 
 TerminalConfigurations find_final_configurations(const ComponentSpace& component) {
   const auto& semantics = *component.semantics;
-  const auto& space = *component.space;
   const auto& system = semantics.system();
   const FieldReader read(component);
   TerminalConfigurations found;
-  for (StateIndex state = 0; state < space.size(); ++state) {
+  for (StateIndex state = 0; state < component.size(); ++state) {
     poll_budget();
     bool final = true;
     for (std::uint32_t local = 0; local < semantics.roles().size() && final; ++local) {

@@ -108,4 +108,25 @@ AsyncStep AsynchronousSemantics::step(explore::Move move) const {
   return {ref.role, ref, action.direction, transition_channel_[move.first], move.second};
 }
 
+std::vector<std::uint32_t> AsynchronousSemantics::storage_order() const {
+  std::vector<std::uint32_t> order;
+  std::vector<char> placed(layout_.field_count(), 0);
+  const auto add = [&](std::uint32_t field) {
+    if (placed[field]) return;
+    placed[field] = 1;
+    order.push_back(field);
+  };
+  for (std::uint32_t local = 0; local < roles_.size(); ++local) {
+    add(local);
+    for (const auto& channel : channels_) {
+      if (channel.from != roles_[local]) continue;
+      add(channel.length_field);
+      if (channel.has_slots())
+        for (unsigned slot = 0; slot < bound_; ++slot) add(channel.first_slot + slot);
+    }
+  }
+  for (std::uint32_t field = 0; field < layout_.field_count(); ++field) add(field);
+  return order;
+}
+
 }  // namespace lim::semantics

@@ -44,6 +44,7 @@ struct CheckArguments {
   std::optional<std::string> max_memory;
   std::optional<std::string> timeout;
   std::string color = "auto";
+  std::string store = "auto";  // --store
   bool quiet = false;
 };
 
@@ -202,6 +203,9 @@ int run_check(const CheckArguments& arguments) {
   async_options.properties = selection.async;
   async_options.bounds = bounds.value_or(pipeline::BoundRange{});
   async_options.explore.limits.max_states = limits.max_states;
+  const auto storage = properties::parse_state_storage(arguments.store);
+  if (!storage) return fail(fmt::format("--store '{}' is not auto, graph or compact", arguments.store));
+  async_options.explore.storage = *storage;
   if (progress.enabled()) {
     sync_options.explore.progress = [&](const properties::SyncComponentProgress& report) {
       progress.exploring("", report.component, report.components, report.exploration);
@@ -288,6 +292,10 @@ Subcommand add_check_command(CLI::App& app) {
   command->add_option("--timeout", arguments->timeout,
                       "time the check of one file may take, e.g. 30, 0.5 or 2min (default: none)");
   command->add_option("--color", arguments->color, "colour the table: auto (a terminal, unless NO_COLOR), always, never");
+  command->add_option("--store", arguments->store,
+                      "with --k: how explorations store configurations: auto (the compact store, without edges, "
+                      "when every property asked is k-obi, orphan-messages or async-deadlock-freedom without "
+                      "environments; else the graph), graph, or compact (where it applies)");
   command->add_flag("--quiet,-q", arguments->quiet, "no progress display");
   return {command, [arguments] { return run_check(*arguments); }};
 }

@@ -16,6 +16,14 @@ class PackedLayout {
 
   std::size_t field_count() const { return fields_.size(); }
   std::size_t word_count() const { return words_; }
+  // Bits of word `word` that some field uses (its low ones).
+  unsigned used_bits(std::size_t word) const;
+  // The bit positions in `word` where a field starts, ascending.
+  std::vector<unsigned> field_starts(std::size_t word) const;
+  // The same fields, placed in the words in the order `order` lists them
+  // (each field once) rather than in index order: what a field means and
+  // its index stay, only where its bits go changes.
+  PackedLayout placed_in(const std::vector<std::uint32_t>& order) const;
   void pack(std::span<const std::uint32_t> values, std::span<std::uint64_t> words) const;
   void unpack(std::span<const std::uint64_t> words, std::span<std::uint32_t> values) const;
   // One field of a packed configuration, without unpacking the others:
@@ -28,6 +36,7 @@ class PackedLayout {
   }
 
  private:
+  void place(std::size_t index, std::uint8_t width, std::uint32_t& word, unsigned& used);
   struct Field {
     std::uint32_t word;
     std::uint8_t shift;

@@ -96,6 +96,25 @@ TerminalConfigurations find_stuck_configurations(const ComponentSpace& component
 TerminalConfigurations find_final_configurations(const ComponentSpace& component);
 
 // ---- the whole system at one bound -------------------------------------------------
+// How an exploration stores what it visits. The graph store keeps every
+// edge, which the properties that look at the graph need (k-safety,
+// k-exhaustivity and k-sibi ask what some path reaches from each
+// configuration; k-cibi searches paths; deadlock freedom with an
+// environment, what environment moves lead to). The compact one keeps only
+// the configurations (explore/compact_space.hpp), enough for the
+// properties of reachable configurations: k-obi, orphan messages, deadlock
+// freedom without environments. Automatic and Compact both pick the
+// compact store exactly when every property asked is of that kind.
+enum class StateStorage { Automatic, Graph, Compact };
+std::string_view name(StateStorage storage);  // "auto", "graph", "compact"
+std::optional<StateStorage> parse_state_storage(std::string_view name);
+// Whether the property is decided by which configurations are reachable
+// (and whether they have moves), with no look at the edges.
+bool is_reachability_property(AsyncProperty property, const automata::System& system);
+// The store an exploration for these properties uses: Graph or Compact.
+StateStorage storage_for(StateStorage requested, const std::vector<AsyncProperty>& properties,
+                         const automata::System& system);
+
 struct AsyncProgress {
   unsigned k = 0;
   std::size_t component = 0;   // 0-based
@@ -114,6 +133,10 @@ struct AsyncExploreOptions {
   // Explore independent components separately (exact; see
   // independent_components.hpp). Off: one product state space.
   bool decompose = true;
+  // Graph unless resolved by storage_for(): a BoundedAnalysis cannot tell
+  // which properties will be asked of it. A screened analysis always keeps
+  // the graph (its witnesses are graph states).
+  StateStorage storage = StateStorage::Automatic;
 };
 
 // What a BoundedAnalysis may stop early for (violation_screen.hpp): once

@@ -76,6 +76,9 @@ class AsynchronousSemantics {
   std::optional<std::uint32_t> local_index(RoleId role) const;
 
   void initial(std::span<std::uint32_t> configuration) const;
+  // Fields role by role: each role's state, then the queues it sends on.
+  // The compact store (explore/compact_explorer.hpp) packs them in this order.
+  std::vector<std::uint32_t> storage_order() const;
 
   template <class Emit>
   void for_each_successor(std::span<const std::uint32_t> from, std::span<std::uint32_t> to, Emit&& emit) const {

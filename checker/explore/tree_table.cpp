@@ -1,0 +1,151 @@
+#include "lim/explore/tree_table.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <stdexcept>
+
+namespace lim::explore {
+namespace {
+
+std::uint64_t spread_pair(std::uint64_t x) {
+  // splitmix64 finaliser, as StateStore's: ids and packed halves are dense
+  // small numbers that need spreading.
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+std::uint64_t ones_below(unsigned width) { return width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1; }
+
+}  // namespace
+
+TreeTable::TreeTable() {
+  // Small: most levels of a tree hold a few hundred pairs, and a system of
+  // many independent components makes many trees.
+  slots_.assign(16, 0);
+  mask_ = slots_.size() - 1;
+  id_bits_ = 4;
+}
+
+std::uint64_t TreeTable::hash(std::uint32_t left, std::uint32_t right) {
+  return spread_pair(std::uint64_t{left} << 32 ^ right ^ 0x9e3779b97f4a7c15ULL);
+}
+
+std::uint64_t TreeTable::pair(std::uint32_t id) const {
+  const unsigned width = left_width_ + right_width_;
+  if (width == 0) return 0;
+  const std::uint64_t bit = std::uint64_t{id} * width;
+  const std::size_t word = bit >> 6;
+  const unsigned offset = bit & 63;
+  std::uint64_t value = pairs_[word] >> offset;
+  if (offset + width > 64) value |= pairs_[word + 1] << (64 - offset);
+  return value & ones_below(width);
+}
+
+void TreeTable::store(std::uint32_t id, std::uint64_t value) {
+  const unsigned width = left_width_ + right_width_;
+  if (width == 0) return;
+  const std::uint64_t bit = std::uint64_t{id} * width;
+  const std::size_t word = bit >> 6;
+  const unsigned offset = bit & 63;
+  const std::uint64_t mask = ones_below(width);
+  pairs_[word] = (pairs_[word] & ~(mask << offset)) | (value << offset);
+  if (offset + width > 64) {
+    const unsigned spill = 64 - offset;
+    pairs_[word + 1] = (pairs_[word + 1] & ~(mask >> spill)) | (value >> spill);
+  }
+}
+
+void TreeTable::widen(unsigned left_width, unsigned right_width) {
+  // In place, last pair first: a pair's wider copy never lands on the
+  // narrower pairs before it that are still to be read.
+  const unsigned old_right = right_width_;
+  const unsigned old_width = left_width_ + right_width_;
+  const unsigned width = left_width + right_width;
+  pairs_.resize((count_ * width + 63) / 64 + 1);
+  for (std::size_t id = count_; id-- > 0;) {
+    std::uint64_t value = 0;
+    if (old_width != 0) {
+      const std::uint64_t bit = std::uint64_t{id} * old_width;
+      const std::size_t word = bit >> 6;
+      const unsigned offset = bit & 63;
+      value = pairs_[word] >> offset;
+      if (offset + old_width > 64) value |= pairs_[word + 1] << (64 - offset);
+      value &= ones_below(old_width);
+    }
+    const std::uint64_t left = value >> old_right;
+    const std::uint64_t right = value & ones_below(old_right);
+    left_width_ = left_width;
+    right_width_ = right_width;
+    store(static_cast<std::uint32_t>(id), left << right_width | right);
+    left_width_ = old_width - old_right;
+    right_width_ = old_right;
+  }
+  left_width_ = left_width;
+  right_width_ = right_width;
+}
+
+std::optional<std::uint32_t> TreeTable::find(std::uint32_t left, std::uint32_t right, std::uint64_t h) const {
+  const std::uint32_t id_mask = static_cast<std::uint32_t>(ones_below(id_bits_));
+  for (std::uint64_t slot = h & mask_;; slot = (slot + 1) & mask_) {
+    const std::uint32_t content = slots_[slot];
+    if (content == 0) return std::nullopt;
+    const std::uint32_t id = (content & id_mask) - 1;
+    if (content != slot_entry(id, h)) continue;
+    const std::uint64_t value = pair(id);
+    if (value >> right_width_ == left && (value & ones_below(right_width_)) == right) return id;
+  }
+}
+
+TreeTable::Insertion TreeTable::insert(std::uint32_t left, std::uint32_t right, std::uint64_t h) {
+  if (over_loaded(count_ + 1)) grow();
+  const std::uint32_t id_mask = static_cast<std::uint32_t>(ones_below(id_bits_));
+  std::uint64_t slot = h & mask_;
+  for (;; slot = (slot + 1) & mask_) {
+    const std::uint32_t content = slots_[slot];
+    if (content == 0) break;
+    const std::uint32_t id = (content & id_mask) - 1;
+    if (content != slot_entry(id, h)) continue;
+    const std::uint64_t value = pair(id);
+    if (value >> right_width_ == left && (value & ones_below(right_width_)) == right) return {id, false};
+  }
+  // A slot holds id + 1 in 32 bits.
+  if (count_ >= std::size_t{0xfffffffe}) throw std::length_error("more than 2^32 - 2 pairs in a tree table");
+  const auto id = static_cast<std::uint32_t>(count_);
+  const unsigned left_width = std::max<unsigned>(left_width_, std::bit_width(left));
+  const unsigned right_width = std::max<unsigned>(right_width_, std::bit_width(right));
+  if (left_width != left_width_ || right_width != right_width_) widen(left_width, right_width);
+  ++count_;
+  const std::size_t words = (count_ * (left_width_ + right_width_) + 63) / 64 + 1;
+  if (pairs_.size() < words) pairs_.resize(words);
+  store(id, std::uint64_t{left} << right_width_ | right);
+  slots_[slot] = slot_entry(id, h);
+  return {id, true};
+}
+
+void TreeTable::place(std::uint32_t id, std::uint64_t h) {
+  std::uint64_t slot = h & mask_;
+  while (slots_[slot] != 0) slot = (slot + 1) & mask_;
+  slots_[slot] = slot_entry(id, h);
+}
+
+void TreeTable::grow() {
+  // Rebuilt from the pairs, in the slots' own memory (BigVector grows in
+  // place): no second table is ever held.
+  slots_.assign(slots_.size() * 2, 0);
+  mask_ = slots_.size() - 1;
+  id_bits_ = std::min<unsigned>(32, std::bit_width(mask_));
+  for (std::size_t id = 0; id < count_; ++id) {
+    const auto i = static_cast<std::uint32_t>(id);
+    place(i, hash(left(i), right(i)));
+  }
+}
+
+std::size_t TreeTable::memory_bytes() const {
+  return pairs_.capacity() * sizeof(std::uint64_t) + slots_.capacity() * sizeof(std::uint32_t);
+}
+
+}  // namespace lim::explore

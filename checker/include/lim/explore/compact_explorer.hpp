@@ -1,0 +1,151 @@
+#pragma once
+// The breadth-first search of explorer.hpp, storing a CompactSpace: the same
+// order of expansion and insertion, hence the same indices, limits, stop
+// predicate and progress reports, but no edges. Used when every property
+// asked is a property of reachable configurations (compact_space.hpp).
+// It is a copy of explore()'s loop rather than a policy of it, so that the
+// graph exploration, which the fixpoint properties need, keeps its code.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "lim/explore/compact_space.hpp"
+#include "lim/explore/explorer.hpp"
+#include "lim/support/budget.hpp"
+
+namespace lim::explore {
+
+template <class Semantics>
+CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& options = {}) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto last_report = start;
+  CompactSpace space;
+  // A semantics may say which fields belong together (a role's state and
+  // its queues): placed side by side, they fall into the same half of the
+  // tree, whose halves are then nearly independent and few.
+  if constexpr (requires { semantics.storage_order(); })
+    space.layout = semantics.layout().placed_in(semantics.storage_order());
+  else
+    space.layout = semantics.layout();
+  const std::size_t width = space.layout.word_count();
+  space.states = CompactStore(space.layout);
+  const std::size_t fields = space.layout.field_count();
+  std::vector<std::uint32_t> current(fields), scratch(fields);
+  std::vector<std::uint64_t> packed(width);
+
+  semantics.initial(current);
+  space.layout.pack(current, packed);
+  space.states.insert(packed);
+  space.layer_start = {0, 1};
+
+  // As explore(): a window's successors are interned below the root and
+  // their root slots prefetched before any is inserted.
+  constexpr std::size_t kWindow = 64;
+  std::vector<CompactStore::Root> successors;
+  std::vector<std::size_t> window_ends;
+
+  const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  const auto& limits = options.limits;
+  constexpr std::uint64_t kIndexCapacity = std::uint64_t{~StateIndex{0}} - 1;
+  const std::uint64_t state_cap = std::min(limits.max_states.value_or(kIndexCapacity), kIndexCapacity);
+  const auto mark_expanded = [&](StateIndex state, bool moves) {
+    if (space.moves_out.size() <= state / 64) space.moves_out.push_back(0);
+    if (moves) space.moves_out[state / 64] |= std::uint64_t{1} << (state % 64);
+    ++space.expanded_count;
+  };
+  std::size_t since_check = 0;
+  for (StateIndex state = 0; state < space.states.size();) {
+    if (since_check >= 4096) {
+      since_check = 0;
+      if (limits.timeout_seconds && elapsed() > *limits.timeout_seconds) {
+        space.completion = Completion::TimeLimit;
+        break;
+      }
+      if (limits.max_memory_bytes && space.memory_bytes() > *limits.max_memory_bytes) {
+        space.completion = Completion::MemoryLimit;
+        break;
+      }
+      if (auto* budget = current_budget()) {
+        if (const auto spent = budget->exhausted(space.memory_bytes())) {
+          space.completion = *spent == Exhaustion::Time ? Completion::TimeLimit : Completion::MemoryLimit;
+          break;
+        }
+        budget->tick();
+      }
+      if (options.progress) {
+        const auto now = Clock::now();
+        if (std::chrono::duration<double>(now - last_report).count() >= options.progress_interval) {
+          last_report = now;
+          options.progress({space.states.size(), state, static_cast<std::size_t>(space.edges), space.memory_bytes(),
+                            elapsed()});
+        }
+      }
+    }
+    const StateIndex window_end =
+        static_cast<StateIndex>(std::min<std::size_t>(space.states.size(), std::size_t{state} + kWindow));
+    successors.clear();
+    window_ends.clear();
+    StateIndex generated_end = window_end;
+    bool stop_requested = false;
+    for (StateIndex source = state; source < window_end; ++source) {
+      space.states.get(source, packed);
+      space.layout.unpack(packed, current);
+      if (options.stop && options.stop(source, current)) {
+        generated_end = source;
+        stop_requested = true;
+        break;
+      }
+      semantics.for_each_successor(std::span<const std::uint32_t>(current), std::span<std::uint32_t>(scratch),
+                                   [&](Move, std::span<const std::uint32_t> next) {
+                                     space.layout.pack(next, packed);
+                                     successors.push_back(space.states.prepare(packed));
+                                   });
+      window_ends.push_back(successors.size());
+    }
+    space.states.make_room(successors.size());
+    for (const auto& successor : successors) space.states.prefetch(successor);
+
+    bool stopped = false;
+    std::size_t next = 0;
+    for (StateIndex source = state; source < generated_end && !stopped; ++source) {
+      // The first configuration of the newest layer is being expanded: every
+      // configuration of that layer is known, and the next layer starts here.
+      if (source == space.layer_start.back()) space.layer_start.push_back(static_cast<StateIndex>(space.states.size()));
+      const std::size_t first = next;
+      for (; next < window_ends[source - state]; ++next) {
+        const auto& successor = successors[next];
+        if (space.states.size() >= state_cap) {
+          if (!space.states.find(successor)) {
+            stopped = true;
+            break;
+          }
+        } else {
+          space.states.insert(successor);
+        }
+      }
+      if (stopped) {
+        space.completion = Completion::StateLimit;
+        break;
+      }
+      space.edges += next - first;
+      mark_expanded(source, next != first);
+    }
+    if (stopped) break;
+    if (stop_requested) {
+      space.completion = Completion::Stopped;
+      break;
+    }
+    since_check += window_end - state;
+    state = window_end;
+  }
+  space.seconds = elapsed();
+  if (options.progress)
+    options.progress({space.states.size(), space.expanded(), static_cast<std::size_t>(space.edges),
+                      space.memory_bytes(), space.seconds});
+  return space;
+}
+
+}  // namespace lim::explore

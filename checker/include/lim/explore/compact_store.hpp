@@ -1,0 +1,81 @@
+#pragma once
+// The set of visited configurations without their vectors: each word of a
+// packed configuration (PackedLayout) cut into two halves at the middle of
+// the bits its fields use, and the halves combined pairwise, level by level, into a binary tree whose every
+// node lives in a TreeTable of its own. A configuration is then the id of
+// its root pair: the tables below hold each distinct half, quarter, ...
+// once, however many configurations share it, which is what makes a
+// product of independent parts (most protocols) cost little more than the
+// root level. Lossless: a configuration is rebuilt from its index.
+//
+// Cutting at the middle of the used bits rather than at bit 32 matters: a
+// 42-bit configuration cut 32 + 10 has nearly as many distinct low halves
+// as configurations, and 21 + 21 about the square root of that.
+//
+// Index order is insertion order, as in StateStore, so that the BFS that
+// fills it numbers configurations by distance.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "lim/explore/packed_layout.hpp"
+#include "lim/explore/state_store.hpp"
+#include "lim/explore/tree_table.hpp"
+
+namespace lim::explore {
+
+class CompactStore {
+ public:
+  // Each word cut at bit 32.
+  explicit CompactStore(std::size_t words_per_state = 1);
+  // Each word cut at the middle of the bits the layout uses in it.
+  explicit CompactStore(const PackedLayout& layout);
+
+  // A configuration's root pair, its subtrees already interned: what a
+  // caller keeps between prepare() and insert() to prefetch the root slots
+  // of a batch of configurations before inserting them.
+  struct Root {
+    std::uint32_t left;
+    std::uint32_t right;
+    std::uint64_t hash;
+  };
+  Root prepare(std::span<const std::uint64_t> words);
+  void prefetch(const Root& root) const { nodes_.back().table.prefetch(root.hash); }
+  void make_room(std::size_t additional) { nodes_.back().table.make_room(additional); }
+  StateStore::Insertion insert(const Root& root);
+  StateStore::Insertion insert(std::span<const std::uint64_t> words) { return insert(prepare(words)); }
+  std::optional<StateIndex> find(const Root& root) const;
+  std::optional<StateIndex> find(std::span<const std::uint64_t> words) const;
+  // The packed words of configuration `index`.
+  void get(StateIndex index, std::span<std::uint64_t> words) const;
+  std::size_t size() const { return nodes_.back().table.size(); }
+  std::size_t words_per_state() const { return width_; }
+  std::size_t memory_bytes() const;
+
+ private:
+  // A node covers the halves [first, last); a leaf (one half) interns the
+  // pair (half, 0), an inner node the ids of its two children. Children
+  // precede their parent, the root is last.
+  struct Node {
+    TreeTable table;
+    std::uint32_t first, last;
+    std::int32_t left = -1, right = -1;  // child nodes; -1 for a leaf
+  };
+  std::uint32_t build(std::uint32_t first, std::uint32_t last);
+  void build_tree();
+  // Half `index` of the words: the low or high part of word index / 2.
+  std::uint32_t half(std::span<const std::uint64_t> words, std::uint32_t index) const {
+    const std::uint64_t word = words[index / 2];
+    const unsigned cut = cut_[index / 2];
+    return static_cast<std::uint32_t>(index % 2 == 0 ? (cut == 0 ? 0 : word & (~std::uint64_t{0} >> (64 - cut)))
+                                                     : (cut == 64 ? 0 : word >> cut));
+  }
+
+  std::size_t width_;
+  std::vector<std::uint8_t> cut_;  // per word: the bits of its low half
+  std::vector<Node> nodes_;
+  mutable std::vector<std::uint32_t> ids_;  // per node, scratch for one configuration
+};
+
+}  // namespace lim::explore

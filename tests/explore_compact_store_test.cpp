@@ -1,0 +1,209 @@
+// The compact store (explore/compact_store.hpp, compact_space.hpp): lossless,
+// numbered as the graph store numbers, and — what the reachability
+// properties rely on — giving the same verdicts and the same shortest
+// counterexamples as the graph store on every corpus file and spec.
+#include <filesystem>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "lim/explore/compact_explorer.hpp"
+#include "lim/explore/compact_store.hpp"
+#include "lim/pipeline/check.hpp"
+#include "lim/properties/asynchronous_properties.hpp"
+#include "lim/semantics/asynchronous.hpp"
+#include "test_support.hpp"
+
+namespace lim {
+namespace {
+
+using explore::CompactStore;
+using explore::StateIndex;
+using properties::AsyncProperty;
+using properties::BoundedAnalysis;
+using properties::StateStorage;
+
+TEST(ExploreCompactStore, RebuildsEveryConfigurationAcrossGrowthAndWidening) {
+  // Three words, six halves: values that share halves (as a product's do)
+  // and values that need every bit, so that tables grow and pairs widen.
+  CompactStore store(3);
+  std::mt19937_64 random(11);
+  std::vector<std::array<std::uint64_t, 3>> inserted;
+  for (std::uint64_t i = 0; i < 60000; ++i) {
+    const std::uint64_t wide = i % 7 == 0 ? random() : i % 97;
+    inserted.push_back({i % 251 | (i % 13) << 40, wide, (i / 251) << 32 | i % 5});
+    const auto insertion = store.insert(inserted.back());
+    ASSERT_TRUE(insertion.inserted) << i;
+    ASSERT_EQ(insertion.index, i);
+  }
+  std::array<std::uint64_t, 3> back{};
+  for (std::uint64_t i = 0; i < inserted.size(); ++i) {
+    store.get(static_cast<StateIndex>(i), back);
+    ASSERT_EQ(back, inserted[i]) << i;
+  }
+  for (std::uint64_t i = 0; i < inserted.size(); i += 101) {
+    EXPECT_FALSE(store.insert(inserted[i]).inserted);
+    EXPECT_EQ(store.find(inserted[i]), std::optional<StateIndex>(static_cast<StateIndex>(i)));
+  }
+  const std::array<std::uint64_t, 3> absent = {1, 2, 3};
+  EXPECT_FALSE(store.find(absent).has_value());
+  EXPECT_EQ(store.size(), inserted.size());
+}
+
+TEST(ExploreCompactStore, AReorderedLayoutKeepsEveryFieldAndCutsBetweenFields) {
+  const std::vector<std::uint32_t> bounds = {5, 9, 2, 1, 300, 17, 3, 70000};
+  const explore::PackedLayout layout(bounds);
+  const auto placed = layout.placed_in({7, 0, 5, 1, 3, 6, 2, 4});
+  std::mt19937 random(3);
+  std::vector<std::uint32_t> values(bounds.size()), back(bounds.size());
+  std::vector<std::uint64_t> words(placed.word_count());
+  for (int round = 0; round < 1000; ++round) {
+    for (std::size_t i = 0; i < bounds.size(); ++i) values[i] = random() % bounds[i];
+    placed.pack(values, words);
+    placed.unpack(words, back);
+    ASSERT_EQ(back, values);
+    for (std::size_t i = 0; i < bounds.size(); ++i) ASSERT_EQ(placed.get(words, i), values[i]);
+  }
+  // Field 7 (17 bits) first, then 0 (3 bits) at bit 17, ...
+  EXPECT_EQ(placed.field_starts(0).front(), 0u);
+  EXPECT_EQ(placed.field_starts(0)[1], 17u);
+  EXPECT_EQ(placed.used_bits(0), 17u + 3 + 5 + 4 + 0 + 2 + 1 + 9);
+  // The store rebuilds configurations packed this way, whatever its cut.
+  CompactStore store(placed);
+  for (int round = 0; round < 1000; ++round) {
+    for (std::size_t i = 0; i < bounds.size(); ++i) values[i] = random() % bounds[i];
+    placed.pack(values, words);
+    const auto index = store.insert(words).index;
+    std::vector<std::uint64_t> stored(words.size());
+    store.get(index, stored);
+    ASSERT_EQ(stored, words);
+  }
+}
+
+// Every file the corpus tests load, and every spec.
+std::vector<std::filesystem::path> inputs() {
+  std::vector<std::filesystem::path> files;
+  for (const auto& root : {testing::shared_dir() / "corpus", testing::source_dir() / "specs"})
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root))
+      if (entry.is_regular_file() && entry.path().extension() != ".tsv" && entry.path().extension() != ".md")
+        files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::string render(const std::vector<report::TraceStep>& steps) {
+  std::string text;
+  for (const auto& step : steps) text += fmt::format("  {} [{}:{}]\n", step.text, step.location.line, step.location.column);
+  return text;
+}
+
+// Everything a report shows of a result.
+std::string render(const report::PropertyResult& result) {
+  std::string text = fmt::format("{} {} k={} {}\n", result.property, report::to_string(result.verdict),
+                                 result.k.value_or(0), result.detail);
+  if (!result.counterexample) return text;
+  const auto& c = *result.counterexample;
+  text += "prefix:\n" + render(c.prefix) + "continuation:\n" + render(c.continuation) + "cycle:\n" + render(c.cycle);
+  for (const auto& role : c.at.roles) text += fmt::format("at {} {} {}\n", role.role, role.state, role.type);
+  for (const auto& queue : c.at.queues) text += fmt::format("queue {}→{}: {}\n", queue.from, queue.to, fmt::join(queue.messages, " "));
+  return text + c.explanation + " / " + c.role + "\n";
+}
+
+TEST(ExploreCompactStore, SameVerdictsAndCounterexamplesAsTheGraphOnTheCorpus) {
+  std::size_t files = 0, compared = 0, violations = 0, long_runs = 0;
+  for (const auto& path : inputs()) {
+    auto spec = pipeline::load_spec_file(path.string());
+    if (!spec.ok()) continue;  // the corpus's rejected files and specs/broken
+    const auto& system = *spec.system;
+    ++files;
+    std::vector<AsyncProperty> asked = {AsyncProperty::KObi, AsyncProperty::OrphanMessages,
+                                        AsyncProperty::DeadlockFreedom};
+    if (!properties::is_reachability_property(AsyncProperty::DeadlockFreedom, system)) asked.pop_back();
+    ASSERT_EQ(properties::storage_for(StateStorage::Automatic, asked, system), StateStorage::Compact);
+    for (const unsigned k : {1U, 2U, 3U}) {
+      for (const bool decompose : {true, false}) {
+        properties::AsyncExploreOptions options;
+        options.decompose = decompose;
+        options.limits.max_states = 200'000;  // a few specs are large; a limit must agree too
+        options.storage = StateStorage::Graph;
+        BoundedAnalysis graph(system, k, options);
+        options.storage = StateStorage::Compact;
+        BoundedAnalysis compact(system, k, options);
+        const auto where = fmt::format("{} k={} decompose={}", path.filename().string(), k, decompose);
+        ASSERT_EQ(compact.completion(), graph.completion()) << where;
+        ASSERT_EQ(compact.states(), graph.states()) << where;
+        ASSERT_EQ(compact.transitions(), graph.transitions()) << where;
+        for (const auto property : asked) {
+          const auto expected = graph.check(property);
+          const auto actual = compact.check(property);
+          ASSERT_EQ(render(actual), render(expected)) << where;
+          ++compared;
+          if (expected.verdict == report::Verdict::Violated) ++violations;
+          if (expected.counterexample && expected.counterexample->prefix.size() >= 4) ++long_runs;
+        }
+      }
+    }
+  }
+  // The comparison must have had something to compare.
+  EXPECT_GE(files, 150u);
+  EXPECT_GE(violations, 50u) << compared;
+  EXPECT_GE(long_runs, 20u);
+}
+
+// Below the properties: the same configurations under the same indices, the
+// same successor counts, and every configuration's rebuilt shortest run the
+// run of the graph's BFS parents.
+TEST(ExploreCompactStore, NumbersStatesAndRebuildsRunsAsTheGraphExplorationDoes) {
+  std::size_t checked = 0;
+  for (const auto& path : inputs()) {
+    if (path.extension() != ".lim" || path.string().find("broken") != std::string::npos) continue;
+    auto spec = pipeline::load_spec_file(path.string());
+    if (!spec.ok()) continue;
+    const semantics::AsynchronousSemantics semantics(*spec.system, 2);
+    explore::ExploreOptions options;
+    options.limits.max_states = 20'000;
+    const auto graph = explore::explore(semantics, options);
+    const auto compact = explore::explore_compact(semantics, options);
+    ASSERT_EQ(compact.size(), graph.size()) << path;
+    ASSERT_EQ(compact.expanded(), graph.expanded()) << path;
+    ASSERT_EQ(compact.edge_count(), graph.edge_count()) << path;
+    ASSERT_EQ(compact.completion, graph.completion) << path;
+    for (StateIndex state = 0; state < graph.size(); ++state) {
+      // The compact store packs the fields in its own order: compare them unpacked.
+      ASSERT_EQ(compact.configuration(state), graph.configuration(state)) << path << " " << state;
+      if (state < graph.expanded()) {
+        ASSERT_EQ(compact.has_successors(state), graph.has_successors(state));
+      }
+      // Every run rebuilt would be slow on the larger specs: a sample.
+      if (state % 97 != 0 && state + 1 != graph.size()) continue;
+      const auto edges = graph.path_to(state);
+      ASSERT_EQ(compact.depth(state), edges.size()) << path << " " << state;
+      const auto moves = explore::path_to(semantics, compact, state);
+      ASSERT_EQ(moves.size(), edges.size());
+      for (std::size_t i = 0; i < edges.size(); ++i) {
+        ASSERT_EQ(moves[i].first, graph.edge_move[edges[i]].first) << path << " " << state;
+        ASSERT_EQ(moves[i].second, graph.edge_move[edges[i]].second);
+      }
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 10u);
+}
+
+TEST(ExploreCompactStore, AutomaticStorageKeepsTheGraphForGraphProperties) {
+  const auto system = testing::system_of("a: b⊕m . end\nb: a&m . end\n");
+  EXPECT_EQ(properties::storage_for(StateStorage::Automatic, {AsyncProperty::KObi, AsyncProperty::DeadlockFreedom}, system),
+            StateStorage::Compact);
+  for (const auto property : {AsyncProperty::KSafety, AsyncProperty::KExhaustivity, AsyncProperty::KMc,
+                              AsyncProperty::KSibi, AsyncProperty::KCibi}) {
+    EXPECT_EQ(properties::storage_for(StateStorage::Automatic, {AsyncProperty::KObi, property}, system),
+              StateStorage::Graph);
+    EXPECT_EQ(properties::storage_for(StateStorage::Compact, {property}, system), StateStorage::Graph);
+  }
+  EXPECT_EQ(properties::storage_for(StateStorage::Graph, {AsyncProperty::KObi}, system), StateStorage::Graph);
+}
+
+}  // namespace
+}  // namespace lim
