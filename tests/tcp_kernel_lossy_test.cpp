@@ -123,17 +123,21 @@ class TcpKernelLossy : public ::testing::Test {
       if (std::getenv("LIM_LOSSY_TIMELINE")) {
         const auto start = seen.front().at;
         int shown = 0;
-        for (const auto& [gap, index] : gaps) {
-          if (gap < 0.15 || std::chrono::duration<double>(seen[index].at - start).count() < 2 || shown >= 3) continue;
+        auto longest = gaps;
+        std::sort(longest.rbegin(), longest.rend());
+        for (const auto& [gap, index] : longest) {
+          if (shown >= 3) break;
           ++shown;
           text += "\n context:";
           for (std::size_t i = index > 30 ? index - 30 : 0; i <= index; ++i) {
             const auto& p = seen[i].segment;
-            text += fmt::format("\n   {:.4f} {} seq {} ack {} len {} win {} sack {} [{} {}) flags {:#x}",
+            text += fmt::format("\n   {:.4f} {} seq {} ack {} len {} win {} sack {} [{} {}) flags {:#x} ts {} {}",
                                 std::chrono::duration<double>(seen[i].at - start).count(), seen[i].outbound ? "lim→" : "→lim",
                                 p.seq % 1000000, p.ack % 1000000, p.payload.size(), p.window, p.options.sack_blocks,
                                 p.options.sack_blocks ? p.options.sack[0].left % 1000000 : 0,
-                                p.options.sack_blocks ? p.options.sack[0].right % 1000000 : 0, p.flags);
+                                p.options.sack_blocks ? p.options.sack[0].right % 1000000 : 0, p.flags,
+                                p.options.timestamps ? p.options.timestamps->value % 1000000 : 0,
+                                p.options.timestamps ? p.options.timestamps->echo_reply % 1000000 : 0);
           }
         }
         for (const auto& [gap, index] : gaps)

@@ -613,5 +613,32 @@ TEST(TcpTcbDataPath, RFC6675_TheScoreboardOutlivesTimeoutsAndRenegingClearsIt) {
   EXPECT_TRUE(again) << "the reneged block was never resent";
 }
 
+// RFC 8985's RACK, by sequence: one segment SACKed above SND.UNA — too few
+// for three duplicate ACKs, with more data waiting so that early retransmit
+// does not apply — and a reordering window (SRTT/4) later the segment at
+// SND.UNA goes again, long before the 300 ms timer or the 200 ms probe.
+TEST(TcpTcbDataPath, RFC8985_DataSackedAboveSndUnaResendsItAfterTheReorderingWindow) {
+  HandDriven lim;
+  Segment syn = lim.segment(kSyn, kPeerIsn, 0, 65535);
+  syn.options.maximum_segment_size = 1000;
+  syn.options.sack_permitted = true;
+  const auto synack = lim.send(syn);
+  ASSERT_EQ(synack.size(), 1u);
+  const std::uint32_t una = synack[0].seq + 1;
+  lim.advance(100ms);
+  (void)lim.send(lim.segment(kAck, kPeerIsn + 1, una, 65535));
+  ASSERT_EQ(lim.tcb().srtt(), 100ms);
+  lim.write(8000);
+  ASSERT_EQ(lim.run_for(0ms).size(), 4u);
+  Segment sacked = lim.segment(kAck, kPeerIsn + 1, una, 65535);
+  sacked.options = sack({{una + 2000, una + 3000}});
+  (void)lim.send(sacked);
+  const auto early = lim.run_for(20ms);
+  for (const auto& segment : early) EXPECT_NE(segment.seq, una) << "resent inside the reordering window";
+  bool resent = false;
+  for (const auto& segment : lim.run_for(10ms)) resent = resent || segment.seq == una;
+  EXPECT_TRUE(resent) << "the segment at SND.UNA was not resent once the reordering window passed";
+}
+
 }  // namespace
 }  // namespace lim::tcp::tcb

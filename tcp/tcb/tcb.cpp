@@ -368,6 +368,9 @@ std::optional<OutSegment> Tcb::next_data_segment(TimePoint now, bool retransmiss
     rtx_next_ = out.seq + out.length();
     ++statistics_.retransmissions;
     remember_retransmission(out.seq);
+    // Whichever path resent SND.UNA — fast retransmit, a timeout's go-back,
+    // a probe — its loss is seen the same way (process_ack).
+    if (out.seq == snd_una_) una_retransmitted_below_ = snd_nxt_;
     if (rtx_next_ == snd_nxt_ || !seq_lt(rtx_next_, snd_nxt_)) rtx_active_ = false;
   } else {
     if (fin) {
@@ -387,7 +390,10 @@ std::optional<OutSegment> Tcb::next_data_segment(TimePoint now, bool retransmiss
 
 void Tcb::enter(TcpState state, TimePoint now) {
   state_ = state;
-  if (state == TcpState::TimeWait || state == TcpState::Closed) tlp_deadline_.reset();
+  if (state == TcpState::TimeWait || state == TcpState::Closed) {
+    tlp_deadline_.reset();
+    rack_deadline_.reset();
+  }
   if (state == TcpState::TimeWait) {
     rto_deadline_.reset();
     persist_deadline_.reset();
@@ -434,6 +440,7 @@ std::optional<TimePoint> Tcb::next_timer(TimePoint now) const {
   }
   consider(rto_deadline_);
   consider(tlp_deadline_);
+  consider(rack_deadline_);
   consider(ack_deadline_);
   consider(persist_deadline_);
   consider(sws_override_deadline_);
@@ -458,6 +465,7 @@ Reaction Tcb::timer_reaction(TimePoint now) {
   if (rto_due) {
     // A timeout ends the probe's episode (RFC 8985 §7.4).
     tlp_deadline_.reset();
+    rack_deadline_.reset();
     tlp_end_.reset();
   }
   if (rto_due) {
@@ -491,9 +499,32 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     rtx_next_ = snd_una_;
     rtx_active_ = seq_lt(snd_una_, snd_nxt_);
     if (auto segment = next_data_segment(now, true)) {
-      if (segment->seq == snd_una_) una_retransmitted_below_ = snd_nxt_;
       reaction.push_back(to_net(std::move(*segment), now));
       return reaction;
+    }
+  }
+  if (rack_deadline_ && now >= *rack_deadline_) {
+    // RFC 8985 §6.2 (with sequence order for transmission order): data sent
+    // after the segment at SND.UNA arrived, and a reordering window later
+    // that segment still has not — it is lost, whatever the duplicate count.
+    rack_deadline_.reset();
+    if (seq_lt(snd_una_, snd_nxt_) && scoreboard_.lost(snd_una_, send_mss_) && congestion_->on_loss(flight())) {
+      ++statistics_.fast_retransmits;
+      tlp_deadline_.reset();
+      const std::uint32_t resume = rtx_next_;
+      const bool going_back = rtx_active_;
+      rtx_next_ = snd_una_;
+      auto segment = next_data_segment(now, true);
+      if (segment && seq_lt(sack_rtx_next_, rtx_next_)) sack_rtx_next_ = rtx_next_;
+      if (going_back && seq_lt(rtx_next_, resume)) rtx_next_ = resume;
+      rtx_active_ = going_back && seq_lt(rtx_next_, snd_nxt_);
+      timing_ = false;  // Karn: no sample from what is retransmitted
+      if (!rto_deadline_) rto_deadline_ = now + rto_.current();
+      find_sack_hole();
+      if (segment) {
+        reaction.push_back(to_net(std::move(*segment), now));
+        return reaction;
+      }
     }
   }
   if (tlp_deadline_ && now >= *tlp_deadline_) {
@@ -542,7 +573,6 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     const bool going_back = rtx_active_;
     rtx_next_ = snd_una_;
     auto segment = next_data_segment(now, true);
-    if (segment && segment->seq == snd_una_) una_retransmitted_below_ = snd_nxt_;
     if (segment && seq_lt(sack_rtx_next_, rtx_next_)) sack_rtx_next_ = rtx_next_;
     if (going_back && seq_lt(rtx_next_, resume)) rtx_next_ = resume;
     rtx_active_ = going_back && seq_lt(rtx_next_, snd_nxt_);
@@ -817,6 +847,12 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
     fast_retransmit_due_ = true;
     ++statistics_.fast_retransmits;
   }
+  if (learnt && s.ack == snd_una_ && seq_lt(snd_una_, snd_nxt_) && !congestion_->in_recovery() && !rack_deadline_ &&
+      rto_.measured()) {
+    // The reordering window: a quarter of the smoothed RTT (RFC 8985 §6.2's
+    // min_RTT/4), at least a millisecond.
+    rack_deadline_ = now + std::max<Clock::duration>(rto_.smoothed() / 4, std::chrono::milliseconds(1));
+  }
   if (learnt && s.ack == snd_una_ && seq_lt(snd_una_, snd_nxt_)) {
     const Flight now_flying = flight();
     const std::uint32_t threshold = NewReno::duplicate_threshold(now_flying) * send_mss_;
@@ -863,6 +899,7 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
     }
     if (congestion_->on_ack(s.ack - snd_una_before_, flight())) fast_retransmit_due_ = true;
     stalled_since_.reset();
+    rack_deadline_.reset();
     // SND.UNA now at a hole resent earlier: that retransmission is watched
     // as the fast retransmission of SND.UNA is (below).
     una_retransmitted_below_ = retransmitted_below(snd_una_);

@@ -322,6 +322,9 @@ class Tcb {
   // two round trips, the last segment goes again, so that a lost tail is
   // reported by SACK and repaired by fast recovery instead of a timeout.
   std::optional<TimePoint> tlp_deadline_;
+  // RFC 8985's reordering window, by sequence: data SACKed above SND.UNA
+  // makes the segment at SND.UNA lost once this passes without it.
+  std::optional<TimePoint> rack_deadline_;
   std::optional<std::uint32_t> tlp_end_;  // SND.NXT when the probe went: one per flight
   void arm_tail_loss_probe(TimePoint now);
   std::optional<TimePoint> stalled_since_;  // first retransmission without progress since
