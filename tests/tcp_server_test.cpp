@@ -125,6 +125,16 @@ class TcpServerInMemory : public ::testing::Test {
     send(kAck, 1001, synack->seq + 1);
     return synack->seq;
   }
+  // The next segment lim sends that carries data, within `within`.
+  std::optional<tcb::Segment> next_data(std::chrono::milliseconds within) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto segment = receive(std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now()));
+      if (segment && !segment->payload.empty()) return segment;
+    }
+    return std::nullopt;
+  }
   bool logged(const std::string& needle, std::chrono::milliseconds within = 2000ms) {
     const auto deadline = std::chrono::steady_clock::now() + within;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -624,15 +634,6 @@ TEST_F(TcpServerInMemory, MUST19_TheThirdDuplicateAckRetransmitsAndAPartialAckTh
   collect(6000);
   ASSERT_EQ(echo.at.begin()->first, iss + 1);
   ASSERT_EQ(echo.octets, 6000u) << "a segment went twice";
-  const auto next_data = [&](std::chrono::milliseconds within) -> std::optional<tcb::Segment> {
-    const auto deadline = std::chrono::steady_clock::now() + within;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const auto segment = receive(std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now()));
-      if (segment && !segment->payload.empty()) return segment;
-    }
-    return std::nullopt;
-  };
   // The second segment was lost: the peer repeats its ACK of the first for
   // each later segment that arrives.
   send(kAck, peer_next, iss + 1001);
@@ -671,15 +672,6 @@ TEST_F(TcpServerInMemory, RFC5827_WithThreeSegmentsOutstandingTheSecondDuplicate
     ASSERT_TRUE(segment) << "only " << echoed << " octets of the echo came";
     echoed += segment->payload.size();
   }
-  const auto next_data = [&](std::chrono::milliseconds within) -> std::optional<tcb::Segment> {
-    const auto deadline = std::chrono::steady_clock::now() + within;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const auto segment = receive(std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now()));
-      if (segment && !segment->payload.empty()) return segment;
-    }
-    return std::nullopt;
-  };
   send(kAck, peer_next, iss + 1001);  // new: three segments are left outstanding
   send(kAck, peer_next, iss + 1001);
   if (const auto early = next_data(300ms))

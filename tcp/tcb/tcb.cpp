@@ -510,21 +510,8 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     rack_deadline_.reset();
     if (seq_lt(snd_una_, snd_nxt_) && scoreboard_.lost(snd_una_, send_mss_) && congestion_->on_loss(flight())) {
       ++statistics_.fast_retransmits;
+      fast_retransmit_due_ = true;  // sent below, as a fast retransmission is
       tlp_deadline_.reset();
-      const std::uint32_t resume = rtx_next_;
-      const bool going_back = rtx_active_;
-      rtx_next_ = snd_una_;
-      auto segment = next_data_segment(now, true);
-      if (segment && seq_lt(sack_rtx_next_, rtx_next_)) sack_rtx_next_ = rtx_next_;
-      if (going_back && seq_lt(rtx_next_, resume)) rtx_next_ = resume;
-      rtx_active_ = going_back && seq_lt(rtx_next_, snd_nxt_);
-      timing_ = false;  // Karn: no sample from what is retransmitted
-      if (!rto_deadline_) rto_deadline_ = now + rto_.current();
-      find_sack_hole();
-      if (segment) {
-        reaction.push_back(to_net(std::move(*segment), now));
-        return reaction;
-      }
     }
   }
   if (tlp_deadline_ && now >= *tlp_deadline_) {
