@@ -479,6 +479,26 @@ TEST(TcpTcbDataPath, MUST18_ARetransmittedSynAckGivesNoRttSample) {
 
 // §3.2: no option unless the SYN had one; the peer's TSvals on later
 // segments are then neither echoed nor judged, and all of the MSS is data.
+// Karn's ambiguity with timestamps: a peer whose ACK of the original was
+// lost answers the retransmission, a duplicate to it, echoing the TSval of
+// the original (its TS.Recent is that old). The span includes the timeout:
+// no sample, and the backed-off RTO stays.
+TEST(TcpTcbDataPath, MUST18_AnEchoOfWhatWentBeforeTheTimeoutGivesNoRttSample) {
+  HandDriven lim;
+  lim.stamp(5000);
+  lim.connect(65535, 1000, 100ms);
+  lim.write(500);
+  const auto first = lim.run_for(0ms);
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(lim.run_for(300ms).size(), 1u);  // the timeout's retransmission
+  ASSERT_EQ(lim.tcb().rto(), 600ms);
+  lim.advance(50ms);
+  lim.stamp(5100, tsval(first[0]));
+  (void)lim.ack(lim.iss() + 1 + 500, 65535);
+  EXPECT_EQ(lim.tcb().srtt(), 100ms) << "a 350 ms span was taken for a round trip";
+  EXPECT_EQ(lim.tcb().rto(), 600ms);
+}
+
 TEST(TcpTcbDataPath, RFC7323_NoTimestampsUnlessNegotiated) {
   HandDriven lim;
   lim.connect(65535, 1000);
@@ -638,6 +658,48 @@ TEST(TcpTcbDataPath, RFC8985_DataSackedAboveSndUnaResendsItAfterTheReorderingWin
   bool resent = false;
   for (const auto& segment : lim.run_for(10ms)) resent = resent || segment.seq == una;
   EXPECT_TRUE(resent) << "the segment at SND.UNA was not resent once the reordering window passed";
+}
+
+
+// RACK by time (RFC 8985 §6.2): after a timeout the go-back resends two
+// segments at once; the peer SACKs the second, so the first — sent no later
+// — was lost again. No duplicate count or SACKed octets above SND.NXT can
+// show that, and this window's loss was already paid for (RFC 6582's
+// "recover"); it goes again a reordering window later, not at the
+// backed-off timeout.
+TEST(TcpTcbDataPath, RFC8985_ARetransmissionSentBeforeOneDeliveredIsResentAfterTheReorderingWindow) {
+  HandDriven lim;
+  Segment syn = lim.segment(kSyn, kPeerIsn, 0, 65535);
+  syn.options.maximum_segment_size = 1000;
+  syn.options.sack_permitted = true;
+  const auto synack = lim.send(syn);
+  ASSERT_EQ(synack.size(), 1u);
+  const std::uint32_t una = synack[0].seq + 1;
+  lim.advance(100ms);
+  (void)lim.send(lim.segment(kAck, kPeerIsn + 1, una, 65535));
+  ASSERT_EQ(lim.tcb().rto(), 300ms);
+  lim.write(4000);
+  ASSERT_EQ(lim.run_for(0ms).size(), 4u);
+  const auto probe = lim.run_for(200ms);  // the tail loss probe: the last segment
+  ASSERT_EQ(probe.size(), 1u);
+  ASSERT_EQ(probe[0].seq, una + 3000);
+  const auto timeout = lim.run_for(300ms);
+  ASSERT_EQ(timeout.size(), 1u);
+  ASSERT_EQ(timeout[0].seq, una);
+  lim.advance(100ms);
+  (void)lim.send(lim.segment(kAck, kPeerIsn + 1, una + 1000, 65535));
+  const auto go_back = lim.run_for(0ms);
+  ASSERT_EQ(go_back.size(), 2u) << "slow start after the timeout: two segments";
+  ASSERT_EQ(go_back[0].seq, una + 1000);
+  ASSERT_EQ(go_back[1].seq, una + 2000);
+  lim.advance(100ms);
+  Segment sacked = lim.segment(kAck, kPeerIsn + 1, una + 1000, 65535);
+  sacked.options = sack({{una + 2000, una + 3000}});
+  (void)lim.send(sacked);
+  for (const auto& segment : lim.run_for(20ms)) EXPECT_NE(segment.seq, una + 1000) << "resent inside the reordering window";
+  bool resent = false;
+  for (const auto& segment : lim.run_for(10ms)) resent = resent || segment.seq == una + 1000;
+  EXPECT_TRUE(resent) << "the lost retransmission waited for the timer";
 }
 
 }  // namespace

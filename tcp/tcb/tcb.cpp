@@ -238,6 +238,11 @@ std::optional<Clock::duration> Tcb::timestamp_rtt(const Segment& s, TimePoint no
   // An echo of what this connection never sent (before its first TSval, or
   // ahead of the clock) measures nothing.
   if (seq_lt(echo, ts_first_) || seq_lt(clock, echo)) return std::nullopt;
+  // An echo of what went before the last timeout: the peer's TS.Recent is
+  // that old when what it got since was a duplicate (its ACK of the
+  // original was lost), so the span includes the timeout and the losses —
+  // Karn's ambiguity again, which timestamps do not resolve here.
+  if (ts_timeout_ && seq_lt(echo, *ts_timeout_)) return std::nullopt;
   return std::chrono::milliseconds(clock - echo);
 }
 
@@ -364,6 +369,7 @@ std::optional<OutSegment> Tcb::next_data_segment(TimePoint now, bool retransmiss
   if (!payload.empty() && (fin || after == data_start() + buffered)) flags |= kPsh;
   if (fin) flags |= kFin;
   OutSegment out = make(flags, from, std::move(payload));
+  if (!out.payload.empty()) rack_.sent(out.seq, out.seq + static_cast<std::uint32_t>(out.payload.size()), now);
   if (retransmission) {
     rtx_next_ = out.seq + out.length();
     ++statistics_.retransmissions;
@@ -393,6 +399,8 @@ void Tcb::enter(TcpState state, TimePoint now) {
   if (state == TcpState::TimeWait || state == TcpState::Closed) {
     tlp_deadline_.reset();
     rack_deadline_.reset();
+    rack_timer_.reset();
+    rack_.clear();
   }
   if (state == TcpState::TimeWait) {
     rto_deadline_.reset();
@@ -431,7 +439,7 @@ std::optional<TimePoint> Tcb::next_timer(TimePoint now) const {
     if (at && (!earliest || *at < *earliest)) earliest = at;
   };
   if ((deliver_pending_ && reader_open()) || ack_now_ || window_update_ || (rtx_active_ && !rto_deadline_) ||
-      fast_retransmit_due_ || sack_hole_due_ || sendable(now))
+      fast_retransmit_due_ || sack_hole_due_ || rack_.has_lost() || sendable(now))
     return now;
   if (rtx_active_) {
     // Go-back retransmission continues as the window allows.
@@ -441,6 +449,7 @@ std::optional<TimePoint> Tcb::next_timer(TimePoint now) const {
   consider(rto_deadline_);
   consider(tlp_deadline_);
   consider(rack_deadline_);
+  consider(rack_timer_);
   consider(ack_deadline_);
   consider(persist_deadline_);
   consider(sws_override_deadline_);
@@ -467,6 +476,9 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     tlp_deadline_.reset();
     rack_deadline_.reset();
     tlp_end_.reset();
+    // The go-back resends what is not SACKed, marked lost or not.
+    rack_.unmark_all();
+    rack_timer_.reset();
   }
   if (rto_due) {
     // The scoreboard outlives the timeout: RFC 6675 §5.1 allows it where
@@ -487,6 +499,7 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     }
     rto_.back_off();
     rto_deadline_.reset();
+    ts_timeout_ = ts_clock(now);
     timing_ = false;  // Karn: no sample from what is retransmitted
     if (state_ == TcpState::SynReceived) {
       ++statistics_.retransmissions;
@@ -514,6 +527,7 @@ Reaction Tcb::timer_reaction(TimePoint now) {
       tlp_deadline_.reset();
     }
   }
+  if (rack_timer_ && now >= *rack_timer_) detect_rack_losses(now);
   if (tlp_deadline_ && now >= *tlp_deadline_) {
     // The probe: the last segment sent, again (RFC 8985 §7.3; lim sends
     // no new data beyond the congestion window).
@@ -566,6 +580,28 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     timing_ = false;  // Karn: no sample from what is retransmitted
     if (!rto_deadline_) rto_deadline_ = now + rto_.current();
     find_sack_hole();
+    if (segment) {
+      reaction.push_back(to_net(std::move(*segment), now));
+      return reaction;
+    }
+  }
+  while (const auto lost = rack_.first_lost()) {
+    // RFC 8985 §6.3: a segment RACK deems lost goes again, once, as a SACK
+    // hole does. Its loss starts recovery unless this window's was already
+    // paid for (RFC 6582's "recover"); either way it is resent.
+    rack_.unmark(lost->first);
+    if (!congestion_->in_recovery() && congestion_->on_loss(flight())) {
+      ++statistics_.fast_retransmits;
+      tlp_deadline_.reset();
+    }
+    const std::uint32_t resume = rtx_next_;
+    const bool going_back = rtx_active_;
+    rtx_next_ = seq_lt(lost->first, snd_una_) ? snd_una_ : lost->first;
+    auto segment = next_data_segment(now, true, true);
+    rtx_next_ = resume;
+    rtx_active_ = going_back && seq_lt(rtx_next_, snd_nxt_);
+    timing_ = false;  // Karn: no sample from what is retransmitted
+    if (!rto_deadline_) rto_deadline_ = now + rto_.current();
     if (segment) {
       reaction.push_back(to_net(std::move(*segment), now));
       return reaction;
@@ -782,6 +818,20 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
 // RFC 6675 §5 (simplified): in recovery, the first hole above what was
 // already retransmitted is due when at least DupThresh segments' worth is
 // SACKed above it (IsLost).
+void Tcb::detect_rack_losses(TimePoint now) {
+  // The reordering window: a quarter of the smoothed round trip (RFC 8985
+  // §6.2's min_RTT/4, from the estimate lim keeps), at least a millisecond.
+  const auto window = std::max<Clock::duration>(rto_.smoothed() / 4, std::chrono::milliseconds(1));
+  rack_timer_ = rack_.detect(now, window);
+  // A timeout's go-back resends what it has yet to reach anyway.
+  if (rtx_active_) rack_.unmark_from(rtx_next_);
+  // What the peer's SACKs or the cumulative ACK already sent for goes by
+  // those paths.
+  if (rack_.has_lost() && fast_retransmit_due_) {
+    if (const auto lost = rack_.first_lost(); lost && lost->first == snd_una_) rack_.unmark(snd_una_);
+  }
+}
+
 void Tcb::find_sack_hole() {
   sack_hole_due_ = false;
   if (scoreboard_.empty() || !congestion_->in_recovery()) return;
@@ -821,6 +871,7 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
   // can be trusted any longer.
   if (seq_lt(snd_una_, s.ack) && seq_le(s.ack, snd_nxt_) && scoreboard_.holds(s.ack)) {
     scoreboard_.clear();
+    rack_.forget_sacks();
     ++statistics_.reneging;
   }
   const bool learnt = sack_permitted_ && scoreboard_.update(s.options, snd_una_, snd_nxt_);
@@ -880,9 +931,11 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
       const std::uint32_t flight_size = snd_nxt_ - snd_una_before_;
       rto_.sample(*rtt, std::max<unsigned>(1, (flight_size + 2 * send_mss_ - 1) / (2 * send_mss_)));
       timing_ = false;
+      if (!min_rtt_ || *rtt < *min_rtt_) min_rtt_ = *rtt;
     } else if (timing_ && seq_le(timed_ack_, s.ack)) {
       rto_.sample(now - timed_at_);
       timing_ = false;
+      if (!min_rtt_ || now - timed_at_ < *min_rtt_) min_rtt_ = now - timed_at_;
     }
     if (congestion_->on_ack(s.ack - snd_una_before_, flight())) fast_retransmit_due_ = true;
     stalled_since_.reset();
@@ -904,6 +957,10 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
     }
     arm_tail_loss_probe(now);
   }
+  if (seq_le(s.ack, snd_nxt_)) {
+    rack_.delivered(snd_una_, scoreboard_, s.options, now, min_rtt_.value_or(Clock::duration::zero()));
+    detect_rack_losses(now);
+  }
   if (fast_retransmit_due_) tlp_deadline_.reset();
   find_sack_hole();
   // The send window (RFC 9293 §3.10.7.4, fifth): from the newest segment.
@@ -924,6 +981,7 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
     probing_ = false;
     if (snd_una_ != snd_nxt_) {
       snd_nxt_ = snd_una_;
+      rack_.truncate(snd_nxt_);
       rtx_active_ = false;
       timing_ = false;
       rto_deadline_.reset();

@@ -28,6 +28,7 @@
 #include "lim/tcp/tcb/congestion_control.hpp"
 #include "lim/tcp/tcb/isn.hpp"
 #include "lim/tcp/tcb/retransmission_timeout.hpp"
+#include "lim/tcp/tcb/rack.hpp"
 #include "lim/tcp/tcb/sack_scoreboard.hpp"
 #include "lim/tcp/tcb/sequence.hpp"
 #include "lim/tcp/wire/four_tuple.hpp"
@@ -310,6 +311,7 @@ class Tcb {
   // last variables_at); Last.ACK.sent.
   bool ts_ok_ = false;
   std::uint32_t ts_offset_ = 0, ts_first_ = 0;
+  std::optional<std::uint32_t> ts_timeout_;  // our clock at the last retransmission timeout
   std::uint32_t ts_recent_ = 0;
   TimePoint ts_recent_at_{};
   bool ts_recent_valid_ = false;
@@ -325,6 +327,13 @@ class Tcb {
   // RFC 8985's reordering window, by sequence: data SACKed above SND.UNA
   // makes the segment at SND.UNA lost once this passes without it.
   std::optional<TimePoint> rack_deadline_;
+  // RACK by time (rack.hpp), its reordering timer, and the smallest round
+  // trip seen (RFC 8985's min_RTT: what tells an original's ACK from its
+  // retransmission's).
+  Rack rack_;
+  std::optional<TimePoint> rack_timer_;
+  std::optional<Clock::duration> min_rtt_;
+  void detect_rack_losses(TimePoint now);
   std::optional<std::uint32_t> tlp_end_;  // SND.NXT when the probe went: one per flight
   void arm_tail_loss_probe(TimePoint now);
   std::optional<TimePoint> stalled_since_;  // first retransmission without progress since
