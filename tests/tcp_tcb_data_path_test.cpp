@@ -702,5 +702,89 @@ TEST(TcpTcbDataPath, RFC8985_ARetransmissionSentBeforeOneDeliveredIsResentAfterT
   EXPECT_TRUE(resent) << "the lost retransmission waited for the timer";
 }
 
+
+// A connection with SACK (and, after stamp(), timestamps), MSS 1000 and a
+// 100 ms handshake; four segments of data out: SND.UNA, and the first
+// segment's TSval in `first_tsval` (when timestamps are on).
+std::uint32_t four_segments_out(HandDriven& lim, std::uint32_t* first_tsval = nullptr) {
+  Segment syn = lim.segment(kSyn, kPeerIsn, 0, 65535);
+  // 1000 octets of data a segment, the Timestamps option aside (RFC 7323 §3.2).
+  syn.options.maximum_segment_size = syn.options.timestamps ? 1012 : 1000;
+  syn.options.sack_permitted = true;
+  const auto synack = lim.send(syn);
+  EXPECT_EQ(synack.size(), 1u);
+  const std::uint32_t una = synack[0].seq + 1;
+  lim.advance(100ms);
+  (void)lim.send(lim.segment(kAck, kPeerIsn + 1, una, 65535));
+  lim.write(4000);
+  const auto data = lim.run_for(0ms);
+  EXPECT_EQ(data.size(), 4u);
+  if (first_tsval && !data.empty() && data[0].options.timestamps) *first_tsval = tsval(data[0]);
+  return una;
+}
+
+// The peer SACKs the last three of the four: the first is deemed lost,
+// resent, and the window halved (RFC 6675, RFC 5681 equation 4).
+std::uint32_t first_deemed_lost(HandDriven& lim, std::uint32_t una) {
+  lim.advance(10ms);
+  Segment sacked = lim.segment(kAck, kPeerIsn + 1, una, 65535);
+  sacked.options.sack_blocks = 1;
+  sacked.options.sack[0] = {una + 1000, una + 4000};
+  (void)lim.send(sacked);
+  const auto resent = lim.run_for(0ms);
+  EXPECT_EQ(lim.tcb().congestion().ssthresh(), 2000u);
+  if (resent.empty()) {
+    ADD_FAILURE() << "nothing resent";
+    return 0;
+  }
+  EXPECT_EQ(resent[0].seq, una);
+  return resent[0].options.timestamps ? tsval(resent[0]) : 0;
+}
+
+// RFC 3708 / RFC 2883: the peer reports the retransmission a duplicate
+// (a D-SACK block below its ACK), so the first segment was only late; with
+// every retransmission of the episode so reported, the reduction is undone.
+// The same ACK without the report leaves it.
+TEST(TcpTcbDataPath, RFC3708_ADuplicateReportOfEveryRetransmissionUndoesTheReduction) {
+  for (const bool reported : {true, false}) {
+    HandDriven lim;
+    const std::uint32_t una = four_segments_out(lim);
+    first_deemed_lost(lim, una);
+    lim.advance(10ms);
+    Segment ack = lim.segment(kAck, kPeerIsn + 1, una + 4000, 65535);
+    if (reported) {
+      ack.options.sack_blocks = 1;
+      ack.options.sack[0] = {una, una + 1000};
+    }
+    (void)lim.send(ack);
+    EXPECT_EQ(lim.tcb().statistics().spurious_recoveries, reported ? 1u : 0u);
+    if (reported)
+      EXPECT_EQ(lim.tcb().congestion().ssthresh(), 0xFFFFFFFFu) << "the threshold before the reduction is back";
+    else
+      EXPECT_EQ(lim.tcb().congestion().ssthresh(), 2000u);
+  }
+}
+
+// RFC 3522's Eifel detection with RFC 4015's response: the ACK that first
+// covers the retransmission echoes the TSval of the original, so the
+// original arrived and the reduction is undone; an echo of the
+// retransmission itself leaves it.
+TEST(TcpTcbDataPath, RFC3522_AnEchoOfTheOriginalUndoesTheReduction) {
+  for (const bool original : {true, false}) {
+    HandDriven lim;
+    lim.stamp(5000);
+    std::uint32_t original_tsval = 0;
+    const std::uint32_t una = four_segments_out(lim, &original_tsval);
+    ASSERT_TRUE(lim.tcb().timestamps());
+    const std::uint32_t retransmission_tsval = first_deemed_lost(lim, una);
+    ASSERT_EQ(retransmission_tsval, original_tsval + 10);
+    lim.advance(10ms);
+    lim.stamp(5001, original ? original_tsval : retransmission_tsval);
+    (void)lim.ack(una + 4000, 65535);
+    EXPECT_EQ(lim.tcb().statistics().spurious_recoveries, original ? 1u : 0u);
+    EXPECT_EQ(lim.tcb().congestion().ssthresh(), original ? 0xFFFFFFFFu : 2000u);
+  }
+}
+
 }  // namespace
 }  // namespace lim::tcp::tcb

@@ -66,12 +66,14 @@ bool NewReno::on_loss(const Flight& flight) {
 
 void NewReno::on_repaired_loss(const Flight& flight) {
   if (in_recovery_) return;
+  before_reduction_ = {cwnd_, ssthresh_};
   ssthresh_ = std::max(cwnd_ / 2, 2 * flight.mss);
   cwnd_ = ssthresh_;
   bytes_acked_ = 0;
 }
 
 void NewReno::enter_recovery(const Flight& flight) {
+  before_reduction_ = {cwnd_, ssthresh_};
   ssthresh_ = std::max(flight.in_flight() / 2, 2 * flight.mss);  // RFC 5681 equation 4
   recover_ = flight.snd_nxt;
   in_recovery_ = true;
@@ -91,6 +93,7 @@ std::uint32_t NewReno::send_allowance() const {
 }
 
 void NewReno::on_timeout(const Flight& flight) {
+  before_reduction_.reset();  // a timeout's collapse is not undone
   ssthresh_ = std::max(flight.in_flight() / 2, 2 * flight.mss);
   cwnd_ = flight.mss;  // loss window: one segment (RFC 5681 §3.1)
   duplicates_ = 0;
@@ -98,6 +101,15 @@ void NewReno::on_timeout(const Flight& flight) {
   // RFC 6582 §3.2 step 4: leave recovery; what was sent so far is one window.
   in_recovery_ = false;
   recover_ = flight.snd_nxt;
+}
+
+void NewReno::on_spurious_loss() {
+  if (!before_reduction_) return;
+  cwnd_ = std::max(cwnd_, before_reduction_->first);
+  ssthresh_ = std::max(ssthresh_, before_reduction_->second);
+  before_reduction_.reset();
+  in_recovery_ = false;
+  bytes_acked_ = 0;
 }
 
 }  // namespace lim::tcp::tcb

@@ -369,8 +369,14 @@ std::optional<OutSegment> Tcb::next_data_segment(TimePoint now, bool retransmiss
   if (!payload.empty() && (fin || after == data_start() + buffered)) flags |= kPsh;
   if (fin) flags |= kFin;
   OutSegment out = make(flags, from, std::move(payload));
-  if (!out.payload.empty()) rack_.sent(out.seq, out.seq + static_cast<std::uint32_t>(out.payload.size()), now);
+  if (sack_permitted_ && !out.payload.empty()) rack_.sent(out.seq, out.seq + static_cast<std::uint32_t>(out.payload.size()), now);
   if (retransmission) {
+    if (episode_open_ && !out.payload.empty()) {
+      if (episode_retransmissions_.size() < kEpisodeRetransmissionsWatched)
+        episode_retransmissions_.push_back({out.seq, out.seq + static_cast<std::uint32_t>(out.payload.size())});
+      else
+        episode_open_ = false;  // too many to account for: no undo
+    }
     rtx_next_ = out.seq + out.length();
     ++statistics_.retransmissions;
     remember_retransmission(out.seq);
@@ -500,6 +506,8 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     rto_.back_off();
     rto_deadline_.reset();
     ts_timeout_ = ts_clock(now);
+    episode_open_ = false;  // a timeout's collapse is not undone
+    eifel_.reset();
     timing_ = false;  // Karn: no sample from what is retransmitted
     if (state_ == TcpState::SynReceived) {
       ++statistics_.retransmissions;
@@ -522,7 +530,7 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     // that segment still has not — it is lost, whatever the duplicate count.
     rack_deadline_.reset();
     if (seq_lt(snd_una_, snd_nxt_) && scoreboard_.lost(snd_una_, send_mss_) && congestion_->on_loss(flight())) {
-      ++statistics_.fast_retransmits;
+      loss_recovery_started(now, snd_una_);
       fast_retransmit_due_ = true;  // sent below, as a fast retransmission is
       tlp_deadline_.reset();
     }
@@ -543,6 +551,7 @@ Reaction Tcb::timer_reaction(TimePoint now) {
       rtx_active_ = going_back && seq_lt(rtx_next_, snd_nxt_);
       if (segment) {
         tlp_end_ = snd_nxt_;
+        tlp_tsval_ = ts_clock(now);
         timing_ = false;  // Karn: no sample from what is retransmitted
         rto_deadline_ = now + rto_.current();
         reaction.push_back(to_net(std::move(*segment), now));
@@ -591,7 +600,7 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     // paid for (RFC 6582's "recover"); either way it is resent.
     rack_.unmark(lost->first);
     if (!congestion_->in_recovery() && congestion_->on_loss(flight())) {
-      ++statistics_.fast_retransmits;
+      loss_recovery_started(now, lost->first);
       tlp_deadline_.reset();
     }
     const std::uint32_t resume = rtx_next_;
@@ -818,6 +827,42 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
 // RFC 6675 §5 (simplified): in recovery, the first hole above what was
 // already retransmitted is due when at least DupThresh segments' worth is
 // SACKed above it (IsLost).
+void Tcb::loss_recovery_started(TimePoint now, std::uint32_t seq) {
+  ++statistics_.fast_retransmits;
+  // The retransmission this episode starts with goes now, with at least
+  // this TSval.
+  if (ts_ok_) eifel_ = {seq, ts_clock(now)};
+  episode_retransmissions_.clear();
+  episode_open_ = true;
+}
+
+// RFC 2883's D-SACK (the first block below the ACK, or inside the second)
+// for a retransmission of the current episode: that one was not needed.
+// Once every retransmission of the episode is reported so, the original
+// data all arrived — reordering, not loss — and the reduction is undone
+// (RFC 3708's use of D-SACK, as Linux's undo does). Where reordering is
+// longer than the reordering window, the retransmission overtakes the
+// late original, so Eifel's echo cannot tell; the duplicate report can.
+void Tcb::take_dsack(const Segment& s) {
+  if (!episode_open_ || !sack_permitted_ || s.options.sack_blocks == 0) return;
+  const auto [left, right] = s.options.sack[0];
+  if (!seq_lt(left, right)) return;
+  const bool dsack = seq_le(right, s.ack) || (s.options.sack_blocks > 1 && seq_le(s.options.sack[1].left, left) &&
+                                               seq_le(right, s.options.sack[1].right));
+  if (!dsack) return;
+  const auto it = std::find_if(episode_retransmissions_.begin(), episode_retransmissions_.end(), [&](const auto& r) {
+    return seq_lt(r.first, right) && seq_lt(left, r.second);
+  });
+  if (it == episode_retransmissions_.end()) return;
+  episode_retransmissions_.erase(it);
+  if (episode_retransmissions_.empty()) {
+    congestion_->on_spurious_loss();
+    ++statistics_.spurious_recoveries;
+    episode_open_ = false;
+    eifel_.reset();
+  }
+}
+
 void Tcb::detect_rack_losses(TimePoint now) {
   // The reordering window: a quarter of the smoothed round trip (RFC 8985
   // §6.2's min_RTT/4, from the estimate lim keeps), at least a millisecond.
@@ -874,6 +919,7 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
     rack_.forget_sacks();
     ++statistics_.reneging;
   }
+  take_dsack(s);
   const bool learnt = sack_permitted_ && scoreboard_.update(s.options, snd_una_, snd_nxt_);
   // RFC 5681 §2's duplicate ACK, judged against the window before this
   // segment updates it; with SACK, an ACK that SACKs new data counts
@@ -883,7 +929,7 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
                          !s.has(kFin) && (learnt || (std::uint32_t{s.window} << snd_scale_) == snd_wnd_);
   if (duplicate && congestion_->on_duplicate_ack(s.ack, flight())) {
     fast_retransmit_due_ = true;
-    ++statistics_.fast_retransmits;
+    loss_recovery_started(now, snd_una_);
   }
   if (learnt && s.ack == snd_una_ && seq_lt(snd_una_, snd_nxt_) && !congestion_->in_recovery() && !rack_deadline_ &&
       rto_.measured()) {
@@ -897,7 +943,7 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
     // RFC 6675 §5: the scoreboard alone can show the segment at SND.UNA lost.
     if (!congestion_->in_recovery() && scoreboard_.lost(snd_una_, threshold) && congestion_->on_loss(now_flying)) {
       fast_retransmit_due_ = true;
-      ++statistics_.fast_retransmits;
+      loss_recovery_started(now, snd_una_);
     }
     // Its retransmission lost as well: a segment sent after it arrived
     // (RFC 8985's RACK, with the reordering window of one segment).
@@ -912,6 +958,19 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
     const std::uint32_t old_start = data_start();
     const bool syn_was_acked = syn_acked();
     snd_una_ = s.ack;
+    if (eifel_ && seq_lt(eifel_->first, snd_una_)) {
+      // RFC 3522's detection: the ACK that first covers the episode's first
+      // retransmission echoes a TSval older than it, so the original got
+      // there — reordering, not loss — and RFC 4015's response undoes the
+      // reduction. On a link that reorders often, that is what keeps the
+      // window from collapsing into timeouts.
+      if (s.options.timestamps && seq_lt(s.options.timestamps->echo_reply, eifel_->second)) {
+        congestion_->on_spurious_loss();
+        ++statistics_.spurious_recoveries;
+        episode_open_ = false;
+      }
+      eifel_.reset();
+    }
     const std::uint32_t new_start = data_start();
     std::uint32_t released = new_start - old_start;
     if (!syn_was_acked && syn_acked()) released = new_start - (iss_ + 1);
@@ -953,11 +1012,16 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
       // the congestion window pays for it (RFC 8985 §7.4.2; without
       // D-SACK lim assumes it did).
       tlp_end_.reset();
-      congestion_->on_repaired_loss(flight());
+      // With timestamps the ACK tells (RFC 3522): an echo older than the
+      // probe is of the original, which was not lost.
+      const bool original = ts_ok_ && s.options.timestamps && seq_lt(s.options.timestamps->echo_reply, tlp_tsval_);
+      if (!original) congestion_->on_repaired_loss(flight());
     }
     arm_tail_loss_probe(now);
   }
-  if (seq_le(s.ack, snd_nxt_)) {
+  // RACK needs SACK (RFC 8985 §4): a cumulative ACK alone cannot say which
+  // of the segments above it arrived.
+  if (sack_permitted_ && seq_le(s.ack, snd_nxt_)) {
     rack_.delivered(snd_una_, scoreboard_, s.options, now, min_rtt_.value_or(Clock::duration::zero()));
     detect_rack_losses(now);
   }

@@ -4,6 +4,8 @@
 // congestion window. NewReno (RFC 6582) is the one lim ships.
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <utility>
 
 namespace lim::tcp::tcb {
 
@@ -39,6 +41,9 @@ class CongestionControl {
   virtual void on_repaired_loss(const Flight& flight) = 0;
   // The retransmission timer expired (RFC 5681 §3.1, equation 4).
   virtual void on_timeout(const Flight& flight) = 0;
+  // The last reduction for a loss (fast recovery or a repaired probe) was
+  // for none: the original arrived (RFC 4015's response).
+  virtual void on_spurious_loss() = 0;
   virtual std::uint32_t cwnd() const = 0;
   // What the sender may have in flight: the congestion window, plus what
   // RFC 3042's limited transmit adds for the first duplicates.
@@ -58,6 +63,7 @@ class NewReno final : public CongestionControl {
   bool on_loss(const Flight& flight) override;
   void on_repaired_loss(const Flight& flight) override;
   void on_timeout(const Flight& flight) override;
+  void on_spurious_loss() override;
   std::uint32_t cwnd() const override { return cwnd_; }
   std::uint32_t send_allowance() const override;
   std::uint32_t ssthresh() const override { return ssthresh_; }
@@ -80,6 +86,9 @@ class NewReno final : public CongestionControl {
   bool in_recovery_ = false;
   std::uint32_t recover_ = 0;  // RFC 6582's "recover", as SND.NXT when recovery began (one past it)
   std::uint32_t bytes_acked_ = 0;  // congestion avoidance's byte counting (RFC 3465)
+  // The window and threshold before the last reduction for a loss, which
+  // on_spurious_loss restores.
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> before_reduction_;
 };
 
 }  // namespace lim::tcp::tcb

@@ -198,6 +198,7 @@ class Tcb {
   struct Statistics {
     std::uint64_t segments_in = 0, segments_out = 0, retransmissions = 0, fast_retransmits = 0, timeouts = 0;
     std::uint64_t reneging = 0;  // SACKed data the receiver was seen to drop (process_ack)
+    std::uint64_t spurious_recoveries = 0;  // reductions undone: the original arrived (RFC 3522)
     std::uint64_t bytes_in = 0, bytes_out = 0;
   };
   const Statistics& statistics() const { return statistics_; }
@@ -334,6 +335,19 @@ class Tcb {
   std::optional<TimePoint> rack_timer_;
   std::optional<Clock::duration> min_rtt_;
   void detect_rack_losses(TimePoint now);
+  // Loss recovery began (the congestion window was reduced) with the
+  // retransmission of the segment at `seq`; with timestamps, that segment
+  // and the TSval its retransmission has at least, for RFC 3522's Eifel
+  // detection; the probe's TSval likewise.
+  void loss_recovery_started(TimePoint now, std::uint32_t seq);
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> eifel_;
+  std::uint32_t tlp_tsval_ = 0;
+  // The loss recovery episode's retransmissions not yet reported duplicate
+  // (take_dsack); bounded, beyond which the episode is not undone.
+  void take_dsack(const Segment& segment);
+  static constexpr std::size_t kEpisodeRetransmissionsWatched = 256;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> episode_retransmissions_;
+  bool episode_open_ = false;
   std::optional<std::uint32_t> tlp_end_;  // SND.NXT when the probe went: one per flight
   void arm_tail_loss_probe(TimePoint now);
   std::optional<TimePoint> stalled_since_;  // first retransmission without progress since
