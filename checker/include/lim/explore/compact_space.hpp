@@ -32,6 +32,9 @@ class CompactSpace {
   std::vector<StateIndex> layer_start;  // [d]: the first index at distance d
   std::size_t expanded_count = 0;
   std::uint64_t edges = 0;  // the edges a graph exploration would have stored
+  // A reduced exploration (compact_explorer.hpp): configurations the cycle
+  // proviso expanded fully.
+  std::uint64_t fully_expanded_by_proviso = 0;
   Completion completion = Completion::Complete;
   double seconds = 0;
 
