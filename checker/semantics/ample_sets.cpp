@@ -72,8 +72,13 @@ bool AmpleSets::choose(std::span<const std::uint32_t> from) const {
   }
   // One role with moves: its moves are all the moves.
   if (active <= 1) return false;
+  // No closed set has fewer moves than its seed: once one has as few as the
+  // fewest of any role, the later seeds cannot do better.
+  std::uint32_t floor = total;
+  for (std::uint32_t local = 0; local < roles; ++local)
+    if (enabled_[local] > 0 && !role_visible_[local]) floor = std::min(floor, enabled_[local]);
   std::uint32_t best = total;
-  for (std::uint32_t seed = 0; seed < roles && best > 1; ++seed) {
+  for (std::uint32_t seed = 0; seed < roles && best > floor; ++seed) {
     if (enabled_[seed] == 0 || role_visible_[seed]) continue;
     std::fill(member_.begin(), member_.end(), 0);
     worklist_.assign(1, seed);
