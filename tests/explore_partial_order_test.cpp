@@ -2,7 +2,9 @@
 // the proviso in explore/compact_explorer.hpp): it reduces, it keeps every
 // deadlock — including one only a particular interleaving reaches — and
 // every verdict of the properties it serves, on the whole corpus.
+#include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <set>
 
 #include <fmt/format.h>
