@@ -275,6 +275,40 @@ TEST(ExplorePartialOrder, TheCycleProvisoKeepsAVisibleMoveFromBeingIgnored) {
   EXPECT_FALSE(properties::find_k_obi_violation({&semantics, nullptr, &without}).has_value());
 }
 
+// Orphan messages with an environment: two environment roles ping-pong
+// forever, and a's moves into its final state are what the reduction must
+// not postpone. Without them visible (and so without the proviso), the
+// reduction keeps taking the environments' smaller ample sets — a has four
+// sends to choose from — and never sees a and b end with a message left.
+TEST(ExplorePartialOrder, OrphanMessagesWithAnEnvironmentMakeTheLastMoveToAnEndVisible) {
+  const auto system = testing::system_of(
+      "env e1: e2⊕{t}\n"
+      "env e2: e1⊕{t}\n"
+      "a: b⊕{m1 . b⊕m . end, m2 . b⊕m . end, m3 . b⊕m . end, m4 . b⊕m . end}\n"
+      "b: a&{m1 . end, m2 . end, m3 . end, m4 . end}\n");
+  properties::AsyncExploreOptions options;
+  options.decompose = false;  // one product, the environments' cycle beside a and b
+  options.storage = StateStorage::Compact;
+  BoundedAnalysis plain(system, 2, options);
+  ASSERT_EQ(plain.check(AsyncProperty::OrphanMessages).verdict, report::Verdict::Violated);
+  options.partial_order = true;
+  options.reduce_for = properties::reduction_for(options, {AsyncProperty::OrphanMessages}, system);
+  BoundedAnalysis por(system, 2, options);
+  ASSERT_TRUE(por.reduced());
+  EXPECT_EQ(por.check(AsyncProperty::OrphanMessages).verdict, report::Verdict::Violated);
+
+  const semantics::AsynchronousSemantics semantics(system, 2);
+  const auto visible = properties::visible_transitions(semantics, {AsyncProperty::OrphanMessages});
+  // Only a's and b's moves into `end`.
+  EXPECT_EQ(std::count(visible.begin(), visible.end(), 1), 4 + 4);
+  const semantics::AmpleSets ample(semantics, visible);
+  const auto with = explore::explore_compact(ample);
+  EXPECT_TRUE(properties::find_final_configurations({&semantics, nullptr, &with}).bad.has_value());
+  const semantics::AmpleSets blind(semantics);
+  const auto without = explore::explore_compact(blind);
+  EXPECT_FALSE(properties::find_final_configurations({&semantics, nullptr, &without}).bad.has_value());
+}
+
 // Every file the corpus tests load, and every spec.
 std::vector<std::filesystem::path> corpus_and_specs() {
   std::vector<std::filesystem::path> files;
