@@ -140,8 +140,8 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
       // Whether an ample successor was known at this depth or less.
       [[maybe_unused]] bool closes = false;
       const auto add = [&](const CompactStore::Root& successor) {
-        StateIndex index;
-        bool inserted = false;
+        [[maybe_unused]] StateIndex index;
+        [[maybe_unused]] bool inserted = false;
         if (space.states.size() >= state_cap) {
           const auto found = space.states.find(successor);
           if (!found) return false;
@@ -151,7 +151,7 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
           index = insertion.index;
           inserted = insertion.inserted;
         }
-        closes = closes || (!inserted && index < space.layer_start.back());
+        if constexpr (reduced) closes = closes || (!inserted && index < space.layer_start.back());
         return true;
       };
       for (; next < window_ends[source - state]; ++next) {
