@@ -52,6 +52,41 @@ TEST(CliAsync, TheStoreChangesNoReport) {
   EXPECT_NE(wrong.err.find("--store 'edges'"), std::string::npos) << wrong.err;
 }
 
+// --por on reduces where it keeps the verdicts, says so in the report, and
+// says why not elsewhere; the verdicts are those of --por off.
+TEST(CliAsync, PartialOrderReductionKeepsTheVerdictsAndSaysWhenItApplies) {
+  const auto verdicts = [](const nlohmann::json& document) {
+    std::vector<std::string> found;
+    for (const auto& file : document["files"])
+      for (const auto& property : file["properties"])
+        found.push_back(file["file"].get<std::string>() + " " + property["property"].get<std::string>() + " " +
+                        property["verdict"].get<std::string>());
+    return found;
+  };
+  const std::string check = "check --k 2 --props k-obi,async-deadlock-freedom,orphan-messages --format json ";
+  const std::string files = std::string(LIM_SOURCE_DIR) + "/specs/broken/*.lim " + LIM_SOURCE_DIR + "/specs/*.lim";
+  const auto off = run_lim(check + files);
+  const auto on = run_lim(check + "--por on " + files);
+  EXPECT_EQ(on.exit_code, off.exit_code) << on.err;
+  const auto plain = nlohmann::json::parse(off.out);
+  const auto reduced = nlohmann::json::parse(on.out);
+  EXPECT_EQ(verdicts(reduced), verdicts(plain));
+  EXPECT_GE(plain["files"].size(), 7u);
+  for (std::size_t i = 0; i < plain["files"].size(); ++i) {
+    EXPECT_EQ(plain["files"][i]["reduction"], "none");
+    EXPECT_EQ(reduced["files"][i]["reduction"], "partial-order") << reduced["files"][i]["file"];
+    EXPECT_LE(reduced["files"][i]["states"].get<std::size_t>(), plain["files"][i]["states"].get<std::size_t>());
+  }
+  const auto graph = nlohmann::json::parse(
+      run_lim("check --k 2 --props k-obi,k-safety --por on --format json " + std::string(LIM_SOURCE_DIR) +
+              "/specs/two-buyer.lim")
+          .out);
+  EXPECT_EQ(graph["files"][0]["reduction"], "none: k-safety looks at every interleaving");
+  const auto wrong = run_lim("check --k 2 --por maybe " + std::string(LIM_SOURCE_DIR) + "/specs/two-buyer.lim");
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_NE(wrong.err.find("--por 'maybe'"), std::string::npos) << wrong.err;
+}
+
 TEST(CliAsync, ViolationShowsTheRunAndTheQueues) {
   const auto path = temp_spec("orphan.txt", "A: B!a; B!b; end\nB: A?a; end\n");
   const auto result = run_lim("check --k 1 --props k-safety,orphan-messages " + path);

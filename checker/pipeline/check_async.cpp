@@ -7,6 +7,7 @@
 
 #include "lim/pipeline/check.hpp"
 #include "lim/pipeline/refinement_checks.hpp"
+#include "lim/properties/partial_order.hpp"
 #include "lim/support/budget.hpp"
 
 namespace lim::pipeline {
@@ -41,6 +42,15 @@ std::optional<BoundRange> parse_bound_range(std::string_view text) {
 
 namespace {
 
+// FileReport::reduction: "partial-order", "none", or why a reduction asked
+// for was not applied.
+std::string describe_reduction(const properties::AsyncExploreOptions& options,
+                               const std::vector<properties::AsyncProperty>& asked, const automata::System& system) {
+  if (!options.partial_order) return "none";
+  const auto why = properties::why_not_reduced(options, asked, system);
+  return why.empty() ? "partial-order" : "none: " + why;
+}
+
 report::FileReport asynchronous_properties(const std::string& file, const automata::System& system,
                                            const AsyncCheckOptions& options) {
   report::FileReport report;
@@ -60,6 +70,12 @@ report::FileReport asynchronous_properties(const std::string& file, const automa
   }
   if (bounds.search) {
     report.semantics = fmt::format("asynchronous k={}..{}", bounds.from, bounds.to);
+    {
+      // As check_least_k resolves them.
+      auto explore_options = options.explore;
+      explore_options.storage = properties::storage_for(explore_options.storage, options.properties, system);
+      report.reduction = describe_reduction(explore_options, options.properties, system);
+    }
     auto least = properties::check_least_k(system, options.properties, bounds.from, bounds.to, options.explore);
     report.results = std::move(least.results);
     report.states = least.states;
@@ -73,6 +89,8 @@ report::FileReport asynchronous_properties(const std::string& file, const automa
   report.semantics = fmt::format("asynchronous k={}", bounds.from);
   auto explore_options = options.explore;
   explore_options.storage = properties::storage_for(explore_options.storage, options.properties, system);
+  explore_options.reduce_for = properties::reduction_for(explore_options, options.properties, system);
+  report.reduction = describe_reduction(explore_options, options.properties, system);
   properties::BoundedAnalysis analysis(system, bounds.from, explore_options);
   for (const auto property : options.properties) report.results.push_back(analysis.check(property));
   report.components = analysis.component_count();

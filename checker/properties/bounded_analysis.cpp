@@ -23,6 +23,8 @@
 
 #include "lim/explore/compact_explorer.hpp"
 #include "lim/properties/asynchronous_properties.hpp"
+#include "lim/properties/partial_order.hpp"
+#include "lim/semantics/ample_sets.hpp"
 #include "lim/semantics/independent_components.hpp"
 #include "lim/support/budget.hpp"
 
@@ -37,6 +39,7 @@ constexpr std::size_t kHuntBudget = 50'000;
 
 struct BoundedAnalysis::Component {
   std::unique_ptr<semantics::AsynchronousSemantics> semantics;
+  std::optional<semantics::AmpleSets> ample;     // when reduced
   explore::StateSpace space;                   // the graph store, unless
   std::optional<explore::CompactSpace> compact;  // the compact store is used
   std::optional<ReverseGraph> reverse_graph;
@@ -77,6 +80,7 @@ BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, con
   }
   Refutation refuted = Refutation::None;
   const bool compact = options.storage == StateStorage::Compact && screening.watch == Refutation::None;
+  if (compact) reduced_for_ = options.reduce_for;
   const auto stop_at = [&](Exhaustion spent) {
     completion_ = spent == Exhaustion::Time ? explore::Completion::TimeLimit : explore::Completion::MemoryLimit;
   };
@@ -117,7 +121,10 @@ BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, con
         return (*screen)(state, values);
       };
     }
-    if (compact)
+    if (compact && reduced()) {
+      component->ample.emplace(*component->semantics, visible_transitions(*component->semantics, reduced_for_));
+      component->compact = explore::explore_compact(*component->ample, explore_options);
+    } else if (compact)
       component->compact = explore::explore_compact(*component->semantics, explore_options);
     else
       component->space = explore::explore(*component->semantics, explore_options);
@@ -310,6 +317,10 @@ report::PropertyResult BoundedAnalysis::compute(AsyncProperty property) {
   const bool compact = std::any_of(components_.begin(), components_.end(), [](const auto& c) { return c->compact; });
   if (compact && !is_reachability_property(property, system_))
     throw std::logic_error(fmt::format("{} was asked of the compact store (see storage_for)", name(property)));
+  // A reduction keeps only what its visible transitions say (partial_order.hpp).
+  if (reduced() && depends_on_k(property) &&
+      std::find(reduced_for_.begin(), reduced_for_.end(), property) == reduced_for_.end())
+    throw std::logic_error(fmt::format("{} was asked of an exploration reduced for other properties", name(property)));
   switch (property) {
     case AsyncProperty::Csa: return check_csa(system_);
     case AsyncProperty::Directedness: return check_directedness(system_);

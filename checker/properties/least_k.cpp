@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "lim/properties/asynchronous_properties.hpp"
+#include "lim/properties/partial_order.hpp"
 #include "lim/support/budget.hpp"
 
 namespace lim::properties {
@@ -50,6 +51,7 @@ LeastKReport check_least_k(const automata::System& system, const std::vector<Asy
   };
   auto explore_options = options;
   explore_options.storage = storage_for(options.storage, properties, system);
+  explore_options.reduce_for = reduction_for(explore_options, properties, system);
   const bool basic = is_basic(system);
   const std::string range = fmt::format("{}..{}", from, to);
   for (unsigned k = from; k <= to && undecided(); ++k) {

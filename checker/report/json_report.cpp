@@ -78,6 +78,7 @@ json to_json(const FileReport& report) {
           {"transitions", report.transitions},
           {"seconds", report.seconds},
           {"exploration", report.exploration},
+          {"reduction", report.reduction},
           {"findings", findings},
           {"properties", properties}};
 }

@@ -45,6 +45,7 @@ struct CheckArguments {
   std::optional<std::string> timeout;
   std::string color = "auto";
   std::string store = "auto";  // --store
+  std::string por = "off";     // --por
   bool quiet = false;
 };
 
@@ -206,6 +207,9 @@ int run_check(const CheckArguments& arguments) {
   const auto storage = properties::parse_state_storage(arguments.store);
   if (!storage) return fail(fmt::format("--store '{}' is not auto, graph or compact", arguments.store));
   async_options.explore.storage = *storage;
+  if (arguments.por != "on" && arguments.por != "off")
+    return fail(fmt::format("--por '{}' is not on or off", arguments.por));
+  async_options.explore.partial_order = arguments.por == "on";
   if (progress.enabled()) {
     sync_options.explore.progress = [&](const properties::SyncComponentProgress& report) {
       progress.exploring("", report.component, report.components, report.exploration);
@@ -296,6 +300,12 @@ Subcommand add_check_command(CLI::App& app) {
                       "with --k: how explorations store configurations: auto (the compact store, without edges, "
                       "when every property asked is k-obi, orphan-messages or async-deadlock-freedom without "
                       "environments; else the graph), graph, or compact (where it applies)");
+  command->add_option("--por", arguments->por,
+                      "with --k: partial-order reduction, on or off (default off). It applies to the properties of "
+                      "reachable configurations (k-obi, orphan-messages, async-deadlock-freedom without "
+                      "environments) on the compact store, keeps their verdicts, and may report a longer "
+                      "counterexample than the shortest; with any other property it is not applied (JSON: "
+                      "\"reduction\")");
   command->add_flag("--quiet,-q", arguments->quiet, "no progress display");
   return {command, [arguments] { return run_check(*arguments); }};
 }

@@ -5,6 +5,16 @@
 // asked is a property of reachable configurations (compact_space.hpp).
 // It is a copy of explore()'s loop rather than a policy of it, so that the
 // graph exploration, which the fixpoint properties need, keeps its code.
+//
+// A reduced semantics (one with for_each_ample_successor, e.g.
+// semantics/ample_sets.hpp) is explored by its ample sets. When it asks for
+// the cycle proviso, a configuration whose ample successors include one
+// already known at its own BFS depth or less is expanded fully: an edge
+// that does not go one layer down closes every cycle of the reduced graph
+// (depths only grow along the other edges), so every cycle then holds a
+// fully expanded configuration and no move is ignored forever on it. The
+// BFS layers are those of the reduced graph: a rebuilt run (path_to) is a
+// real run, shortest within the reduced graph, not always in the full one.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -46,6 +56,10 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
   constexpr std::size_t kWindow = 64;
   std::vector<CompactStore::Root> successors;
   std::vector<std::size_t> window_ends;
+  constexpr bool reduced = requires { semantics.needs_proviso(); };
+  [[maybe_unused]] bool proviso = false;
+  if constexpr (reduced) proviso = semantics.needs_proviso();
+  std::vector<char> partial;  // per window configuration: some of its moves were left out
 
   const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   const auto& limits = options.limits;
@@ -88,6 +102,7 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
         static_cast<StateIndex>(std::min<std::size_t>(space.states.size(), std::size_t{state} + kWindow));
     successors.clear();
     window_ends.clear();
+    partial.clear();
     StateIndex generated_end = window_end;
     bool stop_requested = false;
     for (StateIndex source = state; source < window_end; ++source) {
@@ -98,11 +113,18 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
         stop_requested = true;
         break;
       }
-      semantics.for_each_successor(std::span<const std::uint32_t>(current), std::span<std::uint32_t>(scratch),
-                                   [&](Move, std::span<const std::uint32_t> next) {
-                                     space.layout.pack(next, packed);
-                                     successors.push_back(space.states.prepare(packed));
-                                   });
+      const auto keep = [&](Move, std::span<const std::uint32_t> next) {
+        space.layout.pack(next, packed);
+        successors.push_back(space.states.prepare(packed));
+      };
+      if constexpr (reduced) {
+        const bool full = semantics.for_each_ample_successor(std::span<const std::uint32_t>(current),
+                                                             std::span<std::uint32_t>(scratch), keep);
+        partial.push_back(full ? 0 : 1);
+      } else {
+        semantics.for_each_successor(std::span<const std::uint32_t>(current), std::span<std::uint32_t>(scratch),
+                                     keep);
+      }
       window_ends.push_back(successors.size());
     }
     space.states.make_room(successors.size());
@@ -115,23 +137,51 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
       // configuration of that layer is known, and the next layer starts here.
       if (source == space.layer_start.back()) space.layer_start.push_back(static_cast<StateIndex>(space.states.size()));
       const std::size_t first = next;
-      for (; next < window_ends[source - state]; ++next) {
-        const auto& successor = successors[next];
+      // Whether an ample successor was known at this depth or less.
+      [[maybe_unused]] bool closes = false;
+      const auto add = [&](const CompactStore::Root& successor) {
+        [[maybe_unused]] StateIndex index;
+        [[maybe_unused]] bool inserted = false;
         if (space.states.size() >= state_cap) {
-          if (!space.states.find(successor)) {
-            stopped = true;
-            break;
-          }
+          const auto found = space.states.find(successor);
+          if (!found) return false;
+          index = *found;
         } else {
-          space.states.insert(successor);
+          const auto insertion = space.states.insert(successor);
+          index = insertion.index;
+          inserted = insertion.inserted;
+        }
+        if constexpr (reduced) closes = closes || (!inserted && index < space.layer_start.back());
+        return true;
+      };
+      for (; next < window_ends[source - state]; ++next) {
+        if (!add(successors[next])) {
+          stopped = true;
+          break;
+        }
+      }
+      std::size_t more = 0;
+      if constexpr (reduced) {
+        if (!stopped && proviso && closes && partial[source - state]) {
+          space.states.get(source, packed);
+          space.layout.unpack(packed, current);
+          semantics.for_each_other_successor(std::span<const std::uint32_t>(current),
+                                             std::span<std::uint32_t>(scratch),
+                                             [&](Move, std::span<const std::uint32_t> next_values) {
+                                               if (stopped) return;
+                                               space.layout.pack(next_values, packed);
+                                               if (!add(space.states.prepare(packed))) stopped = true;
+                                               ++more;
+                                             });
+          ++space.fully_expanded_by_proviso;
         }
       }
       if (stopped) {
         space.completion = Completion::StateLimit;
         break;
       }
-      space.edges += next - first;
-      mark_expanded(source, next != first);
+      space.edges += next - first + more;
+      mark_expanded(source, next != first || more != 0);
     }
     if (stopped) break;
     if (stop_requested) {

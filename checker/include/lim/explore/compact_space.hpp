@@ -10,7 +10,9 @@
 // for one, by replaying the layers: the configuration's BFS parent is the
 // first configuration of the layer before whose successors include it, and
 // its edge the first such successor — exactly the parent and edge the
-// graph exploration records, so both stores report the same run.
+// graph exploration records, so both stores report the same run. After a
+// reduced exploration (partial-order reduction, compact_explorer.hpp) the
+// layers are the reduced graph's: the run is real, and shortest in that graph.
 #include <algorithm>
 #include <cstdint>
 #include <span>
@@ -32,6 +34,9 @@ class CompactSpace {
   std::vector<StateIndex> layer_start;  // [d]: the first index at distance d
   std::size_t expanded_count = 0;
   std::uint64_t edges = 0;  // the edges a graph exploration would have stored
+  // A reduced exploration (compact_explorer.hpp): configurations the cycle
+  // proviso expanded fully.
+  std::uint64_t fully_expanded_by_proviso = 0;
   Completion completion = Completion::Complete;
   double seconds = 0;
 

@@ -137,6 +137,14 @@ struct AsyncExploreOptions {
   // which properties will be asked of it. A screened analysis always keeps
   // the graph (its witnesses are graph states).
   StateStorage storage = StateStorage::Automatic;
+  // Partial-order reduction (semantics/ample_sets.hpp, `lim check --por`):
+  // whether it is wanted, and — resolved by reduction_for()
+  // (partial_order.hpp) — the properties it must preserve. A reduced
+  // analysis explores with the compact store and answers only those.
+  // Off by default: a reduced exploration reaches every violation, but its
+  // counterexamples are shortest only among the interleavings it keeps.
+  bool partial_order = false;
+  std::vector<AsyncProperty> reduce_for;
 };
 
 // What a BoundedAnalysis may stop early for (violation_screen.hpp): once
@@ -163,6 +171,8 @@ class BoundedAnalysis {
   std::size_t states() const;       // summed over components
   std::size_t transitions() const;
   double seconds() const { return seconds_; }
+  // Whether the explorations were reduced (partial-order reduction).
+  bool reduced() const { return !reduced_for_.empty(); }
 
   // The property at this k (Holds, Violated with a shortest counterexample,
   // or Inconclusive when the exploration is incomplete). Cached.
@@ -186,6 +196,7 @@ class BoundedAnalysis {
   explore::Completion completion_ = explore::Completion::Complete;
   double seconds_ = 0;
   std::size_t held_bytes_ = 0;  // counted against the check's memory budget
+  std::vector<AsyncProperty> reduced_for_;  // empty: explored in full
   std::vector<std::optional<report::PropertyResult>> cache_;
 };
 

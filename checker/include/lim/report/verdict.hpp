@@ -92,6 +92,9 @@ struct FileReport {
   std::size_t transitions = 0;
   double seconds = 0;
   std::string exploration;  // "complete" or the limit that stopped it
+  // "none", "partial-order" (`lim check --por on`), or "none: " and why a
+  // reduction asked for was not applied.
+  std::string reduction = "none";
   std::vector<PropertyResult> results;
   std::vector<Finding> findings;
 };

@@ -85,54 +85,61 @@ class AsynchronousSemantics {
     // `to` starts as a copy of `from`; each successor is written into it,
     // emitted, and undone, which touches only the fields a move changes.
     std::copy(from.begin(), from.end(), to.begin());
+    for (std::uint32_t local = 0; local < roles_.size(); ++local) for_each_move_of(local, from, to, emit);
+  }
+
+  // The moves of one role (position `local` of roles()), as above; `to`
+  // must equal `from` on entry, and does again on return. A partial-order
+  // reduction (ample_sets.hpp) expands some roles and not others.
+  template <class Emit>
+  void for_each_move_of(std::uint32_t local, std::span<const std::uint32_t> from, std::span<std::uint32_t> to,
+                        Emit&& emit) const {
     const std::span<const std::uint32_t> next(to.data(), to.size());
-    for (std::uint32_t local = 0; local < roles_.size(); ++local) {
-      const RoleId role = roles_[local];
-      const auto& machine = system_.machines[role];
-      const std::uint32_t state = from[local];
-      const std::uint32_t base = first_global_[local] + machine.first_outgoing_index(state);
-      const auto outgoing = machine.outgoing(state);
-      for (std::uint32_t i = 0; i < outgoing.size(); ++i) {
-        const std::uint32_t global = base + i;
-        const std::uint32_t channel_index = transition_channel_[global];
-        if (outgoing[i].action.direction == automata::Direction::Timeout) {
-          // Untimed, a deadline may pass whenever the role waits there.
-          to[local] = outgoing[i].target;
-          emit(explore::Move{global, 0}, next);
-          to[local] = state;
-          continue;
+    const RoleId role = roles_[local];
+    const auto& machine = system_.machines[role];
+    const std::uint32_t state = from[local];
+    const std::uint32_t base = first_global_[local] + machine.first_outgoing_index(state);
+    const auto outgoing = machine.outgoing(state);
+    for (std::uint32_t i = 0; i < outgoing.size(); ++i) {
+      const std::uint32_t global = base + i;
+      const std::uint32_t channel_index = transition_channel_[global];
+      if (outgoing[i].action.direction == automata::Direction::Timeout) {
+        // Untimed, a deadline may pass whenever the role waits there.
+        to[local] = outgoing[i].target;
+        emit(explore::Move{global, 0}, next);
+        to[local] = state;
+        continue;
+      }
+      if (channel_index == kNoChannel) continue;
+      const Channel& channel = channels_[channel_index];
+      const std::uint32_t length = from[channel.length_field];
+      if (outgoing[i].action.direction == automata::Direction::Send) {
+        if (length >= bound_) continue;
+        const std::uint32_t message = transition_message_[global];
+        to[local] = outgoing[i].target;
+        to[channel.length_field] = length + 1;
+        if (channel.has_slots()) to[channel.first_slot + length] = message;
+        emit(explore::Move{global, message}, next);
+        to[local] = state;
+        to[channel.length_field] = length;
+        if (channel.has_slots()) to[channel.first_slot + length] = 0;
+      } else {
+        if (length == 0) continue;
+        const std::uint32_t head = channel.has_slots() ? from[channel.first_slot] : 0;
+        if (!accepts(global, head)) continue;
+        to[local] = outgoing[i].target;
+        to[channel.length_field] = length - 1;
+        if (channel.has_slots()) {
+          for (std::uint32_t slot = 0; slot + 1 < length; ++slot)
+            to[channel.first_slot + slot] = from[channel.first_slot + slot + 1];
+          to[channel.first_slot + length - 1] = 0;
         }
-        if (channel_index == kNoChannel) continue;
-        const Channel& channel = channels_[channel_index];
-        const std::uint32_t length = from[channel.length_field];
-        if (outgoing[i].action.direction == automata::Direction::Send) {
-          if (length >= bound_) continue;
-          const std::uint32_t message = transition_message_[global];
-          to[local] = outgoing[i].target;
-          to[channel.length_field] = length + 1;
-          if (channel.has_slots()) to[channel.first_slot + length] = message;
-          emit(explore::Move{global, message}, next);
-          to[local] = state;
-          to[channel.length_field] = length;
-          if (channel.has_slots()) to[channel.first_slot + length] = 0;
-        } else {
-          if (length == 0) continue;
-          const std::uint32_t head = channel.has_slots() ? from[channel.first_slot] : 0;
-          if (!accepts(global, head)) continue;
-          to[local] = outgoing[i].target;
-          to[channel.length_field] = length - 1;
-          if (channel.has_slots()) {
-            for (std::uint32_t slot = 0; slot + 1 < length; ++slot)
-              to[channel.first_slot + slot] = from[channel.first_slot + slot + 1];
-            to[channel.first_slot + length - 1] = 0;
-          }
-          emit(explore::Move{global, head}, next);
-          to[local] = state;
-          to[channel.length_field] = length;
-          if (channel.has_slots())
-            for (std::uint32_t slot = 0; slot < length; ++slot)
-              to[channel.first_slot + slot] = from[channel.first_slot + slot];
-        }
+        emit(explore::Move{global, head}, next);
+        to[local] = state;
+        to[channel.length_field] = length;
+        if (channel.has_slots())
+          for (std::uint32_t slot = 0; slot < length; ++slot)
+            to[channel.first_slot + slot] = from[channel.first_slot + slot];
       }
     }
   }
@@ -158,6 +165,8 @@ class AsynchronousSemantics {
   // Transitions are numbered within the roles in scope.
   std::uint32_t global_index(TransitionRef ref) const { return first_global_[*local_index(ref.role)] + ref.index; }
   TransitionRef transition_ref(std::uint32_t global) const { return global_[global]; }
+  // The global index of the first transition of the role at position `local`.
+  std::uint32_t first_transition(std::uint32_t local) const { return first_global_[local]; }
   // The channel a transition sends on or receives from (kNoChannel for a
   // receive from a role that never sends to this one, or a role out of scope).
   std::uint32_t transition_channel(std::uint32_t global) const { return transition_channel_[global]; }
