@@ -58,13 +58,6 @@ using wire::flag::kUrg;
 
 constexpr unsigned kEveryFlag = 0xFF;  // CWR, ECE, URG, ACK, PSH, RST, SYN, FIN
 
-std::string pseudo_random(std::size_t count, unsigned seed) {
-  std::mt19937 random(seed);
-  std::string bytes(count, '\0');
-  for (auto& byte : bytes) byte = static_cast<char>(random());
-  return bytes;
-}
-
 std::string hex(std::string_view bytes) {
   std::string out;
   for (const char byte : bytes) out += fmt::format("{:02x}", static_cast<unsigned char>(byte));

@@ -14,7 +14,6 @@
 #include <set>
 #include <span>
 #include <vector>
-#include <random>
 #include <string>
 #include <thread>
 
@@ -22,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include "lim/runtime/gate/content_hash.hpp"
 #include "lim/tcp/server/apps.hpp"
 #include "lim/tcp/tcb/sequence.hpp"
 #include "tcp_kernel_support.hpp"
@@ -36,21 +36,7 @@ using wire::flag::kSyn;
 
 constexpr const char* kHarsh = "loss=0.2,dup=0.1,reorder=0.2,delay=1ms";
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
-
-std::string lossy_payload(std::size_t count, unsigned seed) {
-  std::mt19937 random(seed);
-  std::string bytes(count, '\0');
-  for (auto& byte : bytes) byte = static_cast<char>(random());
-  return bytes;
-}
+using runtime::sha256_hex;
 
 std::size_t size_from_environment(std::size_t fallback) {
   if (const char* text = std::getenv("LIM_LOSSY_BYTES")) return std::strtoull(text, nullptr, 10);
@@ -246,8 +232,8 @@ KernelServer::App source_and_sink(std::string outbound, std::shared_ptr<SinkResu
 // lim's sender fell silent.
 TEST_F(TcpKernelLossy, EachWayArrivesByteIdenticalThroughLossDuplicationAndReordering) {
   const std::size_t size = size_from_environment(10u << 20);
-  const std::string to_lim = lossy_payload(size, 7);
-  const std::string from_lim = lossy_payload(size, 8);
+  const std::string to_lim = pseudo_random(size, 7);
+  const std::string from_lim = pseudo_random(size, 8);
   auto sink = std::make_shared<SinkResult>();
   KernelServer::Options options;
   options.impairment = *link::parse_impairment(std::string(kHarsh) + ",seed=20").config;
@@ -356,7 +342,7 @@ TEST_F(TcpKernelLossy, HandshakesAndEveryClosingStateSurviveLoss) {
       }
       int error = 0;
       if (i % 2 == 0) {
-        const std::string data = "C" + lossy_payload(20000 + 997 * static_cast<std::size_t>(i), 100 + i);
+        const std::string data = "C" + pseudo_random(20000 + 997 * static_cast<std::size_t>(i), 100 + i);
         std::string echoed;
         std::thread reader([&] { echoed = client.receive_all(&error); });
         const bool sent = client.send_all(data);

@@ -29,6 +29,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -46,6 +47,15 @@
 #include "lim/tcp/wire/tcp_header.hpp"
 
 namespace lim::tcp::testing {
+
+// Seeded bytes that compress to nothing: payloads whose every octet counts.
+inline std::string pseudo_random(std::size_t count, unsigned seed) {
+  std::mt19937 random(seed);
+  std::string bytes(count, '\0');
+  for (auto& byte : bytes) byte = static_cast<char>(random());
+  return bytes;
+}
+
 
 using namespace std::chrono_literals;
 
