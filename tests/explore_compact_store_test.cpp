@@ -82,17 +82,6 @@ TEST(ExploreCompactStore, AReorderedLayoutKeepsEveryFieldAndCutsBetweenFields) {
   }
 }
 
-// Every file the corpus tests load, and every spec.
-std::vector<std::filesystem::path> inputs() {
-  std::vector<std::filesystem::path> files;
-  for (const auto& root : {testing::shared_dir() / "corpus", testing::source_dir() / "specs"})
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(root))
-      if (entry.is_regular_file() && entry.path().extension() != ".tsv" && entry.path().extension() != ".md")
-        files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 std::string render(const std::vector<report::TraceStep>& steps) {
   std::string text;
   for (const auto& step : steps) text += fmt::format("  {} [{}:{}]\n", step.text, step.location.line, step.location.column);
@@ -113,7 +102,7 @@ std::string render(const report::PropertyResult& result) {
 
 TEST(ExploreCompactStore, SameVerdictsAndCounterexamplesAsTheGraphOnTheCorpus) {
   std::size_t files = 0, compared = 0, violations = 0, long_runs = 0;
-  for (const auto& path : inputs()) {
+  for (const auto& path : testing::corpus_and_specs()) {
     auto spec = pipeline::load_spec_file(path.string());
     if (!spec.ok()) continue;  // the corpus's rejected files and specs/broken
     const auto& system = *spec.system;
@@ -157,7 +146,7 @@ TEST(ExploreCompactStore, SameVerdictsAndCounterexamplesAsTheGraphOnTheCorpus) {
 // run of the graph's BFS parents.
 TEST(ExploreCompactStore, NumbersStatesAndRebuildsRunsAsTheGraphExplorationDoes) {
   std::size_t checked = 0;
-  for (const auto& path : inputs()) {
+  for (const auto& path : testing::corpus_and_specs()) {
     if (path.extension() != ".lim" || path.string().find("broken") != std::string::npos) continue;
     auto spec = pipeline::load_spec_file(path.string());
     if (!spec.ok()) continue;

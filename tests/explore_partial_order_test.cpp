@@ -309,21 +309,10 @@ TEST(ExplorePartialOrder, OrphanMessagesWithAnEnvironmentMakeTheLastMoveToAnEndV
   EXPECT_FALSE(properties::find_final_configurations({&semantics, nullptr, &without}).bad.has_value());
 }
 
-// Every file the corpus tests load, and every spec.
-std::vector<std::filesystem::path> corpus_and_specs() {
-  std::vector<std::filesystem::path> files;
-  for (const auto& root : {testing::shared_dir() / "corpus", testing::source_dir() / "specs"})
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(root))
-      if (entry.is_regular_file() && entry.path().extension() != ".tsv" && entry.path().extension() != ".md")
-        files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 TEST(ExplorePartialOrder, EveryVerdictOfTheCorpusIsTheSameWithAndWithout) {
   std::size_t files = 0, compared = 0, violations = 0, smaller = 0;
   std::uint64_t full_states = 0, reduced_states = 0;
-  for (const auto& path : corpus_and_specs()) {
+  for (const auto& path : testing::corpus_and_specs()) {
     auto spec = pipeline::load_spec_file(path.string());
     if (!spec.ok()) continue;
     const auto& system = *spec.system;
@@ -391,7 +380,7 @@ TEST(ExplorePartialOrder, EveryVerdictOfTheCorpusIsTheSameWithAndWithout) {
 // deadlock of the full one.
 TEST(ExplorePartialOrder, StoresOnlyReachableConfigurationsWithRealRunsAndEveryDeadlock) {
   std::size_t checked = 0, runs = 0;
-  for (const auto& path : corpus_and_specs()) {
+  for (const auto& path : testing::corpus_and_specs()) {
     auto spec = pipeline::load_spec_file(path.string());
     if (!spec.ok()) continue;
     const auto& system = *spec.system;

@@ -53,6 +53,23 @@ class HandDriven {
     (void)send(segment(kAck, kPeerIsn + 1, iss_ + 1, window));
     ASSERT_EQ(tcb_.state(), TcpState::Established);
   }
+  // The same with SACK-permitted on the SYN (RFC 2018) and 1000 octets of
+  // data a segment (the Timestamps option aside, RFC 7323 §3.2); SND.UNA.
+  std::uint32_t connect_with_sack(Clock::duration rtt) {
+    Segment syn = segment(kSyn, kPeerIsn, 0, 65535);
+    syn.options.maximum_segment_size = syn.options.timestamps ? 1012 : 1000;
+    syn.options.sack_permitted = true;
+    const auto synack = send(syn);
+    EXPECT_EQ(synack.size(), 1u);
+    if (synack.empty()) return 0;
+    EXPECT_TRUE(synack[0].options.sack_permitted);
+    syn_ack_ = synack[0];
+    iss_ = synack[0].seq;
+    now_ += rtt;
+    (void)send(segment(kAck, kPeerIsn + 1, iss_ + 1, 65535));
+    EXPECT_EQ(tcb_.state(), TcpState::Established);
+    return iss_ + 1;
+  }
   const OutSegment& syn_ack() const { return syn_ack_; }
   // From now on every segment of the peer carries the Timestamps option
   // <TSval=tsval, TSecr=tsecr> (RFC 7323); unstamp() ends that.
@@ -593,15 +610,7 @@ TEST(TcpTcbDataPath, RFC6675_TheScoreboardMergesBlocksAndFindsTheHoles) {
 // again.
 TEST(TcpTcbDataPath, RFC6675_TheScoreboardOutlivesTimeoutsAndRenegingClearsIt) {
   HandDriven lim;
-  Segment syn = lim.segment(kSyn, kPeerIsn, 0, 65535);
-  syn.options.maximum_segment_size = 1000;
-  syn.options.sack_permitted = true;
-  const auto synack = lim.send(syn);
-  ASSERT_EQ(synack.size(), 1u);
-  ASSERT_TRUE(synack[0].options.sack_permitted);
-  const std::uint32_t una = synack[0].seq + 1;
-  (void)lim.send(lim.segment(kAck, kPeerIsn + 1, una, 65535));
-  ASSERT_EQ(lim.tcb().state(), TcpState::Established);
+  const std::uint32_t una = lim.connect_with_sack(0ms);
   lim.write(4000);
   ASSERT_EQ(lim.run_for(0ms).size(), 4u);
   // Only the third segment arrived.
@@ -639,14 +648,7 @@ TEST(TcpTcbDataPath, RFC6675_TheScoreboardOutlivesTimeoutsAndRenegingClearsIt) {
 // SND.UNA goes again, long before the 300 ms timer or the 200 ms probe.
 TEST(TcpTcbDataPath, RFC8985_DataSackedAboveSndUnaResendsItAfterTheReorderingWindow) {
   HandDriven lim;
-  Segment syn = lim.segment(kSyn, kPeerIsn, 0, 65535);
-  syn.options.maximum_segment_size = 1000;
-  syn.options.sack_permitted = true;
-  const auto synack = lim.send(syn);
-  ASSERT_EQ(synack.size(), 1u);
-  const std::uint32_t una = synack[0].seq + 1;
-  lim.advance(100ms);
-  (void)lim.send(lim.segment(kAck, kPeerIsn + 1, una, 65535));
+  const std::uint32_t una = lim.connect_with_sack(100ms);
   ASSERT_EQ(lim.tcb().srtt(), 100ms);
   lim.write(8000);
   ASSERT_EQ(lim.run_for(0ms).size(), 4u);
@@ -669,14 +671,7 @@ TEST(TcpTcbDataPath, RFC8985_DataSackedAboveSndUnaResendsItAfterTheReorderingWin
 // backed-off timeout.
 TEST(TcpTcbDataPath, RFC8985_ARetransmissionSentBeforeOneDeliveredIsResentAfterTheReorderingWindow) {
   HandDriven lim;
-  Segment syn = lim.segment(kSyn, kPeerIsn, 0, 65535);
-  syn.options.maximum_segment_size = 1000;
-  syn.options.sack_permitted = true;
-  const auto synack = lim.send(syn);
-  ASSERT_EQ(synack.size(), 1u);
-  const std::uint32_t una = synack[0].seq + 1;
-  lim.advance(100ms);
-  (void)lim.send(lim.segment(kAck, kPeerIsn + 1, una, 65535));
+  const std::uint32_t una = lim.connect_with_sack(100ms);
   ASSERT_EQ(lim.tcb().rto(), 300ms);
   lim.write(4000);
   ASSERT_EQ(lim.run_for(0ms).size(), 4u);
@@ -707,15 +702,7 @@ TEST(TcpTcbDataPath, RFC8985_ARetransmissionSentBeforeOneDeliveredIsResentAfterT
 // 100 ms handshake; four segments of data out: SND.UNA, and the first
 // segment's TSval in `first_tsval` (when timestamps are on).
 std::uint32_t four_segments_out(HandDriven& lim, std::uint32_t* first_tsval = nullptr) {
-  Segment syn = lim.segment(kSyn, kPeerIsn, 0, 65535);
-  // 1000 octets of data a segment, the Timestamps option aside (RFC 7323 §3.2).
-  syn.options.maximum_segment_size = syn.options.timestamps ? 1012 : 1000;
-  syn.options.sack_permitted = true;
-  const auto synack = lim.send(syn);
-  EXPECT_EQ(synack.size(), 1u);
-  const std::uint32_t una = synack[0].seq + 1;
-  lim.advance(100ms);
-  (void)lim.send(lim.segment(kAck, kPeerIsn + 1, una, 65535));
+  const std::uint32_t una = lim.connect_with_sack(100ms);
   lim.write(4000);
   const auto data = lim.run_for(0ms);
   EXPECT_EQ(data.size(), 4u);
