@@ -175,9 +175,12 @@ MqttTransport::~MqttTransport() {
   // Session expiry 0: the broker forgets this client's session now.
   mosquitto_property* properties = nullptr;
   mosquitto_property_add_int32(&properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL, 0);
-  mosquitto_disconnect_v5(client_, MQTT_RC_NORMAL_DISCONNECTION, properties);
+  const int disconnected = mosquitto_disconnect_v5(client_, MQTT_RC_NORMAL_DISCONNECTION, properties);
   mosquitto_property_free_all(&properties);
-  mosquitto_loop_stop(client_, false);
+  // Without a connection the disconnect does not take (MOSQ_ERR_NO_CONN),
+  // so the network thread would go on reconnecting to a broker that is gone
+  // and a plain stop would wait for it forever: it is cancelled instead.
+  mosquitto_loop_stop(client_, disconnected != MOSQ_ERR_SUCCESS);
   mosquitto_destroy(client_);
 }
 
