@@ -824,9 +824,6 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
   return reaction;
 }
 
-// RFC 6675 §5 (simplified): in recovery, the first hole above what was
-// already retransmitted is due when at least DupThresh segments' worth is
-// SACKed above it (IsLost).
 void Tcb::loss_recovery_started(TimePoint now, std::uint32_t seq) {
   ++statistics_.fast_retransmits;
   // The retransmission this episode starts with goes now, with at least
@@ -855,12 +852,14 @@ void Tcb::take_dsack(const Segment& s) {
   });
   if (it == episode_retransmissions_.end()) return;
   episode_retransmissions_.erase(it);
-  if (episode_retransmissions_.empty()) {
-    congestion_->on_spurious_loss();
-    ++statistics_.spurious_recoveries;
-    episode_open_ = false;
-    eifel_.reset();
-  }
+  if (episode_retransmissions_.empty()) undo_reduction();
+}
+
+void Tcb::undo_reduction() {
+  congestion_->on_spurious_loss();
+  ++statistics_.spurious_recoveries;
+  episode_open_ = false;
+  eifel_.reset();
 }
 
 void Tcb::detect_rack_losses(TimePoint now) {
@@ -877,6 +876,9 @@ void Tcb::detect_rack_losses(TimePoint now) {
   }
 }
 
+// RFC 6675 §5 (simplified): in recovery, the first hole above what was
+// already retransmitted is due when at least DupThresh segments' worth is
+// SACKed above it (IsLost).
 void Tcb::find_sack_hole() {
   sack_hole_due_ = false;
   if (scoreboard_.empty() || !congestion_->in_recovery()) return;
@@ -964,11 +966,7 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
       // there — reordering, not loss — and RFC 4015's response undoes the
       // reduction. On a link that reorders often, that is what keeps the
       // window from collapsing into timeouts.
-      if (s.options.timestamps && seq_lt(s.options.timestamps->echo_reply, eifel_->second)) {
-        congestion_->on_spurious_loss();
-        ++statistics_.spurious_recoveries;
-        episode_open_ = false;
-      }
+      if (s.options.timestamps && seq_lt(s.options.timestamps->echo_reply, eifel_->second)) undo_reduction();
       eifel_.reset();
     }
     const std::uint32_t new_start = data_start();

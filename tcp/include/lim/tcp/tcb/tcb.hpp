@@ -345,6 +345,8 @@ class Tcb {
   // The loss recovery episode's retransmissions not yet reported duplicate
   // (take_dsack); bounded, beyond which the episode is not undone.
   void take_dsack(const Segment& segment);
+  // The episode's reduction was for no loss: undone, and the episode closed.
+  void undo_reduction();
   static constexpr std::size_t kEpisodeRetransmissionsWatched = 256;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> episode_retransmissions_;
   bool episode_open_ = false;
