@@ -9,7 +9,9 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <string>
 #include <thread>
+#include <type_traits>
 
 #include <gtest/gtest.h>
 
@@ -318,8 +320,24 @@ TEST(RuntimeMqttRestart, APersistentBrokerRestartsUnderAStream) {
   // with the thread that started it.
   half_way.get_future().wait();
   broker.restart();
-  producer.get();
-  EXPECT_EQ(consumer.get(), kMessages);
+  // Both sides' outcomes: when one fails the other usually fails after it,
+  // for want of its peer, and the first failure is the one that explains.
+  const auto outcome = [](auto& future) -> std::string {
+    try {
+      if constexpr (std::is_void_v<decltype(future.get())>) {
+        future.get();
+        return "finished";
+      } else {
+        return "took " + std::to_string(future.get());
+      }
+    } catch (const std::exception& error) {
+      return std::string("failed: ") + error.what();
+    }
+  };
+  const auto produced = outcome(producer);
+  const auto consumed = outcome(consumer);
+  EXPECT_EQ(produced, "finished") << "consumer: " << consumed;
+  EXPECT_EQ(consumed, "took " + std::to_string(kMessages)) << "producer: " << produced;
 }
 
 TEST(RuntimeMqttRestart, ABrokerThatForgetsItsSessionsEndsTheSessionForEveryRole) {
