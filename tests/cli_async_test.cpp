@@ -87,6 +87,22 @@ TEST(CliAsync, PartialOrderReductionKeepsTheVerdictsAndSaysWhenItApplies) {
   EXPECT_NE(wrong.err.find("--por 'maybe'"), std::string::npos) << wrong.err;
 }
 
+// In a least-k search the bounds screened for a refutation run unreduced,
+// and the report says so instead of "partial-order" for the whole search.
+TEST(CliAsync, ALeastKSearchSaysWhichBoundsWereReduced) {
+  // k-OBI fails at k=1 (C blocks on D with A's queue to C full) and holds at 2.
+  const auto path = temp_spec("obi.txt", "A: C!x; {B!a; end, C!b; end}\nB: A?a; end\nC: D?d; A?x; A?b; end\nD: end\n");
+  const auto reduction = [&](const std::string& bounds, const std::string& por) {
+    const auto result = run_lim("check --k " + bounds + " --props k-obi --por " + por + " --format json " + path);
+    return nlohmann::json::parse(result.out)["files"][0]["reduction"].get<std::string>();
+  };
+  EXPECT_EQ(reduction("1..2", "on"), "partial-order: at k=2; k=1 screened for a violation, with every interleaving");
+  // Decided at k=2, below the last bound: both explorations were screened.
+  EXPECT_EQ(reduction("1..3", "on"), "none: k=1,2 screened for a violation, with every interleaving");
+  EXPECT_EQ(reduction("2", "on"), "partial-order");
+  EXPECT_EQ(reduction("1..2", "off"), "none");
+}
+
 TEST(CliAsync, ViolationShowsTheRunAndTheQueues) {
   const auto path = temp_spec("orphan.txt", "A: B!a; B!b; end\nB: A?a; end\n");
   const auto result = run_lim("check --k 1 --props k-safety,orphan-messages " + path);

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "lim/pipeline/check.hpp"
 #include "lim/pipeline/refinement_checks.hpp"
@@ -51,6 +52,20 @@ std::string describe_reduction(const properties::AsyncExploreOptions& options,
   return why.empty() ? "partial-order" : "none: " + why;
 }
 
+// In a least-k search the bounds screened for a refutation keep every
+// interleaving (violation_screen.hpp): "partial-order" only when every bound
+// explored was reduced, and otherwise which were.
+std::string describe_search_reduction(std::string asked, const std::vector<std::pair<unsigned, bool>>& reduced_at) {
+  if (asked != "partial-order" || reduced_at.empty()) return asked;
+  std::vector<unsigned> full, reduced;
+  for (const auto& [k, was_reduced] : reduced_at) (was_reduced ? reduced : full).push_back(k);
+  if (full.empty()) return asked;
+  const auto bounds = [](const std::vector<unsigned>& ks) { return fmt::format("k={}", fmt::join(ks, ",")); };
+  const std::string screened = fmt::format("{} screened for a violation, with every interleaving", bounds(full));
+  if (reduced.empty()) return "none: " + screened;
+  return fmt::format("partial-order: at {}; {}", bounds(reduced), screened);
+}
+
 report::FileReport asynchronous_properties(const std::string& file, const automata::System& system,
                                            const AsyncCheckOptions& options) {
   report::FileReport report;
@@ -70,13 +85,14 @@ report::FileReport asynchronous_properties(const std::string& file, const automa
   }
   if (bounds.search) {
     report.semantics = fmt::format("asynchronous k={}..{}", bounds.from, bounds.to);
+    auto least = properties::check_least_k(system, options.properties, bounds.from, bounds.to, options.explore);
     {
-      // As check_least_k resolves them.
+      // As check_least_k resolves them; then what each bound's exploration did.
       auto explore_options = options.explore;
       explore_options.storage = properties::storage_for(explore_options.storage, options.properties, system);
-      report.reduction = describe_reduction(explore_options, options.properties, system);
+      report.reduction = describe_search_reduction(describe_reduction(explore_options, options.properties, system),
+                                                   least.reduced_at);
     }
-    auto least = properties::check_least_k(system, options.properties, bounds.from, bounds.to, options.explore);
     report.results = std::move(least.results);
     report.states = least.states;
     report.transitions = least.transitions;

@@ -71,6 +71,7 @@ LeastKReport check_least_k(const automata::System& system, const std::vector<Asy
 
     BoundedAnalysis analysis(system, k, explore_options, screening);
     report.last_k = k;
+    report.reduced_at.emplace_back(k, analysis.reduced());
     report.states = analysis.states();
     report.transitions = analysis.transitions();
     report.seconds += analysis.seconds();

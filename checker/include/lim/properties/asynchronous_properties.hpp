@@ -215,6 +215,9 @@ struct LeastKReport {
   std::size_t transitions = 0;
   double seconds = 0;                            // exploring, over every k
   explore::Completion completion = explore::Completion::Complete;
+  // The bounds explored, in order, and whether each exploration was reduced
+  // (a screened bound keeps the graph and every interleaving).
+  std::vector<std::pair<unsigned, bool>> reduced_at;
 };
 LeastKReport check_least_k(const automata::System& system, const std::vector<AsyncProperty>& properties,
                            unsigned from, unsigned to, const AsyncExploreOptions& options);
