@@ -3,6 +3,7 @@
 // properties rely on — giving the same verdicts and the same shortest
 // counterexamples as the graph store on every corpus file and spec.
 #include <filesystem>
+#include <iostream>
 #include <random>
 #include <set>
 
@@ -13,6 +14,7 @@
 #include "lim/explore/compact_store.hpp"
 #include "lim/pipeline/check.hpp"
 #include "lim/properties/asynchronous_properties.hpp"
+#include "lim/properties/synchronous_analysis.hpp"
 #include "lim/semantics/asynchronous.hpp"
 #include "test_support.hpp"
 
@@ -24,6 +26,7 @@ using explore::StateIndex;
 using properties::AsyncProperty;
 using properties::BoundedAnalysis;
 using properties::StateStorage;
+using properties::SyncProperty;
 
 TEST(ExploreCompactStore, RebuildsEveryConfigurationAcrossGrowthAndWidening) {
   // Three words, six halves: values that share halves (as a product's do)
@@ -139,6 +142,80 @@ TEST(ExploreCompactStore, SameVerdictsAndCounterexamplesAsTheGraphOnTheCorpus) {
   EXPECT_GE(files, 150u);
   EXPECT_GE(violations, 50u) << compared;
   EXPECT_GE(long_runs, 20u);
+}
+
+// The synchronous analysis on the compact store: its reachability properties
+// (safety, deadlock freedom, never-termination) and the environment gaps as
+// the graph gives them, on every component and on the undecomposed product.
+TEST(ExploreCompactStore, SameSynchronousVerdictsAndCounterexamplesAsTheGraphOnTheCorpus) {
+  const std::vector<SyncProperty> asked = {SyncProperty::Safety, SyncProperty::DeadlockFreedom,
+                                           SyncProperty::NeverTermination};
+  ASSERT_EQ(properties::storage_for(StateStorage::Automatic, asked), StateStorage::Compact);
+  std::size_t files = 0, violations = 0, long_runs = 0, gaps = 0, limited = 0;
+  for (const auto& path : testing::corpus_and_specs()) {
+    auto spec = pipeline::load_spec_file(path.string());
+    if (!spec.ok()) continue;
+    ++files;
+    // The second limit stops the larger explorations: a partial one must agree too.
+    for (const auto& [decompose, max_states] : {std::pair{true, 200'000}, std::pair{false, 200'000}, std::pair{false, 8}}) {
+      properties::SyncExploreOptions options;
+      options.decompose = decompose;
+      options.limits.max_states = max_states;
+      options.storage = StateStorage::Graph;
+      properties::SynchronousAnalysis graph(*spec.system, options);
+      options.storage = StateStorage::Compact;
+      properties::SynchronousAnalysis compact(*spec.system, options);
+      ASSERT_TRUE(compact.compact());
+      ASSERT_FALSE(graph.compact());
+      const auto where = fmt::format("{} decompose={} max_states={}", path.filename().string(), decompose, max_states);
+      ASSERT_EQ(compact.completion(), graph.completion()) << where;
+      ASSERT_EQ(compact.states(), graph.states()) << where;
+      ASSERT_EQ(compact.transitions(), graph.transitions()) << where;
+      if (!graph.complete()) ++limited;
+      for (const auto property : asked) {
+        const auto expected = graph.check(property);
+        ASSERT_EQ(render(compact.check(property)), render(expected)) << where;
+        if (expected.verdict == report::Verdict::Violated) ++violations;
+        if (expected.counterexample && expected.counterexample->prefix.size() >= 4) ++long_runs;
+      }
+      const auto expected_gaps = graph.environment_gaps();
+      const auto actual_gaps = compact.environment_gaps();
+      ASSERT_EQ(actual_gaps.size(), expected_gaps.size()) << where;
+      for (std::size_t i = 0; i < expected_gaps.size(); ++i) {
+        EXPECT_EQ(actual_gaps[i].role, expected_gaps[i].role) << where;
+        EXPECT_EQ(actual_gaps[i].state, expected_gaps[i].state) << where;
+        EXPECT_EQ(actual_gaps[i].environment, expected_gaps[i].environment) << where;
+        EXPECT_EQ(actual_gaps[i].unhandled.size(), expected_gaps[i].unhandled.size()) << where;
+        EXPECT_EQ(actual_gaps[i].first_seen, expected_gaps[i].first_seen) << where;
+      }
+      gaps += expected_gaps.size();
+    }
+  }
+  // The comparison must have had something to compare.
+  EXPECT_GE(files, 150u);
+  EXPECT_GE(violations, 30u);
+  EXPECT_GE(long_runs, 10u);
+  EXPECT_GE(gaps, 1u);
+  EXPECT_GE(limited, 10u);
+  std::cout << files << " files, " << violations << " violations, " << gaps << " environment gaps, " << limited
+            << " limited explorations compared\n";
+}
+
+TEST(ExploreCompactStore, TheSynchronousGraphPropertiesKeepTheGraph) {
+  for (const auto property : {SyncProperty::Termination, SyncProperty::Liveness, SyncProperty::LivenessPlus,
+                              SyncProperty::LivenessPlusPlus}) {
+    EXPECT_FALSE(properties::is_reachability_property(property));
+    EXPECT_EQ(properties::storage_for(StateStorage::Automatic, {SyncProperty::Safety, property}), StateStorage::Graph);
+    EXPECT_EQ(properties::storage_for(StateStorage::Compact, {property}), StateStorage::Graph);
+  }
+  EXPECT_EQ(properties::storage_for(StateStorage::Graph, {SyncProperty::Safety}), StateStorage::Graph);
+  // Asked of the compact store anyway, a graph property is a caller's error, not a wrong verdict.
+  const auto system = testing::system_of("a: b⊕m . end\nb: a&m . end\n");
+  properties::SyncExploreOptions options;
+  options.storage = StateStorage::Compact;
+  properties::SynchronousAnalysis compact(system, options);
+  EXPECT_EQ(compact.check(SyncProperty::Safety).verdict, report::Verdict::Holds);
+  EXPECT_THROW((void)compact.check(SyncProperty::Liveness), std::logic_error);
 }
 
 // Below the properties: the same configurations under the same indices, the

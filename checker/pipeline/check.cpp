@@ -160,7 +160,9 @@ report::FileReport check_synchronous(const std::string& file, const automata::Sy
                                      const CheckOptions& options) {
   BudgetInForce budget({options.explore.limits.timeout_seconds, options.explore.limits.max_memory_bytes});
   budget->set_phase("exploring");
-  properties::SynchronousAnalysis analysis(system, options.explore);
+  auto explore_options = options.explore;
+  explore_options.storage = properties::storage_for(explore_options.storage, options.properties);
+  properties::SynchronousAnalysis analysis(system, explore_options);
   report::FileReport report;
   report.file = file;
   report.semantics = "synchronous";

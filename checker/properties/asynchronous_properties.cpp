@@ -47,21 +47,6 @@ std::optional<AsyncProperty> parse_async_property(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view name(StateStorage storage) {
-  switch (storage) {
-    case StateStorage::Automatic: return "auto";
-    case StateStorage::Graph: return "graph";
-    case StateStorage::Compact: return "compact";
-  }
-  return "?";
-}
-
-std::optional<StateStorage> parse_state_storage(std::string_view text) {
-  for (const auto storage : {StateStorage::Automatic, StateStorage::Graph, StateStorage::Compact})
-    if (name(storage) == text) return storage;
-  return std::nullopt;
-}
-
 bool is_reachability_property(AsyncProperty property, const automata::System& system) {
   switch (property) {
     case AsyncProperty::Csa:

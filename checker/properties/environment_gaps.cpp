@@ -11,8 +11,11 @@ namespace lim::properties {
 using automata::Direction;
 using automata::RoleId;
 
-std::vector<EnvironmentGap> environment_gaps(const semantics::SynchronousSemantics& semantics,
-                                             const explore::StateSpace& space) {
+namespace {
+
+// Reads only the configurations: the same for either store.
+template <class Space>
+std::vector<EnvironmentGap> environment_gaps_in(const semantics::SynchronousSemantics& semantics, const Space& space) {
   const auto& system = semantics.system();
   std::vector<RoleId> environments;
   for (const RoleId role : semantics.roles())
@@ -50,6 +53,18 @@ std::vector<EnvironmentGap> environment_gaps(const semantics::SynchronousSemanti
     }
   }
   return gaps;
+}
+
+}  // namespace
+
+std::vector<EnvironmentGap> environment_gaps(const semantics::SynchronousSemantics& semantics,
+                                             const explore::StateSpace& space) {
+  return environment_gaps_in(semantics, space);
+}
+
+std::vector<EnvironmentGap> environment_gaps(const semantics::SynchronousSemantics& semantics,
+                                             const explore::CompactSpace& space) {
+  return environment_gaps_in(semantics, space);
 }
 
 }  // namespace lim::properties

@@ -40,9 +40,9 @@ std::optional<std::pair<std::string, RoleId>> unmatched_send(const SynchronousSe
   return std::nullopt;
 }
 
-}  // namespace
-
-report::PropertyResult check_safety(const SynchronousSemantics& semantics, const explore::StateSpace& space) {
+// Looks only at configurations: the same on either store.
+template <class Space>
+report::PropertyResult check_safety_in(const SynchronousSemantics& semantics, const Space& space) {
   // Every stored configuration is known, expanded or not, and index order is
   // BFS order: the first violation found has a shortest trace.
   for (explore::StateIndex state = 0; state < space.size(); ++state) {
@@ -57,6 +57,16 @@ report::PropertyResult check_safety(const SynchronousSemantics& semantics, const
     return result;
   }
   return no_violation_found("safety", space);
+}
+
+}  // namespace
+
+report::PropertyResult check_safety(const SynchronousSemantics& semantics, const explore::StateSpace& space) {
+  return check_safety_in(semantics, space);
+}
+
+report::PropertyResult check_safety(const SynchronousSemantics& semantics, const explore::CompactSpace& space) {
+  return check_safety_in(semantics, space);
 }
 
 }  // namespace lim::properties

@@ -30,8 +30,10 @@ std::string pending_roles(const semantics::SynchronousSemantics& semantics,
   return text;
 }
 
-StuckConfigurations find_stuck_configurations(const semantics::SynchronousSemantics& semantics,
-                                              const explore::StateSpace& space) {
+namespace {
+
+template <class Space>
+StuckConfigurations stuck_configurations_in(const semantics::SynchronousSemantics& semantics, const Space& space) {
   StuckConfigurations found;
   for (explore::StateIndex state = 0; state < space.expanded() && !found.bad; ++state) {
     poll_budget();
@@ -40,6 +42,18 @@ StuckConfigurations find_stuck_configurations(const semantics::SynchronousSemant
     if (!waiting_roles(semantics, space.configuration(state)).empty()) found.bad = state;
   }
   return found;
+}
+
+}  // namespace
+
+StuckConfigurations find_stuck_configurations(const semantics::SynchronousSemantics& semantics,
+                                              const explore::StateSpace& space) {
+  return stuck_configurations_in(semantics, space);
+}
+
+StuckConfigurations find_stuck_configurations(const semantics::SynchronousSemantics& semantics,
+                                              const explore::CompactSpace& space) {
+  return stuck_configurations_in(semantics, space);
 }
 
 std::optional<report::Counterexample> first_deadlock(const semantics::SynchronousSemantics& semantics,

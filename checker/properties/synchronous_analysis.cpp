@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include <limits>
+#include <stdexcept>
 
+#include "lim/explore/compact_explorer.hpp"
 #include "lim/properties/graph_analysis.hpp"
 #include "lim/properties/stuck_configuration.hpp"
 #include "lim/properties/synchronous_trace.hpp"
@@ -14,12 +16,32 @@
 
 namespace lim::properties {
 
+// One component's exploration, in the graph store or the compact one: the
+// two give the same indices in the same order, and the same shortest runs.
 struct SynchronousAnalysis::Component {
   std::unique_ptr<SynchronousSemantics> semantics;
-  explore::StateSpace space;
+  explore::StateSpace space;                  // the graph store
+  std::optional<explore::CompactSpace> compact;  // or this, without edges
   std::optional<std::optional<CycleWitness>> cycle;  // computed on first use
 
-  std::size_t depth(explore::StateIndex state) const { return space.path_to(state).size(); }
+  std::size_t size() const { return compact ? compact->size() : space.size(); }
+  std::size_t edge_count() const { return compact ? compact->edge_count() : space.edge_count(); }
+  std::size_t memory_bytes() const { return compact ? compact->memory_bytes() : space.memory_bytes(); }
+  double seconds() const { return compact ? compact->seconds : space.seconds; }
+  explore::Completion completion() const { return compact ? compact->completion : space.completion; }
+  std::size_t depth(explore::StateIndex state) const {
+    return compact ? compact->depth(state) : space.path_to(state).size();
+  }
+  std::vector<std::uint32_t> configuration(explore::StateIndex state) const {
+    return compact ? compact->configuration(state) : space.configuration(state);
+  }
+  std::vector<report::TraceStep> steps_to(explore::StateIndex state) const {
+    if (compact) return describe_moves(*semantics, explore::path_to(*semantics, *compact, state));
+    return describe_path(*semantics, space, space.path_to(state));
+  }
+  StuckConfigurations stuck() const {
+    return compact ? find_stuck_configurations(*semantics, *compact) : find_stuck_configurations(*semantics, space);
+  }
   const std::optional<CycleWitness>& first_cycle() {
     if (!cycle) cycle = properties::first_cycle(space);
     return *cycle;
@@ -39,7 +61,7 @@ report::PropertyResult inconclusive(SyncProperty property, std::string detail) {
 }  // namespace
 
 SynchronousAnalysis::SynchronousAnalysis(const automata::System& system, const SyncExploreOptions& options)
-    : system_(system) {
+    : system_(system), compact_(options.storage == StateStorage::Compact) {
   BudgetInForce budget({options.limits.timeout_seconds, options.limits.max_memory_bytes});
   std::vector<std::vector<automata::RoleId>> groups;
   if (options.decompose) {
@@ -66,12 +88,15 @@ SynchronousAnalysis::SynchronousAnalysis(const automata::System& system, const S
     }
     auto component = std::make_unique<Component>();
     component->semantics = std::make_unique<SynchronousSemantics>(system, groups[index]);
-    component->space = explore::explore(*component->semantics, explore_options);
-    const auto bytes = component->space.memory_bytes();
+    if (compact_)
+      component->compact = explore::explore_compact(*component->semantics, explore_options);
+    else
+      component->space = explore::explore(*component->semantics, explore_options);
+    const auto bytes = component->memory_bytes();
     budget->hold(bytes);
     held_bytes_ += bytes;
-    seconds_ += component->space.seconds;
-    const auto completion = component->space.completion;
+    seconds_ += component->seconds();
+    const auto completion = component->completion();
     components_.push_back(std::move(component));
     if (completion != explore::Completion::Complete) {
       completion_ = completion;
@@ -86,13 +111,13 @@ SynchronousAnalysis::~SynchronousAnalysis() {
 
 std::size_t SynchronousAnalysis::states() const {
   std::size_t total = 0;
-  for (const auto& component : components_) total += component->space.size();
+  for (const auto& component : components_) total += component->size();
   return total;
 }
 
 std::size_t SynchronousAnalysis::transitions() const {
   std::size_t total = 0;
-  for (const auto& component : components_) total += component->space.edge_count();
+  for (const auto& component : components_) total += component->edge_count();
   return total;
 }
 
@@ -109,7 +134,8 @@ std::vector<EnvironmentGap> SynchronousAnalysis::environment_gaps() {
   std::vector<EnvironmentGap> gaps;
   try {
     for (const auto& component : components_) {
-      auto found = properties::environment_gaps(*component->semantics, component->space);
+      auto found = component->compact ? properties::environment_gaps(*component->semantics, *component->compact)
+                                      : properties::environment_gaps(*component->semantics, component->space);
       gaps.insert(gaps.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
     }
   } catch (const BudgetExhausted&) {
@@ -119,6 +145,8 @@ std::vector<EnvironmentGap> SynchronousAnalysis::environment_gaps() {
 }
 
 report::PropertyResult SynchronousAnalysis::compute(SyncProperty property) {
+  if (compact_ && !is_reachability_property(property))
+    throw std::logic_error(fmt::format("{} was asked of the compact store (see storage_for)", name(property)));
   switch (property) {
     case SyncProperty::Safety:
     case SyncProperty::Liveness:
@@ -137,7 +165,8 @@ report::PropertyResult SynchronousAnalysis::compute(SyncProperty property) {
 report::PropertyResult SynchronousAnalysis::per_component(SyncProperty property) {
   std::optional<report::PropertyResult> shortest;
   for (const auto& component : components_) {
-    auto result = properties::check(property, *component->semantics, component->space);
+    auto result = component->compact ? check_safety(*component->semantics, *component->compact)
+                                     : properties::check(property, *component->semantics, component->space);
     if (result.verdict == report::Verdict::Violated) {
       if (!shortest || shortest->verdict != report::Verdict::Violated ||
           result.counterexample->prefix.size() < shortest->counterexample->prefix.size())
@@ -165,7 +194,7 @@ report::PropertyResult SynchronousAnalysis::stuck(SyncProperty property) {
                                               states(), explore::to_string(completion_)));
   std::vector<StuckConfigurations> found;
   for (const auto& component : components_) {
-    found.push_back(find_stuck_configurations(*component->semantics, component->space));
+    found.push_back(component->stuck());
     if (!found.back().any) {  // this component never stops: neither does the product
       report::PropertyResult holds;
       holds.property = std::string(name(property));
@@ -197,9 +226,9 @@ report::PropertyResult SynchronousAnalysis::stuck(SyncProperty property) {
   for (std::size_t i = 0; i < found.size(); ++i) {
     const auto& component = *components_[i];
     const auto state = chosen && i == *chosen ? *found[i].bad : *found[i].any;
-    auto steps = describe_path(*component.semantics, component.space, component.space.path_to(state));
+    auto steps = component.steps_to(state);
     counterexample.prefix.insert(counterexample.prefix.end(), steps.begin(), steps.end());
-    parts.push_back({component.semantics.get(), component.space.configuration(state)});
+    parts.push_back({component.semantics.get(), component.configuration(state)});
     const auto pending = pending_roles(*component.semantics, parts.back().values);
     if (!pending.empty()) waiting += (waiting.empty() ? "" : "; ") + pending;
     const auto stuck_roles = waiting_roles(*component.semantics, parts.back().values);

@@ -44,6 +44,18 @@ std::optional<SyncProperty> parse_sync_property(std::string_view text) {
   return std::nullopt;
 }
 
+bool is_reachability_property(SyncProperty property) {
+  return property == SyncProperty::Safety || property == SyncProperty::DeadlockFreedom ||
+         property == SyncProperty::NeverTermination;
+}
+
+StateStorage storage_for(StateStorage requested, const std::vector<SyncProperty>& properties) {
+  if (requested == StateStorage::Graph) return StateStorage::Graph;
+  for (const auto property : properties)
+    if (!is_reachability_property(property)) return StateStorage::Graph;
+  return StateStorage::Compact;
+}
+
 report::PropertyResult check(SyncProperty property, const SynchronousSemantics& semantics,
                              const explore::StateSpace& space) {
   switch (property) {

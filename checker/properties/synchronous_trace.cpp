@@ -43,6 +43,14 @@ std::vector<report::TraceStep> describe_path(const semantics::SynchronousSemanti
   return steps;
 }
 
+std::vector<report::TraceStep> describe_moves(const semantics::SynchronousSemantics& semantics,
+                                              const std::vector<explore::Move>& moves) {
+  std::vector<report::TraceStep> steps;
+  steps.reserve(moves.size());
+  for (const auto move : moves) steps.push_back(describe_step(semantics, move));
+  return steps;
+}
+
 report::Configuration describe_configuration(const automata::System& system,
                                              std::span<const SyncComponentConfiguration> parts) {
   std::vector<automata::StateId> states(system.role_count());
@@ -58,10 +66,38 @@ report::Configuration describe_configuration(const automata::System& system,
   return configuration;
 }
 
+namespace {
+
+report::Configuration describe_one_component(const semantics::SynchronousSemantics& semantics,
+                                             std::vector<std::uint32_t> values) {
+  const SyncComponentConfiguration part{&semantics, std::move(values)};
+  return describe_configuration(semantics.system(), std::span<const SyncComponentConfiguration>(&part, 1));
+}
+
+template <class Space>
+report::PropertyResult no_violation_in(std::string_view property, const Space& space) {
+  report::PropertyResult result;
+  result.property = std::string(property);
+  if (space.complete()) {
+    result.verdict = report::Verdict::Holds;
+  } else {
+    result.verdict = report::Verdict::Inconclusive;
+    result.detail = "no violation among the " + std::to_string(space.expanded()) +
+                    " configurations explored before the " + explore::to_string(space.completion);
+  }
+  return result;
+}
+
+}  // namespace
+
 report::Configuration describe_configuration(const semantics::SynchronousSemantics& semantics,
                                              const explore::StateSpace& space, explore::StateIndex state) {
-  const SyncComponentConfiguration part{&semantics, space.configuration(state)};
-  return describe_configuration(semantics.system(), std::span<const SyncComponentConfiguration>(&part, 1));
+  return describe_one_component(semantics, space.configuration(state));
+}
+
+report::Configuration describe_configuration(const semantics::SynchronousSemantics& semantics,
+                                             const explore::CompactSpace& space, explore::StateIndex state) {
+  return describe_one_component(semantics, space.configuration(state));
 }
 
 report::Counterexample counterexample_at(const semantics::SynchronousSemantics& semantics,
@@ -74,17 +110,22 @@ report::Counterexample counterexample_at(const semantics::SynchronousSemantics& 
   return counterexample;
 }
 
+report::Counterexample counterexample_at(const semantics::SynchronousSemantics& semantics,
+                                         const explore::CompactSpace& space, explore::StateIndex state,
+                                         std::string explanation) {
+  report::Counterexample counterexample;
+  counterexample.prefix = describe_moves(semantics, explore::path_to(semantics, space, state));
+  counterexample.at = describe_configuration(semantics, space, state);
+  counterexample.explanation = std::move(explanation);
+  return counterexample;
+}
+
 report::PropertyResult no_violation_found(std::string_view property, const explore::StateSpace& space) {
-  report::PropertyResult result;
-  result.property = std::string(property);
-  if (space.complete()) {
-    result.verdict = report::Verdict::Holds;
-  } else {
-    result.verdict = report::Verdict::Inconclusive;
-    result.detail = "no violation among the " + std::to_string(space.expanded()) +
-                    " configurations explored before the " + explore::to_string(space.completion);
-  }
-  return result;
+  return no_violation_in(property, space);
+}
+
+report::PropertyResult no_violation_found(std::string_view property, const explore::CompactSpace& space) {
+  return no_violation_in(property, space);
 }
 
 }  // namespace lim::properties

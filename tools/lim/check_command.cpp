@@ -207,6 +207,7 @@ int run_check(const CheckArguments& arguments) {
   const auto storage = properties::parse_state_storage(arguments.store);
   if (!storage) return fail(fmt::format("--store '{}' is not auto, graph or compact", arguments.store));
   async_options.explore.storage = *storage;
+  sync_options.explore.storage = *storage;
   if (arguments.por != "on" && arguments.por != "off")
     return fail(fmt::format("--por '{}' is not on or off", arguments.por));
   async_options.explore.partial_order = arguments.por == "on";
@@ -297,8 +298,9 @@ Subcommand add_check_command(CLI::App& app) {
                       "time the check of one file may take, e.g. 30, 0.5 or 2min (default: none)");
   command->add_option("--color", arguments->color, "colour the table: auto (a terminal, unless NO_COLOR), always, never");
   command->add_option("--store", arguments->store,
-                      "with --k: how explorations store configurations: auto (the compact store, without edges, "
-                      "when every property asked is k-obi, orphan-messages or async-deadlock-freedom without "
+                      "how explorations store configurations: auto (the compact store, without edges, when every "
+                      "property asked is one of reachable configurations: safety, deadlock-freedom, "
+                      "never-termination; with --k, k-obi, orphan-messages, async-deadlock-freedom without "
                       "environments; else the graph), graph, or compact (where it applies)");
   command->add_option("--por", arguments->por,
                       "with --k: partial-order reduction, on or off (default off). It applies to the properties of "

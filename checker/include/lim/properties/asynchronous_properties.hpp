@@ -18,6 +18,7 @@
 #include "lim/explore/explorer.hpp"
 #include "lim/properties/asynchronous_trace.hpp"
 #include "lim/properties/graph_analysis.hpp"
+#include "lim/properties/state_storage.hpp"
 #include "lim/properties/violation_screen.hpp"
 #include "lim/report/verdict.hpp"
 #include "lim/semantics/asynchronous.hpp"
@@ -96,18 +97,11 @@ TerminalConfigurations find_stuck_configurations(const ComponentSpace& component
 TerminalConfigurations find_final_configurations(const ComponentSpace& component);
 
 // ---- the whole system at one bound -------------------------------------------------
-// How an exploration stores what it visits. The graph store keeps every
-// edge, which the properties that look at the graph need (k-safety,
-// k-exhaustivity and k-sibi ask what some path reaches from each
-// configuration; k-cibi searches paths; deadlock freedom with an
-// environment, what environment moves lead to). The compact one keeps only
-// the configurations (explore/compact_space.hpp), enough for the
-// properties of reachable configurations: k-obi, orphan messages, deadlock
-// freedom without environments. Automatic and Compact both pick the
-// compact store exactly when every property asked is of that kind.
-enum class StateStorage { Automatic, Graph, Compact };
-std::string_view name(StateStorage storage);  // "auto", "graph", "compact"
-std::optional<StateStorage> parse_state_storage(std::string_view name);
+// The store (state_storage.hpp): the graph for k-safety, k-exhaustivity and
+// k-sibi (what some path reaches from each configuration), k-cibi (paths
+// searched) and deadlock freedom with an environment (what environment
+// moves lead to); the compact one serves k-obi, orphan messages and
+// deadlock freedom without environments.
 // Whether the property is decided by which configurations are reachable
 // (and whether they have moves), with no look at the edges.
 bool is_reachability_property(AsyncProperty property, const automata::System& system);

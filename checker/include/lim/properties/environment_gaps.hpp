@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lim/automata/system.hpp"
+#include "lim/explore/compact_space.hpp"
 #include "lim/explore/state_space.hpp"
 #include "lim/semantics/synchronous.hpp"
 
@@ -25,5 +26,7 @@ struct EnvironmentGap {
 // safety counterexample shows.
 std::vector<EnvironmentGap> environment_gaps(const semantics::SynchronousSemantics& semantics,
                                              const explore::StateSpace& space);
+std::vector<EnvironmentGap> environment_gaps(const semantics::SynchronousSemantics& semantics,
+                                             const explore::CompactSpace& space);
 
 }  // namespace lim::properties

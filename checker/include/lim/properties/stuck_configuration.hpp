@@ -3,6 +3,7 @@
 // termination and never-termination.
 #include <optional>
 
+#include "lim/explore/compact_space.hpp"
 #include "lim/explore/state_space.hpp"
 #include "lim/report/verdict.hpp"
 #include "lim/semantics/synchronous.hpp"
@@ -23,6 +24,8 @@ struct StuckConfigurations {
 };
 StuckConfigurations find_stuck_configurations(const semantics::SynchronousSemantics& semantics,
                                               const explore::StateSpace& space);
+StuckConfigurations find_stuck_configurations(const semantics::SynchronousSemantics& semantics,
+                                              const explore::CompactSpace& space);
 
 // The BFS-first explored configuration with no step where some role has not
 // reached `end`, with its shortest trace.

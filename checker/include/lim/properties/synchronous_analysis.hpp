@@ -51,6 +51,11 @@ struct SyncExploreOptions {
   // Explore independent components separately (exact, see above). Off: one
   // product state space.
   bool decompose = true;
+  // Compact: no edges are stored (state_storage.hpp), and only the
+  // reachability properties can be checked (storage_for() resolves a
+  // request against the properties to be asked). Automatic and Graph: the
+  // graph.
+  StateStorage storage = StateStorage::Automatic;
 };
 
 class SynchronousAnalysis {
@@ -67,6 +72,7 @@ class SynchronousAnalysis {
   std::size_t states() const;  // summed over components
   std::size_t transitions() const;
   double seconds() const { return seconds_; }
+  bool compact() const { return compact_; }
 
   // Holds, Violated with a shortest counterexample, or Inconclusive when an
   // exploration is incomplete or the budget ran out during the analysis.
@@ -83,6 +89,7 @@ class SynchronousAnalysis {
   report::PropertyResult liveness_plus_plus();
 
   const automata::System& system_;
+  bool compact_ = false;
   std::vector<std::unique_ptr<Component>> components_;
   std::size_t component_total_ = 0;
   explore::Completion completion_ = explore::Completion::Complete;

@@ -7,7 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "lim/explore/compact_space.hpp"
 #include "lim/explore/state_space.hpp"
+#include "lim/properties/state_storage.hpp"
 #include "lim/report/verdict.hpp"
 #include "lim/semantics/synchronous.hpp"
 
@@ -29,7 +31,15 @@ std::optional<SyncProperty> parse_sync_property(std::string_view name);
 
 using semantics::SynchronousSemantics;
 
+// Whether the property is decided by which configurations are reachable and
+// whether each has a step, with no look at the edges: safety, deadlock
+// freedom and never-termination. The others look for cycles and fixpoints.
+bool is_reachability_property(SyncProperty property);
+// The store an exploration for these properties uses: Graph or Compact.
+StateStorage storage_for(StateStorage requested, const std::vector<SyncProperty>& properties);
+
 report::PropertyResult check_safety(const SynchronousSemantics& semantics, const explore::StateSpace& space);
+report::PropertyResult check_safety(const SynchronousSemantics& semantics, const explore::CompactSpace& space);
 report::PropertyResult check_deadlock_freedom(const SynchronousSemantics& semantics,
                                               const explore::StateSpace& space);
 report::PropertyResult check_termination(const SynchronousSemantics& semantics, const explore::StateSpace& space);
