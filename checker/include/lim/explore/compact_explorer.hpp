@@ -55,8 +55,8 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
   // overlap: the window's successors are generated and packed, and the
   // slots of the leaves they change prefetched; then interned below the
   // root, each against its source's tree (CompactStore::Base: its
-  // successors share most of it); then their root slots are prefetched,
-  // and the root pairs those slots name; only then is any inserted.
+  // successors share most of it), each root slot prefetched as soon as it
+  // is known; only then is any inserted.
   constexpr std::size_t kWindow = 64;
   std::vector<CompactStore::Base> sources(kWindow, space.states.base());
   std::vector<std::uint64_t> successor_words;
@@ -138,13 +138,16 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
       }
       window_ends.push_back(successor_words.size() / width);
     }
-    for (std::size_t next = 0, source = 0; source < window_ends.size(); ++source)
-      for (; next < window_ends[source]; ++next)
+    // Each root slot is prefetched as soon as its successor is prepared:
+    // the window's other preparations then hide its miss.
+    space.states.make_room(successor_words.size() / width);
+    for (std::size_t next = 0, source = 0; source < window_ends.size(); ++source) {
+      for (; next < window_ends[source]; ++next) {
         successors.push_back(space.states.prepare(
             std::span<const std::uint64_t>(successor_words.data() + next * width, width), sources[source]));
-    space.states.make_room(successors.size());
-    for (const auto& successor : successors) space.states.prefetch(successor);
-    for (const auto& successor : successors) space.states.prefetch_pair(successor);
+        space.states.prefetch(successors.back());
+      }
+    }
 
     bool stopped = false;
     std::size_t next = 0;

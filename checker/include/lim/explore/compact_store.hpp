@@ -71,8 +71,6 @@ class CompactStore {
     }
   }
   void prefetch(const Root& root) const { nodes_.back().table.prefetch(root.hash); }
-  // After prefetch(root): the stored root pair its slot names, if any.
-  void prefetch_pair(const Root& root) const { nodes_.back().table.prefetch_pair(root.hash); }
   void make_room(std::size_t additional) { nodes_.back().table.make_room(additional); }
   StateStore::Insertion insert(const Root& root);
   StateStore::Insertion insert(std::span<const std::uint64_t> words) { return insert(prepare(words)); }
