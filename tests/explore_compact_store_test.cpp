@@ -85,6 +85,60 @@ TEST(ExploreCompactStore, AReorderedLayoutKeepsEveryFieldAndCutsBetweenFields) {
   }
 }
 
+TEST(ExploreCompactStore, ASuccessorPreparedAgainstItsSourceGetsTheRootOfAFreshPreparation) {
+  // Three words of fields 5 to 13 bits wide: six halves, so the tree has
+  // inner nodes above inner nodes, each of which prepare(words, base) may
+  // take from the base only if both its children's ids are the base's.
+  std::vector<std::uint32_t> bounds;
+  for (int i = 0; i < 16; ++i) bounds.push_back(i % 3 == 0 ? 5000 : (i % 3 == 1 ? 40 : 300));
+  const explore::PackedLayout layout(bounds);
+  ASSERT_EQ(layout.word_count(), 3u);
+  CompactStore store(layout);
+  std::mt19937 random(5);
+  std::vector<std::uint32_t> values(bounds.size()), back(bounds.size());
+  std::vector<std::uint64_t> words(3);
+  // A product of few parts, as an exploration's configurations are.
+  for (int round = 0; round < 3000; ++round) {
+    for (std::size_t i = 0; i < bounds.size(); ++i) values[i] = random() % std::min<std::uint32_t>(bounds[i], 6);
+    layout.pack(values, words);
+    store.insert(words);
+  }
+  auto base = store.base();
+  std::size_t taken_from_base = 0;
+  for (int round = 0; round < 20000; ++round) {
+    const auto source = static_cast<StateIndex>(random() % store.size());
+    store.get(source, base);
+    layout.unpack(base.words(), values);
+    // A move changes one to three fields; sometimes none (a self-loop), and
+    // sometimes to values never seen, which interns new halves.
+    const int changes = static_cast<int>(random() % 4);
+    for (int change = 0; change < changes; ++change) {
+      const std::size_t field = random() % bounds.size();
+      values[field] = random() % (round % 5 == 0 ? bounds[field] : std::min<std::uint32_t>(bounds[field], 6));
+    }
+    std::fill(words.begin(), words.end(), ~std::uint64_t{0});  // pack() sets every bit
+    layout.pack(values, words);
+    layout.unpack(words, back);
+    ASSERT_EQ(back, values) << round;
+    const auto incremental = store.prepare(words, base);
+    const auto fresh = store.prepare(words);
+    ASSERT_EQ(incremental.left, fresh.left) << round;
+    ASSERT_EQ(incremental.right, fresh.right) << round;
+    ASSERT_EQ(incremental.hash, fresh.hash) << round;
+    const auto insertion = store.insert(incremental);
+    std::vector<std::uint64_t> stored(3);
+    store.get(insertion.index, stored);
+    ASSERT_EQ(stored, words) << round;
+    if (changes == 0) {
+      EXPECT_FALSE(insertion.inserted);
+      EXPECT_EQ(insertion.index, source);
+    }
+    taken_from_base += incremental.left == store.prepare(base.words()).left ? 1 : 0;
+  }
+  // Most successors keep one side of the root.
+  EXPECT_GT(taken_from_base, 5000u);
+}
+
 std::string render(const std::vector<report::TraceStep>& steps) {
   std::string text;
   for (const auto& step : steps) text += fmt::format("  {} [{}:{}]\n", step.text, step.location.line, step.location.column);

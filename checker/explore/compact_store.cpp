@@ -29,6 +29,8 @@ void CompactStore::build_tree() {
   nodes_.reserve(4 * width_);
   build(0, static_cast<std::uint32_t>(2 * width_));
   ids_.resize(nodes_.size());
+  for (std::uint32_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_[i].left < 0) leaves_.push_back(i);
 }
 
 std::uint32_t CompactStore::build(std::uint32_t first, std::uint32_t last) {
@@ -59,6 +61,33 @@ CompactStore::Root CompactStore::prepare(std::span<const std::uint64_t> words) {
   return {left, right, TreeTable::hash(left, right)};
 }
 
+CompactStore::Base CompactStore::base() const {
+  Base base;
+  base.words_.assign(width_, 0);
+  base.ids_.assign(nodes_.size(), 0);
+  return base;
+}
+
+void CompactStore::get(StateIndex index, Base& base) const { rebuild(index, base.words_, base.ids_); }
+
+CompactStore::Root CompactStore::prepare(std::span<const std::uint64_t> words, const Base& base) {
+  const std::size_t root = nodes_.size() - 1;
+  for (std::size_t i = 0; i < root; ++i) {
+    auto& node = nodes_[i];
+    if (node.left < 0) {
+      const std::uint32_t value = half(words, node.first);
+      ids_[i] = value == half(base.words_, node.first) ? base.ids_[i] : node.table.insert(value, 0).id;
+    } else {
+      const std::uint32_t left = ids_[node.left], right = ids_[node.right];
+      ids_[i] = left == base.ids_[node.left] && right == base.ids_[node.right] ? base.ids_[i]
+                                                                               : node.table.insert(left, right).id;
+    }
+  }
+  const auto& top = nodes_[root];
+  const std::uint32_t left = ids_[top.left], right = ids_[top.right];
+  return {left, right, TreeTable::hash(left, right)};
+}
+
 StateStore::Insertion CompactStore::insert(const Root& root) {
   const auto insertion = nodes_.back().table.insert(root.left, root.right, root.hash);
   return {insertion.id, insertion.inserted};
@@ -83,13 +112,15 @@ std::optional<StateIndex> CompactStore::find(std::span<const std::uint64_t> word
   return find(Root{left, right, TreeTable::hash(left, right)});
 }
 
-void CompactStore::get(StateIndex index, std::span<std::uint64_t> words) const {
+void CompactStore::get(StateIndex index, std::span<std::uint64_t> words) const { rebuild(index, words, ids_); }
+
+void CompactStore::rebuild(StateIndex index, std::span<std::uint64_t> words, std::span<std::uint32_t> ids) const {
   std::fill(words.begin(), words.end(), 0);
   // Top-down: a node's id names its children's ids.
-  ids_.back() = index;
+  ids.back() = index;
   for (std::size_t i = nodes_.size(); i-- > 0;) {
     const auto& node = nodes_[i];
-    const std::uint32_t id = ids_[i];
+    const std::uint32_t id = ids[i];
     if (node.left < 0) {
       const std::uint64_t value = node.table.left(id);
       const unsigned cut = cut_[node.first / 2];
@@ -99,13 +130,13 @@ void CompactStore::get(StateIndex index, std::span<std::uint64_t> words) const {
         words[node.first / 2] |= value << cut;
       continue;
     }
-    ids_[node.left] = node.table.left(id);
-    ids_[node.right] = node.table.right(id);
+    ids[node.left] = node.table.left(id);
+    ids[node.right] = node.table.right(id);
   }
 }
 
 std::size_t CompactStore::memory_bytes() const {
-  std::size_t bytes = ids_.capacity() * sizeof(std::uint32_t) + nodes_.capacity() * sizeof(Node);
+  std::size_t bytes = (ids_.capacity() + leaves_.capacity()) * sizeof(std::uint32_t) + nodes_.capacity() * sizeof(Node);
   for (const auto& node : nodes_) bytes += node.table.memory_bytes();
   return bytes;
 }

@@ -12,6 +12,18 @@ PackedLayout::PackedLayout(const std::vector<std::uint32_t>& bounds) {
   for (std::size_t i = 0; i < bounds.size(); ++i)
     place(i, static_cast<std::uint8_t>(bounds[i] <= 1 ? 0 : std::bit_width(bounds[i] - 1)), word, used);
   words_ = bounds.empty() ? 1 : word + 1;
+  group();
+}
+
+void PackedLayout::group() {
+  placed_.clear();
+  word_end_.assign(words_, 0);
+  for (std::size_t word = 0; word < words_; ++word) {
+    for (std::size_t i = 0; i < fields_.size(); ++i)
+      if (fields_[i].word == word && fields_[i].width != 0)
+        placed_.push_back({static_cast<std::uint32_t>(i), fields_[i].shift});
+    word_end_[word] = static_cast<std::uint32_t>(placed_.size());
+  }
 }
 
 void PackedLayout::place(std::size_t index, std::uint8_t width, std::uint32_t& word, unsigned& used) {
@@ -32,6 +44,7 @@ PackedLayout PackedLayout::placed_in(const std::vector<std::uint32_t>& order) co
   unsigned used = 0;
   for (const auto index : order) placed.place(index, fields_[index].width, word, used);
   placed.words_ = fields_.empty() ? 1 : word + 1;
+  placed.group();
   return placed;
 }
 
@@ -51,11 +64,13 @@ unsigned PackedLayout::used_bits(std::size_t word) const {
 }
 
 void PackedLayout::pack(std::span<const std::uint32_t> values, std::span<std::uint64_t> words) const {
-  for (auto& word : words) word = 0;
-  for (std::size_t i = 0; i < fields_.size(); ++i) {
-    const auto& field = fields_[i];
-    if (field.width != 0) words[field.word] |= std::uint64_t{values[i]} << field.shift;
+  std::size_t next = 0;
+  for (std::size_t word = 0; word < words_; ++word) {
+    std::uint64_t bits = 0;
+    for (; next < word_end_[word]; ++next) bits |= std::uint64_t{values[placed_[next].index]} << placed_[next].shift;
+    words[word] = bits;
   }
+  for (std::size_t word = words_; word < words.size(); ++word) words[word] = 0;
 }
 
 void PackedLayout::unpack(std::span<const std::uint64_t> words, std::span<std::uint32_t> values) const {

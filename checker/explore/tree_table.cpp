@@ -7,17 +7,6 @@
 namespace lim::explore {
 namespace {
 
-std::uint64_t spread_pair(std::uint64_t x) {
-  // splitmix64 finaliser, as StateStore's: ids and packed halves are dense
-  // small numbers that need spreading.
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-
 std::uint64_t ones_below(unsigned width) { return width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1; }
 
 }  // namespace
@@ -28,21 +17,7 @@ TreeTable::TreeTable() {
   slots_.assign(16, 0);
   mask_ = slots_.size() - 1;
   id_bits_ = 4;
-}
-
-std::uint64_t TreeTable::hash(std::uint32_t left, std::uint32_t right) {
-  return spread_pair(std::uint64_t{left} << 32 ^ right ^ 0x9e3779b97f4a7c15ULL);
-}
-
-std::uint64_t TreeTable::pair(std::uint32_t id) const {
-  const unsigned width = left_width_ + right_width_;
-  if (width == 0) return 0;
-  const std::uint64_t bit = std::uint64_t{id} * width;
-  const std::size_t word = bit >> 6;
-  const unsigned offset = bit & 63;
-  std::uint64_t value = pairs_[word] >> offset;
-  if (offset + width > 64) value |= pairs_[word + 1] << (64 - offset);
-  return value & ones_below(width);
+  id_mask_ = static_cast<std::uint32_t>(ones_below(id_bits_));
 }
 
 void TreeTable::store(std::uint32_t id, std::uint64_t value) {
@@ -88,30 +63,7 @@ void TreeTable::widen(unsigned left_width, unsigned right_width) {
   right_width_ = right_width;
 }
 
-std::optional<std::uint32_t> TreeTable::find(std::uint32_t left, std::uint32_t right, std::uint64_t h) const {
-  const std::uint32_t id_mask = static_cast<std::uint32_t>(ones_below(id_bits_));
-  for (std::uint64_t slot = h & mask_;; slot = (slot + 1) & mask_) {
-    const std::uint32_t content = slots_[slot];
-    if (content == 0) return std::nullopt;
-    const std::uint32_t id = (content & id_mask) - 1;
-    if (content != slot_entry(id, h)) continue;
-    const std::uint64_t value = pair(id);
-    if (value >> right_width_ == left && (value & ones_below(right_width_)) == right) return id;
-  }
-}
-
-TreeTable::Insertion TreeTable::insert(std::uint32_t left, std::uint32_t right, std::uint64_t h) {
-  if (over_loaded(count_ + 1)) grow();
-  const std::uint32_t id_mask = static_cast<std::uint32_t>(ones_below(id_bits_));
-  std::uint64_t slot = h & mask_;
-  for (;; slot = (slot + 1) & mask_) {
-    const std::uint32_t content = slots_[slot];
-    if (content == 0) break;
-    const std::uint32_t id = (content & id_mask) - 1;
-    if (content != slot_entry(id, h)) continue;
-    const std::uint64_t value = pair(id);
-    if (value >> right_width_ == left && (value & ones_below(right_width_)) == right) return {id, false};
-  }
+TreeTable::Insertion TreeTable::add(std::uint32_t left, std::uint32_t right, std::uint64_t h, std::uint64_t slot) {
   // A slot holds id + 1 in 32 bits.
   if (count_ >= std::size_t{0xfffffffe}) throw std::length_error("more than 2^32 - 2 pairs in a tree table");
   const auto id = static_cast<std::uint32_t>(count_);
@@ -138,9 +90,27 @@ void TreeTable::grow() {
   slots_.assign(slots_.size() * 2, 0);
   mask_ = slots_.size() - 1;
   id_bits_ = std::min<unsigned>(32, std::bit_width(mask_));
-  for (std::size_t id = 0; id < count_; ++id) {
+  id_mask_ = static_cast<std::uint32_t>(ones_below(id_bits_));
+  // The pairs are read in order and placed at random: hashing a few pairs
+  // ahead and prefetching their slots overlaps the misses of a table far
+  // larger than the caches, which otherwise came one after another.
+  constexpr std::size_t kAhead = 16;
+  std::uint64_t ahead[kAhead];
+  const auto hash_of = [&](std::size_t id) {
     const auto i = static_cast<std::uint32_t>(id);
-    place(i, hash(left(i), right(i)));
+    return hash(left(i), right(i));
+  };
+  for (std::size_t id = 0; id < std::min(count_, kAhead); ++id) {
+    ahead[id] = hash_of(id);
+    prefetch(ahead[id]);
+  }
+  for (std::size_t id = 0; id < count_; ++id) {
+    const std::uint64_t h = ahead[id % kAhead];
+    if (id + kAhead < count_) {
+      ahead[id % kAhead] = hash_of(id + kAhead);
+      prefetch(ahead[id % kAhead]);
+    }
+    place(static_cast<std::uint32_t>(id), h);
   }
 }
 

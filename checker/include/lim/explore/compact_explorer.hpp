@@ -51,9 +51,15 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
   space.states.insert(packed);
   space.layer_start = {0, 1};
 
-  // As explore(): a window's successors are interned below the root and
-  // their root slots prefetched before any is inserted.
+  // As explore(), a window at a time, in stages whose memory accesses
+  // overlap: the window's successors are generated and packed, and the
+  // slots of the leaves they change prefetched; then interned below the
+  // root, each against its source's tree (CompactStore::Base: its
+  // successors share most of it), each root slot prefetched as soon as it
+  // is known; only then is any inserted.
   constexpr std::size_t kWindow = 64;
+  std::vector<CompactStore::Base> sources(kWindow, space.states.base());
+  std::vector<std::uint64_t> successor_words;
   std::vector<CompactStore::Root> successors;
   std::vector<std::size_t> window_ends;
   constexpr bool reduced = requires { semantics.needs_proviso(); };
@@ -101,21 +107,26 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
     const StateIndex window_end =
         static_cast<StateIndex>(std::min<std::size_t>(space.states.size(), std::size_t{state} + kWindow));
     successors.clear();
+    successor_words.clear();
     window_ends.clear();
     partial.clear();
     StateIndex generated_end = window_end;
     bool stop_requested = false;
     for (StateIndex source = state; source < window_end; ++source) {
-      space.states.get(source, packed);
-      space.layout.unpack(packed, current);
+      auto& tree = sources[source - state];
+      space.states.get(source, tree);
+      space.layout.unpack(tree.words(), current);
       if (options.stop && options.stop(source, current)) {
         generated_end = source;
         stop_requested = true;
         break;
       }
       const auto keep = [&](Move, std::span<const std::uint32_t> next) {
-        space.layout.pack(next, packed);
-        successors.push_back(space.states.prepare(packed));
+        const std::size_t at = successor_words.size();
+        successor_words.resize(at + width);
+        const std::span<std::uint64_t> words(successor_words.data() + at, width);
+        space.layout.pack(next, words);
+        space.states.prefetch_leaves(words, tree);
       };
       if constexpr (reduced) {
         const bool full = semantics.for_each_ample_successor(std::span<const std::uint32_t>(current),
@@ -125,10 +136,18 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
         semantics.for_each_successor(std::span<const std::uint32_t>(current), std::span<std::uint32_t>(scratch),
                                      keep);
       }
-      window_ends.push_back(successors.size());
+      window_ends.push_back(successor_words.size() / width);
     }
-    space.states.make_room(successors.size());
-    for (const auto& successor : successors) space.states.prefetch(successor);
+    // Each root slot is prefetched as soon as its successor is prepared:
+    // the window's other preparations then hide its miss.
+    space.states.make_room(successor_words.size() / width);
+    for (std::size_t next = 0, source = 0; source < window_ends.size(); ++source) {
+      for (; next < window_ends[source]; ++next) {
+        successors.push_back(space.states.prepare(
+            std::span<const std::uint64_t>(successor_words.data() + next * width, width), sources[source]));
+        space.states.prefetch(successors.back());
+      }
+    }
 
     bool stopped = false;
     std::size_t next = 0;
@@ -163,14 +182,14 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
       std::size_t more = 0;
       if constexpr (reduced) {
         if (!stopped && proviso && closes && partial[source - state]) {
-          space.states.get(source, packed);
-          space.layout.unpack(packed, current);
+          const auto& tree = sources[source - state];
+          space.layout.unpack(tree.words(), current);
           semantics.for_each_other_successor(std::span<const std::uint32_t>(current),
                                              std::span<std::uint32_t>(scratch),
                                              [&](Move, std::span<const std::uint32_t> next_values) {
                                                if (stopped) return;
                                                space.layout.pack(next_values, packed);
-                                               if (!add(space.states.prepare(packed))) stopped = true;
+                                               if (!add(space.states.prepare(packed, tree))) stopped = true;
                                                ++more;
                                              });
           ++space.fully_expanded_by_proviso;

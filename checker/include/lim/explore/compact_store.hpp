@@ -41,6 +41,35 @@ class CompactStore {
     std::uint64_t hash;
   };
   Root prepare(std::span<const std::uint64_t> words);
+  // A stored configuration with the ids of its tree's nodes, as get()
+  // rebuilds it. A successor differs from its source in a few fields (a
+  // move changes a role and one queue), hence in one or two halves: given
+  // its source as a base, prepare() re-interns only the nodes whose halves
+  // differ and takes the others' ids from the base, as LTSmin's incremental
+  // tree compression does. Ids are those of a set of pairs, so a node whose
+  // children's ids are the base's has the base's id: the Root is the same.
+  class Base {
+   public:
+    std::span<const std::uint64_t> words() const { return words_; }
+
+   private:
+    friend class CompactStore;
+    std::vector<std::uint64_t> words_;
+    std::vector<std::uint32_t> ids_;  // per node
+  };
+  // One sized for this store, to be filled by get().
+  Base base() const;
+  void get(StateIndex index, Base& base) const;
+  Root prepare(std::span<const std::uint64_t> words, const Base& base);
+  // The slots prepare(words, base) will probe first in the leaves whose
+  // halves differ from the base's, so that a batch's leaf lookups overlap.
+  void prefetch_leaves(std::span<const std::uint64_t> words, const Base& base) const {
+    for (const auto leaf : leaves_) {
+      const auto& node = nodes_[leaf];
+      const std::uint32_t value = half(words, node.first);
+      if (value != half(base.words_, node.first)) node.table.prefetch(TreeTable::hash(value, 0));
+    }
+  }
   void prefetch(const Root& root) const { nodes_.back().table.prefetch(root.hash); }
   void make_room(std::size_t additional) { nodes_.back().table.make_room(additional); }
   StateStore::Insertion insert(const Root& root);
@@ -63,6 +92,8 @@ class CompactStore {
     std::int32_t left = -1, right = -1;  // child nodes; -1 for a leaf
   };
   std::uint32_t build(std::uint32_t first, std::uint32_t last);
+  // Fills `ids` (per node) top-down from the root id `index`.
+  void rebuild(StateIndex index, std::span<std::uint64_t> words, std::span<std::uint32_t> ids) const;
   void build_tree();
   // Half `index` of the words: the low or high part of word index / 2.
   std::uint32_t half(std::span<const std::uint64_t> words, std::uint32_t index) const {
@@ -75,6 +106,7 @@ class CompactStore {
   std::size_t width_;
   std::vector<std::uint8_t> cut_;  // per word: the bits of its low half
   std::vector<Node> nodes_;
+  std::vector<std::uint32_t> leaves_;  // the nodes that are leaves
   mutable std::vector<std::uint32_t> ids_;  // per node, scratch for one configuration
 };
 

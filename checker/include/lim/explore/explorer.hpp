@@ -135,9 +135,11 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
       }
       semantics.for_each_successor(std::span<const std::uint32_t>(current), std::span<std::uint32_t>(scratch),
                                    [&](Move move, std::span<const std::uint32_t> next) {
-                                     space.layout.pack(next, packed);
-                                     successor_words.insert(successor_words.end(), packed.begin(), packed.end());
-                                     successors.push_back({space.states.hash(packed), move});
+                                     const std::size_t at = successor_words.size();
+                                     successor_words.resize(at + width);
+                                     const std::span<std::uint64_t> words(successor_words.data() + at, width);
+                                     space.layout.pack(next, words);
+                                     successors.push_back({space.states.hash(words), move});
                                    });
       window_ends.push_back(successors.size());
     }

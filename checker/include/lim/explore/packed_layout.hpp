@@ -42,7 +42,17 @@ class PackedLayout {
     std::uint8_t shift;
     std::uint8_t width;
   };
+  // The fields of nonzero width grouped by word, for pack(): a word is
+  // assembled in a register and stored once. Or-ing each field into the
+  // word in memory made every field wait for the store of the one before.
+  void group();
+  struct Placed {
+    std::uint32_t index;
+    std::uint32_t shift;
+  };
   std::vector<Field> fields_;
+  std::vector<Placed> placed_;          // by word, then field index
+  std::vector<std::uint32_t> word_end_;  // per word: end of its fields in placed_
   std::size_t words_ = 0;
 };
 

@@ -28,16 +28,59 @@ class TreeTable {
     std::uint32_t id;
     bool inserted;
   };
-  static std::uint64_t hash(std::uint32_t left, std::uint32_t right);
+  static std::uint64_t hash(std::uint32_t left, std::uint32_t right) {
+    // splitmix64 finaliser, as StateStore's: ids and packed halves are
+    // dense small numbers that need spreading.
+    std::uint64_t x = std::uint64_t{left} << 32 ^ right ^ 0x9e3779b97f4a7c15ULL;
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+  }
   void prefetch(std::uint64_t hash) const { __builtin_prefetch(slots_.data() + (hash & mask_)); }
   // Grows the table now if `additional` insertions would, so that slots
   // prefetched for them stay valid.
   void make_room(std::size_t additional) {
     while (over_loaded(count_ + additional)) grow();
   }
-  Insertion insert(std::uint32_t left, std::uint32_t right, std::uint64_t hash);
+  // The lookups are inline: the explorer interns every successor's nodes,
+  // and a call per probe was a sixth of its time.
+  Insertion insert(std::uint32_t left, std::uint32_t right, std::uint64_t hash) {
+    if (over_loaded(count_ + 1)) grow();
+    std::uint64_t slot = hash & mask_;
+    for (;; slot = (slot + 1) & mask_) {
+      const std::uint32_t content = slots_[slot];
+      if (content == 0) break;
+      if (holds(content, left, right, hash)) return {id_of(content), false};
+    }
+    return add(left, right, hash, slot);
+  }
   Insertion insert(std::uint32_t left, std::uint32_t right) { return insert(left, right, hash(left, right)); }
-  std::optional<std::uint32_t> find(std::uint32_t left, std::uint32_t right, std::uint64_t hash) const;
+  std::optional<std::uint32_t> find(std::uint32_t left, std::uint32_t right, std::uint64_t hash) const {
+    for (std::uint64_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
+      const std::uint32_t content = slots_[slot];
+      if (content == 0) return std::nullopt;
+      if (holds(content, left, right, hash)) return id_of(content);
+    }
+  }
+  // After prefetch(hash) has had time to bring the slot in: the stored pair
+  // that the first slots of the probe sequence name with a matching
+  // fingerprint, so that a known pair's comparison does not wait for a
+  // second miss. Only a hint: the slots may change before the insertion.
+  void prefetch_pair(std::uint64_t hash) const {
+    std::uint64_t slot = hash & mask_;
+    for (int probe = 0; probe < 4; ++probe, slot = (slot + 1) & mask_) {
+      const std::uint32_t content = slots_[slot];
+      if (content == 0) return;
+      const std::uint32_t id = id_of(content);
+      if (content == slot_entry(id, hash)) {
+        __builtin_prefetch(pairs_.data() + ((std::uint64_t{id} * (left_width_ + right_width_)) >> 6));
+        return;
+      }
+    }
+  }
   std::uint32_t left(std::uint32_t id) const { return static_cast<std::uint32_t>(pair(id) >> right_width_); }
   std::uint32_t right(std::uint32_t id) const {
     return static_cast<std::uint32_t>(pair(id) & ((std::uint64_t{1} << right_width_) - 1));
@@ -49,7 +92,27 @@ class TreeTable {
   // Linear probing stays short up to 3/4 full; doubling then leaves it 3/8
   // full, so a slot costs 4/(3/4) to 4/(3/8) bytes per pair.
   bool over_loaded(std::size_t count) const { return count * 4 > slots_.size() * 3; }
-  std::uint64_t pair(std::uint32_t id) const;
+  std::uint64_t pair(std::uint32_t id) const {
+    const unsigned width = left_width_ + right_width_;
+    if (width == 0) return 0;
+    const std::uint64_t bit = std::uint64_t{id} * width;
+    const std::size_t word = bit >> 6;
+    const unsigned offset = bit & 63;
+    std::uint64_t value = pairs_[word] >> offset;
+    // offset + width > 64 only when offset > 0, so the shift is below 64.
+    if (offset + width > 64) value |= pairs_[word + 1] << (64 - offset);
+    return width >= 64 ? value : value & ((std::uint64_t{1} << width) - 1);
+  }
+  std::uint32_t id_of(std::uint32_t content) const { return (content & id_mask_) - 1; }
+  // Whether slot `content` names the pair (left, right) of hash `hash`.
+  bool holds(std::uint32_t content, std::uint32_t left, std::uint32_t right, std::uint64_t hash) const {
+    const std::uint32_t id = id_of(content);
+    if (content != slot_entry(id, hash)) return false;
+    const std::uint64_t value = pair(id);
+    return value >> right_width_ == left && (value & ((std::uint64_t{1} << right_width_) - 1)) == right;
+  }
+  // A pair not in the table, whose probe sequence ended at empty `slot`.
+  Insertion add(std::uint32_t left, std::uint32_t right, std::uint64_t hash, std::uint64_t slot);
   void store(std::uint32_t id, std::uint64_t value);
   void widen(unsigned left_width, unsigned right_width);
   void grow();
@@ -65,6 +128,7 @@ class TreeTable {
   BigVector<std::uint32_t> slots_;  // 0 when empty, else fingerprint << id_bits_ | (id + 1)
   std::uint64_t mask_ = 0;
   unsigned id_bits_ = 0;            // bits of a slot holding id + 1
+  std::uint32_t id_mask_ = 0;       // the low id_bits_ bits
 };
 
 }  // namespace lim::explore
