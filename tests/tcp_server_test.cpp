@@ -2,7 +2,9 @@
 // segments lim answers with out, one RFC rule per test (the way smoltcp
 // tests its socket). Each goes through the whole server: demultiplexer,
 // the verified automaton with its guards, the TCB, the monitored endpoint.
+#include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -53,7 +55,10 @@ class TcpServerInMemory : public ::testing::Test {
     acceptor_ = std::thread([this] {
       while (auto connection = listener_->accept()) {
         try {
-          serve(App::Echo, *connection);
+          if (app_)
+            app_(*connection);
+          else
+            serve(App::Echo, *connection);
         } catch (const ConnectionError& error) {
           const std::lock_guard lock(log_mutex_);
           app_errors_.push_back(error.what());
@@ -66,6 +71,7 @@ class TcpServerInMemory : public ::testing::Test {
     tcb_.min_rto = 10s;      // (RTT samples would bring it down to the floor)
   }
   void TearDown() override {
+    stop_app_ = true;
     if (!server_) return;
     server_->shutdown(200ms);
     acceptor_.join();
@@ -157,6 +163,10 @@ class TcpServerInMemory : public ::testing::Test {
   std::mutex log_mutex_;
   std::vector<std::string> log_;
   std::vector<std::string> app_errors_;
+  // Instead of the echo: what the application does with each connection
+  // (stop_app_ tells it the test is over).
+  std::function<void(Connection&)> app_;
+  std::atomic<bool> stop_app_{false};
 };
 
 TEST_F(TcpServerInMemory, MUST14_TheSynAckCarriesOurMssAndUsesThePeers) {
@@ -684,6 +694,164 @@ TEST_F(TcpServerInMemory, RFC5827_WithThreeSegmentsOutstandingTheSecondDuplicate
   EXPECT_EQ(std::string(resent->payload.begin(), resent->payload.end()), std::string(1000, 'b'));
   send(kAck, peer_next, iss + 4001);
   EXPECT_FALSE(next_data(300ms));
+}
+
+// ---- RFC 9293 §3.8.3: excessive retransmission -------------------------------------------
+
+// An application that writes "hello", does what `setup` says to its
+// connection, then takes its soft-error reports until the test ends; the
+// reports, and whether a read saw the reset.
+struct ReportingApp {
+  std::mutex mutex;
+  std::vector<tcb::ErrorReport> reports;
+  bool reset_seen = false;
+  std::function<void(Connection&)> setup;
+  std::atomic<bool> write_again{false};  // then "world" follows, once
+
+  void operator()(Connection& connection, const std::atomic<bool>& stop) {
+    if (setup) setup(connection);
+    connection.write("hello");
+    while (!stop) {
+      if (write_again.exchange(false)) connection.write("world");
+      if (auto report = connection.take_error_report()) {
+        const std::lock_guard lock(mutex);
+        reports.push_back(*report);
+      }
+      if (connection.state() == tcb::TcpState::Closed) {
+        std::array<std::uint8_t, 16> buffer{};
+        try {
+          (void)connection.read(buffer);
+        } catch (const ConnectionError&) {
+          const std::lock_guard lock(mutex);
+          reset_seen = true;
+        }
+        return;
+      }
+      std::this_thread::sleep_for(2ms);
+    }
+  }
+  std::size_t count() {
+    const std::lock_guard lock(mutex);
+    return reports.size();
+  }
+};
+
+// What lim sends a peer that never acknowledges, until a RST or `within`:
+// the transmissions of its data, and whether it reset.
+struct Unanswered {
+  std::size_t transmissions = 0;
+  bool reset = false;
+};
+
+class TcpServerRetransmission : public TcpServerInMemory {
+ protected:
+  TcpServerRetransmission() {
+    tcb_.initial_rto = 100ms;  // timeouts come quickly; back-off stops at 400 ms
+    tcb_.min_rto = 100ms;
+    tcb_.max_rto = 400ms;
+  }
+  void start_with(ReportingApp& app) {
+    app_ = [this, &app](Connection& connection) { app(connection, stop_app_); };
+    start();
+  }
+  Unanswered ignore(std::chrono::milliseconds within, const std::function<bool()>& until = {}) {
+    Unanswered seen;
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < deadline && !(until && until())) {
+      const auto segment = receive(50ms);
+      if (!segment) continue;
+      if (segment->flags & kRst) {
+        seen.reset = true;
+        break;
+      }
+      if (!segment->payload.empty()) ++seen.transmissions;
+    }
+    return seen;
+  }
+};
+
+// MUST-21: an application sets R2 for its connection. The server's R2 is
+// 100 s; this connection's is 1 s, and its unacknowledged "hello" is given
+// up with a RST after about a second, the application told by its read.
+TEST_F(TcpServerRetransmission, MUST21_AnApplicationSetsR2ForItsConnection) {
+  ReportingApp app;
+  app.setup = [](Connection& connection) { connection.set_retransmission_limit(1000ms); };
+  start_with(app);
+  connect();
+  const auto started = std::chrono::steady_clock::now();
+  const auto seen = ignore(20s);
+  ASSERT_TRUE(seen.reset) << "no RST: the connection's R2 was not applied";
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 1000ms) << "given up before R2";
+  EXPECT_GE(seen.transmissions, 3u);
+  for (int i = 0; i < 500 && !app.reset_seen; ++i) {
+    std::this_thread::sleep_for(10ms);
+    const std::lock_guard lock(app.mutex);
+    if (app.reset_seen) break;
+  }
+  const std::lock_guard lock(app.mutex);
+  EXPECT_TRUE(app.reset_seen) << "the application was not told";
+}
+
+// MUST-21's "infinity": the server's R2 is 300 ms, but this connection never
+// gives up; after seconds of silence the peer's ACK finds it alive.
+TEST_F(TcpServerRetransmission, MUST21_AnR2OfInfinityRetransmitsUntilThePeerAnswers) {
+  tcb_.data_give_up = 300ms;
+  ReportingApp app;
+  app.setup = [](Connection& connection) { connection.set_retransmission_limit(std::nullopt); };
+  start_with(app);
+  const std::uint32_t iss = connect();
+  const auto seen = ignore(2500ms);
+  EXPECT_FALSE(seen.reset) << "given up with R2 set to infinity";
+  EXPECT_GE(seen.transmissions, 4u);
+  send(kAck, 1001, iss + 1 + 5);
+  EXPECT_FALSE(ignore(500ms).reset);
+  EXPECT_EQ(server_->connections(), 1u);
+}
+
+// SHLD-9, SHLD-10: at the third retransmission of the same segment (R1),
+// before R2, the application is told, once for the stall; a stall after
+// the peer answered is told again.
+TEST_F(TcpServerRetransmission, SHLD9_SHLD10_R1IsReportedBeforeR2OncePerStall) {
+  tcb_.data_give_up = 20s;
+  ReportingApp app;
+  start_with(app);
+  const std::uint32_t iss = connect();
+  const auto first = ignore(10s, [&] { return app.count() > 0; });
+  ASSERT_EQ(app.count(), 1u) << "no report at R1";
+  EXPECT_FALSE(first.reset);
+  {
+    const std::lock_guard lock(app.mutex);
+    EXPECT_EQ(app.reports[0].retransmissions, 3u);
+    EXPECT_GE(app.reports[0].stalled_for, 100ms + 200ms);  // two back-offs before the third
+  }
+  EXPECT_GE(first.transmissions, 1u + 3u);
+  // More retransmissions of the same stall: no second report.
+  (void)ignore(1200ms);
+  EXPECT_EQ(app.count(), 1u) << "told more than once for one stall";
+  // The peer takes "hello": the stall is over, and nothing more is told.
+  send(kAck, 1001, iss + 1 + 5);
+  EXPECT_FALSE(ignore(300ms).reset);
+  EXPECT_EQ(app.count(), 1u);
+  // "world" goes unanswered too: a new stall, a new report at its R1.
+  app.write_again = true;
+  const auto second = ignore(10s, [&] { return app.count() > 1; });
+  EXPECT_FALSE(second.reset);
+  ASSERT_EQ(app.count(), 2u) << "a second stall was not reported";
+  const std::lock_guard lock(app.mutex);
+  EXPECT_EQ(app.reports[1].retransmissions, 3u);
+}
+
+// SHLD-20: an application that turned the reports off gets none, even past R1.
+TEST_F(TcpServerRetransmission, SHLD20_AnApplicationCanTurnErrorReportsOff) {
+  tcb_.data_give_up = 20s;
+  ReportingApp app;
+  app.setup = [](Connection& connection) { connection.set_error_reports(false); };
+  start_with(app);
+  connect();
+  const auto seen = ignore(2500ms);  // R1 comes at about 0.7 s
+  EXPECT_FALSE(seen.reset);
+  EXPECT_GE(seen.transmissions, 1u + 4u);
+  EXPECT_EQ(app.count(), 0u);
 }
 
 }  // namespace

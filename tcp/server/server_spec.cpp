@@ -62,10 +62,13 @@ ServerSpec load_server_spec(const runtime::VerificationGate& gate, const std::st
   check_labels(protocol, r.system, r.net, automata::Direction::Receive, segments);
   check_labels(protocol, r.system, r.user, automata::Direction::Receive, {"open", "data", "close", "abort"});
   check_labels(protocol, r.system, r.user, automata::Direction::Send, {"tcb_created"});
-  check_labels(protocol, r.system, r.reader, automata::Direction::Send, {"connected", "data", "fin", "reset"});
+  check_labels(protocol, r.system, r.reader, automata::Direction::Send, {"connected", "data", "fin", "reset", "error_report"});
   const auto& machine = protocol.system().machines[r.system];
   for (const auto& transition : machine.transitions()) {
     const auto& action = transition.action;
+    if (action.peer == r.reader && action.direction == automata::Direction::Send &&
+        protocol.label_name(action.label) == "error_report")
+      spec.reports_errors = true;
     if (action.peer != r.net && action.peer != r.user && action.peer != r.reader)
       throw std::invalid_argument(fmt::format("{}: the TCP server's system talks only to net, user and reader, not {}",
                                               protocol.location_text(transition.location),

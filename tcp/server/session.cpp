@@ -28,6 +28,7 @@ Session::Session(const ServerSpec& spec, SessionHost& host, SessionOptions optio
       streams_(std::make_shared<tcb::Streams>(options_.tcb.send_buffer, options_.tcb.receive_buffer)),
       tcb_(options_.tcb, host.isn(), streams_) {
   if (!options_.clock) options_.clock = runtime::steady_clock();
+  if (!spec_.reports_errors) tcb_.set_error_reports(false);
   channels_ = std::make_shared<SessionChannels>(spec_.protocol, spec_.roles.net, options_.inbox, options_.clock,
                                                 [this](const tcb::OutSegment& segment) { host_.transmit(segment); });
   channels_->watch_clock();
@@ -238,6 +239,10 @@ void Session::play(tcb::Reaction reaction) {
           } else if (told.is("reset")) {
             streams_->reset = true;
             if (!accepted_) reset_unaccepted_ = true;
+          } else if (told.is("error_report")) {
+            auto& reports = streams_->error_reports;
+            reports.push_back(tcb_.error_report());
+            if (reports.size() > tcb::Streams::kErrorReportsKept) reports.pop_front();
           }
         }
         streams_->changed.notify_all();
@@ -339,6 +344,18 @@ void Session::set_no_delay(bool on) {
   // user call would be the way to change it under the spec, but it is a
   // setting, not a call, so it is made before data flows (at accept).
   tcb_.set_nagle(!on);
+}
+
+void Session::set_retransmission_limit(std::optional<std::chrono::milliseconds> r2) { tcb_.set_data_give_up(r2); }
+
+void Session::set_error_reports(bool on) { tcb_.set_error_reports(on && spec_.reports_errors); }
+
+std::optional<tcb::ErrorReport> Session::take_error_report() {
+  const std::lock_guard lock(streams_->mutex);
+  if (streams_->error_reports.empty()) return std::nullopt;
+  auto report = streams_->error_reports.front();
+  streams_->error_reports.pop_front();
+  return report;
 }
 
 void Session::shut_down() {

@@ -1,6 +1,7 @@
 #include "lim/tcp/tcb/tcb.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "lim/tcp/tcb/acceptability.hpp"
 #include "lim/tcp/tcb/sequence.hpp"
@@ -55,7 +56,19 @@ Tcb::Tcb(const TcbConfig& config, const IsnGenerator& isn, std::shared_ptr<Strea
       isn_(isn),
       streams_(std::move(streams)),
       rto_(config.initial_rto, config.min_rto, config.max_rto),
-      nagle_(config.nagle) {}
+      nagle_(config.nagle),
+      data_give_up_ms_(config.data_give_up.count()) {}
+
+void Tcb::set_data_give_up(std::optional<Milliseconds> r2) {
+  data_give_up_ms_ = r2 ? r2->count() : std::numeric_limits<std::int64_t>::max();
+}
+
+void Tcb::stall_ended() {
+  stalled_since_.reset();
+  stalled_timeouts_ = 0;
+  error_reported_ = false;
+  error_report_due_ = false;
+}
 
 // ---- the spec's predicates ------------------------------------------------------------
 
@@ -444,7 +457,7 @@ std::optional<TimePoint> Tcb::next_timer(TimePoint now) const {
   const auto consider = [&](const std::optional<TimePoint>& at) {
     if (at && (!earliest || *at < *earliest)) earliest = at;
   };
-  if ((deliver_pending_ && reader_open()) || ack_now_ || window_update_ || (rtx_active_ && !rto_deadline_) ||
+  if ((deliver_pending_ && reader_open()) || (error_report_due_ && reader_open()) || ack_now_ || window_update_ || (rtx_active_ && !rto_deadline_) ||
       fast_retransmit_due_ || sack_hole_due_ || rack_.has_lost() || sendable(now))
     return now;
   if (rtx_active_) {
@@ -477,6 +490,11 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     return reaction;
   }
   const bool rto_due = rto_deadline_ && now >= *rto_deadline_;
+  if (error_report_due_ && !rto_due && reader_open()) {
+    error_report_due_ = false;
+    reaction.push_back(to_reader("error_report"));
+    return reaction;
+  }
   if (rto_due) {
     // A timeout ends the probe's episode (RFC 8985 §7.4).
     tlp_deadline_.reset();
@@ -494,14 +512,26 @@ Reaction Tcb::timer_reaction(TimePoint now) {
     sack_hole_due_ = false;
     sack_rtx_next_ = snd_una_;
     if (!stalled_since_) stalled_since_ = now;
-    const auto limit = state_ == TcpState::SynReceived ? config_.syn_give_up : config_.data_give_up;
-    if (now - *stalled_since_ >= limit) {
+    const std::int64_t limit = state_ == TcpState::SynReceived ? config_.syn_give_up.count()
+                                                               : data_give_up_ms_.load(std::memory_order_relaxed);
+    // (As milliseconds: "infinity" would overflow the clock's nanoseconds.)
+    if (limit != std::numeric_limits<std::int64_t>::max() &&
+        std::chrono::duration_cast<Milliseconds>(now - *stalled_since_).count() >= limit) {
       // R2: the connection is given up (MUST-20, RFC 9293 §3.8.3).
       give_up_ = true;
       reaction.push_back(to_net(rst_segment(), now));
       if (reader_open() || state_ == TcpState::SynReceived) reaction.push_back(to_reader("reset"));
       enter(TcpState::Closed, now);
       return reaction;
+    }
+    ++stalled_timeouts_;
+    if (stalled_timeouts_ >= config_.r1_retransmissions && !error_reported_ && reader_open() &&
+        error_reports_.load(std::memory_order_relaxed)) {
+      // R1 (RFC 9293 §3.8.3 (e)): told after this retransmission, by the
+      // timer's next turn, so that the segment goes first.
+      error_reported_ = true;
+      error_report_due_ = true;
+      error_report_ = {stalled_timeouts_, now - *stalled_since_};
     }
     rto_.back_off();
     rto_deadline_.reset();
@@ -995,7 +1025,7 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
       if (!min_rtt_ || now - timed_at_ < *min_rtt_) min_rtt_ = now - timed_at_;
     }
     if (congestion_->on_ack(s.ack - snd_una_before_, flight())) fast_retransmit_due_ = true;
-    stalled_since_.reset();
+    stall_ended();
     rack_deadline_.reset();
     // SND.UNA now at a hole resent earlier: that retransmission is watched
     // as the fast retransmission of SND.UNA is (below).
@@ -1035,7 +1065,7 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
   }
   // MUST-37: a peer that answers our probes with its window still shut is
   // there; R2 counts only retransmissions nobody answers.
-  if (snd_wnd_ == 0 && s.ack == snd_una_ && seq_lt(snd_una_, snd_nxt_)) stalled_since_.reset();
+  if (snd_wnd_ == 0 && s.ack == snd_una_ && seq_lt(snd_una_, snd_nxt_)) stall_ended();
   if (probing_ && (snd_una_ == snd_nxt_ || snd_wnd_ > 0)) {
     // The window opened with the probe's octet untaken: the peer dropped
     // it, so it is unsent again and goes with the data after it, now
@@ -1047,7 +1077,7 @@ void Tcb::process_ack(const Segment& s, TimePoint now) {
       rtx_active_ = false;
       timing_ = false;
       rto_deadline_.reset();
-      stalled_since_.reset();
+      stall_ended();
     }
   }
   std::size_t buffered = 0;

@@ -30,6 +30,9 @@ struct ServerSpec {
   std::vector<bool> hears_network;
   // The state variables the spec declares, of those the server sets.
   std::set<std::string> variables;
+  // The system tells the reader "error_report" somewhere: the TCB may report
+  // R1 (a spec without it gets no reports, rather than a monitor violation).
+  bool reports_errors = false;
 };
 
 struct ClosedPortSpec {

@@ -90,6 +90,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void close();
   void abort();
   void set_no_delay(bool on);
+  // This connection's R2 (MUST-21); nullopt: never give up.
+  void set_retransmission_limit(std::optional<std::chrono::milliseconds> r2);
+  // Soft-error reports on or off (SHLD-20); off also for a spec whose
+  // reader is never told "error_report".
+  void set_error_reports(bool on);
+  // The oldest soft error not yet taken (MUST-47), without waiting.
+  std::optional<tcb::ErrorReport> take_error_report();
   // The server stops: reads end and writes fail.
   void shut_down();
   // Ends the session now, for every role (the server's last resort).

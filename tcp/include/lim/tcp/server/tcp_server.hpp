@@ -49,6 +49,18 @@ class Connection {
   void abort() { session_->abort(); }
   // Nagle's algorithm off (MUST-17).
   void set_no_delay(bool on) { session_->set_no_delay(on); }
+  // R2 for this connection (MUST-21): how long data may go unacknowledged,
+  // through retransmissions, before the connection is reset; nullopt for
+  // "infinity" (the application decides when to give up). The server's
+  // default is TcbConfig::data_give_up.
+  void set_retransmission_limit(std::optional<std::chrono::milliseconds> r2) {
+    session_->set_retransmission_limit(r2);
+  }
+  // RFC 9293 §3.9.1.8's ERROR_REPORT, polled: the oldest soft error not yet
+  // taken (R1 reached: TcbConfig::r1_retransmissions retransmissions of the
+  // same segment, SHLD-9), or nullopt. set_error_reports(false) stops them (SHLD-20).
+  std::optional<tcb::ErrorReport> take_error_report() { return session_->take_error_report(); }
+  void set_error_reports(bool on) { session_->set_error_reports(on); }
   const wire::FourTuple& tuple() const { return session_->tuple(); }
   tcb::TcpState state() const { return session_->state(); }
 

@@ -63,9 +63,16 @@ struct TcbConfig {
   Milliseconds initial_rto{1000};
   Milliseconds min_rto{200};
   Milliseconds max_rto{60'000};
-  // R2 (MUST-20, MUST-23): at least 3 minutes for a SYN, 100 s for data.
+  // R2 (MUST-20, MUST-23): at least 3 minutes for a SYN, 100 s for data
+  // (SHLD-11); an application sets its own for a connection (MUST-21,
+  // Tcb::set_data_give_up).
   Milliseconds syn_give_up{180'000};
   Milliseconds data_give_up{100'000};
+  // R1 (SHLD-10): at this many retransmissions by timeout of the same
+  // segment the application is told of the delivery problem (SHLD-9,
+  // MUST-47's "excessive retransmissions"), once per stall, unless it
+  // turned such reports off (SHLD-20).
+  unsigned r1_retransmissions = 3;
   Milliseconds msl{120'000};  // TIME-WAIT lasts 2 MSL (MUST-13)
   Milliseconds fin_wait_2_timeout{60'000};  // an application that closed waits no longer for the peer's FIN
   Milliseconds delayed_ack{40};             // under 500 ms (MUST-40)
@@ -128,6 +135,14 @@ enum class UserCall : std::uint8_t { Data, Close, Abort };
 
 // The buffers the application and the system share, under one lock, and
 // what the application needs to know of the connection's fate.
+// RFC 9293 §3.9.1.8's ERROR_REPORT(connection, reason, subreason) for the
+// one soft error lim's TCP sees: excessive retransmission (§3.8.3, R1).
+// (It reads no ICMP, and has no urgent pointer to advance.)
+struct ErrorReport {
+  unsigned retransmissions = 0;   // by timeout, of the segment at SND.UNA
+  Clock::duration stalled_for{};  // since its first retransmission
+};
+
 struct Streams {
   Streams(std::size_t send_capacity, std::size_t receive_capacity) : send(send_capacity), receive(receive_capacity) {}
   std::mutex mutex;
@@ -139,6 +154,10 @@ struct Streams {
   bool end_of_stream = false;  // the peer's FIN
   bool reset = false;          // reset by the peer, given up, or aborted
   bool shutting_down = false;  // the server stops: reads end, writes fail
+  // Reports the application has not taken yet; beyond kErrorReportsKept the
+  // oldest go (an application that never looks holds no growing memory).
+  static constexpr std::size_t kErrorReportsKept = 16;
+  std::deque<ErrorReport> error_reports;
   // The window last offered, and the growth worth a window update: an
   // application that frees that much after a read wakes the system.
   std::uint32_t advertised = 0;
@@ -182,6 +201,13 @@ class Tcb {
   bool on_read();
   // Safe from any thread: the application's TCP_NODELAY.
   void set_nagle(bool on) { nagle_ = on; }
+  // Safe from any thread: this connection's R2 for data (MUST-21); nullopt
+  // is RFC 9293 §3.8.3's "infinity": retransmit until the application ends it.
+  void set_data_give_up(std::optional<Milliseconds> r2);
+  // Safe from any thread: whether R1 is reported to the application (SHLD-20).
+  void set_error_reports(bool on) { error_reports_ = on; }
+  // What the last "error_report" to the reader was about.
+  ErrorReport error_report() const { return error_report_; }
   // <SEQ=SND.NXT><CTL=RST,ACK>: what ABORT sends, and what the server sends
   // when it must end a connection the monitor stopped.
   OutSegment reset_segment();
@@ -353,6 +379,12 @@ class Tcb {
   std::optional<std::uint32_t> tlp_end_;  // SND.NXT when the probe went: one per flight
   void arm_tail_loss_probe(TimePoint now);
   std::optional<TimePoint> stalled_since_;  // first retransmission without progress since
+  unsigned stalled_timeouts_ = 0;           // timeouts since then: R1 counts these
+  bool error_report_due_ = false;
+  bool error_reported_ = false;             // once per stall
+  ErrorReport error_report_;
+  // The peer acknowledged something (or answered a probe): no stall.
+  void stall_ended();
   std::uint32_t rtx_next_ = 0;             // go-back point: retransmit from here up to SND.NXT
   bool rtx_active_ = false;
   bool timing_ = false;
@@ -376,6 +408,8 @@ class Tcb {
   bool give_up_ = false;
   std::uint16_t ip_identification_ = 0;
   std::atomic<bool> nagle_;
+  std::atomic<std::int64_t> data_give_up_ms_;  // R2 for data, set_data_give_up's
+  std::atomic<bool> error_reports_{true};
 
   Statistics statistics_;
 };
