@@ -33,7 +33,7 @@ TEST(TcpCli, BadOptionsAreInputErrors) {
        {"tcp serve --address 300.1.2.3", "tcp serve --address ::1", "tcp serve --port 0", "tcp serve --port 70000",
         "tcp serve --app chargen", "tcp serve --impair loss=2", "tcp serve --impair jitter=3",
         "tcp serve --max-connections 0", "tcp serve --kernel-address 198.18.0.1/40", "tcp serve --spec no-such.lim",
-        "tcp serve --msl 0", "tcp"}) {
+        "tcp serve --msl 0", "tcp serve --ttl 0", "tcp serve --ttl 256", "tcp"}) {
     const auto result = testing::run_lim(arguments);
     EXPECT_NE(result.exit_code, 0) << arguments;
     EXPECT_NE(result.exit_code, 1) << arguments;  // not "violated": an input error

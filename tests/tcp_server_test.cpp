@@ -696,6 +696,68 @@ TEST_F(TcpServerInMemory, RFC5827_WithThreeSegmentsOutstandingTheSecondDuplicate
   EXPECT_FALSE(next_data(300ms));
 }
 
+// ---- the IP layer's fields (RFC 9293 §3.9.1.9, §3.9.2.1) ------------------------------
+
+// MUST-49: the TTL is configurable; every segment, the SYN-ACK's and the
+// data's, goes with the server's.
+TEST_F(TcpServerInMemory, MUST49_TheTtlIsConfigurable) {
+  tcb_.ttl = 17;
+  start();
+  wire::TcpOptions options;
+  options.maximum_segment_size = 1000;
+  send(kSyn, 1000, 0, {}, 7, options);
+  const auto synack = receive();
+  ASSERT_TRUE(synack);
+  EXPECT_EQ(synack->ttl, 17u);
+  send(kAck | kPsh, 1001, synack->seq + 1, "ping");
+  const auto echo = next_data(2000ms);
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(echo->ttl, 17u);
+}
+
+// MUST-48, SHLD-21, SHLD-22: the application sets the Diffserv codepoint of
+// its connection, changes it midway, and IP carries each unchanged; a
+// codepoint that does not fit six bits is refused.
+TEST_F(TcpServerInMemory, MUST48_SHLD21_SHLD22_TheApplicationSetsAndChangesTheDiffservField) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  int step = 0;
+  std::string refused;
+  app_ = [&](Connection& connection) {
+    try {
+      connection.set_diffserv(64);
+    } catch (const std::invalid_argument& error) {
+      refused = error.what();
+    }
+    connection.set_diffserv(46);  // EF (RFC 3246)
+    connection.write("first");
+    std::unique_lock lock(mutex);
+    changed.wait_for(lock, 10s, [&] { return step == 1 || stop_app_; });
+    connection.set_diffserv(10);  // AF11 (RFC 2597)
+    connection.write("second");
+    changed.wait_for(lock, 10s, [&] { return stop_app_.load(); });
+  };
+  start();
+  const std::uint32_t iss = connect();
+  const auto first = next_data(2000ms);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(std::string(first->payload.begin(), first->payload.end()), "first");
+  EXPECT_EQ(first->diffserv, 46u);
+  send(kAck, 1001, iss + 1 + 5);
+  {
+    const std::lock_guard lock(mutex);
+    step = 1;
+  }
+  changed.notify_all();
+  const auto second = next_data(2000ms);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(std::string(second->payload.begin(), second->payload.end()), "second");
+  EXPECT_EQ(second->diffserv, 10u);
+  EXPECT_NE(refused.find("0 to 63"), std::string::npos) << refused;
+  stop_app_ = true;
+  changed.notify_all();
+}
+
 // ---- RFC 9293 §3.8.3: excessive retransmission -------------------------------------------
 
 // An application that writes "hello", does what `setup` says to its

@@ -20,6 +20,8 @@ wire::Parsed<tcb::Segment> parse_packet(const link::Packet& packet) {
   segment.window = tcp->window();
   segment.options = tcp->options();
   segment.payload.assign(tcp->payload().begin(), tcp->payload().end());
+  segment.ttl = ip->ttl();
+  segment.diffserv = static_cast<std::uint8_t>(ip->type_of_service() >> 2);
   return segment;
 }
 
@@ -53,6 +55,8 @@ link::Packet to_packet(const tcb::OutSegment& segment, std::uint16_t ip_identifi
   fields.options = segment.options;
   fields.payload = segment.payload;
   fields.ip_identification = ip_identification;
+  fields.ttl = segment.ttl;
+  fields.diffserv = segment.diffserv;
   return wire::build_ipv4_tcp(fields);
 }
 

@@ -1,5 +1,7 @@
 #include "lim/tcp/server/session.hpp"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "lim/runtime/endpoint/protocol_violation.hpp"
@@ -347,6 +349,11 @@ void Session::set_no_delay(bool on) {
 }
 
 void Session::set_retransmission_limit(std::optional<std::chrono::milliseconds> r2) { tcb_.set_data_give_up(r2); }
+
+void Session::set_diffserv(std::uint8_t dscp) {
+  if (dscp > 63) throw std::invalid_argument(fmt::format("a Diffserv codepoint is 0 to 63, not {}", dscp));
+  tcb_.set_diffserv(dscp);
+}
 
 void Session::set_error_reports(bool on) { tcb_.set_error_reports(on && spec_.reports_errors); }
 

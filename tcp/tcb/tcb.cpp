@@ -115,6 +115,8 @@ OutSegment Tcb::make(std::uint8_t flags, std::uint32_t seq, std::vector<std::uin
   out.seq = seq;
   out.flags = flags;
   out.payload = std::move(payload);
+  out.ttl = config_.ttl;
+  out.diffserv = diffserv_.load(std::memory_order_relaxed);
   if (flags & kAck) {
     out.ack = rcv_nxt_;
     advertise();

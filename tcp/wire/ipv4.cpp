@@ -22,10 +22,10 @@ Parsed<Ipv4View> Ipv4View::parse(std::span<const std::uint8_t> bytes) {
 
 void write_ipv4_header(std::span<std::uint8_t, kIpv4HeaderBytes> out, const IpAddress& source,
                        const IpAddress& destination, std::uint8_t protocol, std::size_t payload_length,
-                       std::uint16_t identification, std::uint8_t ttl) {
+                       std::uint16_t identification, std::uint8_t ttl, std::uint8_t type_of_service) {
   const std::size_t total = kIpv4HeaderBytes + payload_length;
   out[0] = 0x45;
-  out[1] = 0;
+  out[1] = type_of_service;
   out[2] = static_cast<std::uint8_t>(total >> 8);
   out[3] = static_cast<std::uint8_t>(total);
   out[4] = static_cast<std::uint8_t>(identification >> 8);

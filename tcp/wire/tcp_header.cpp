@@ -45,7 +45,8 @@ std::vector<std::uint8_t> build_ipv4_tcp(const TcpSegmentFields& fields) {
   const std::size_t tcp_length = kTcpHeaderBytes + options + fields.payload.size();
   std::vector<std::uint8_t> packet(kIpv4HeaderBytes + tcp_length);
   write_ipv4_header(std::span<std::uint8_t, kIpv4HeaderBytes>(packet.data(), kIpv4HeaderBytes), fields.source,
-                    fields.destination, kProtocolTcp, tcp_length, fields.ip_identification);
+                    fields.destination, kProtocolTcp, tcp_length, fields.ip_identification,
+                    fields.ttl, static_cast<std::uint8_t>(fields.diffserv << 2));
   std::uint8_t* tcp = packet.data() + kIpv4HeaderBytes;
   const auto put16 = [&](std::size_t at, std::uint16_t value) {
     tcp[at] = static_cast<std::uint8_t>(value >> 8);

@@ -40,6 +40,7 @@ struct TcpServeArguments {
   std::string kernel_address;
   double msl_seconds = 120;
   double grace_seconds = 5;
+  unsigned ttl = 64;
 };
 
 std::string timestamp() {
@@ -100,6 +101,10 @@ int serve(const TcpServeArguments& arguments) {
   }
   if (arguments.max_connections == 0) {
     std::cerr << "lim: error: --max-connections must be at least 1\n";
+    return kInputError;
+  }
+  if (arguments.ttl == 0 || arguments.ttl > 255) {
+    std::cerr << "lim: error: --ttl: 1 to 255 hops are expected\n";
     return kInputError;
   }
   if (!(arguments.msl_seconds > 0 && arguments.msl_seconds <= 3600)) {
@@ -164,6 +169,7 @@ int serve(const TcpServeArguments& arguments) {
   options.address = *address;
   options.limits.connections = arguments.max_connections;
   options.limits.half_open = std::max<std::size_t>(16, arguments.max_connections / 4);
+  options.tcb.ttl = static_cast<std::uint8_t>(arguments.ttl);
   options.tcb.msl = std::chrono::milliseconds(static_cast<long long>(arguments.msl_seconds * 1000));
   options.log = say;
   tcp::server::TcpServer server(std::move(*spec), std::move(*closed), std::move(link), options);
@@ -222,6 +228,8 @@ Subcommand add_tcp_command(CLI::App& app) {
   serve_command->add_option("--kernel-address", arguments->kernel_address,
                             "the kernel's address/prefix for a device lim creates (e.g. 198.18.0.1/24)");
   serve_command->add_option("--msl", arguments->msl_seconds, "maximum segment lifetime in seconds (TIME-WAIT is 2 MSL)")
+      ->capture_default_str();
+  serve_command->add_option("--ttl", arguments->ttl, "time to live of every segment lim sends (MUST-49)")
       ->capture_default_str();
   serve_command->add_option("--grace", arguments->grace_seconds,
                             "seconds to let connections close at SIGINT before resetting them")

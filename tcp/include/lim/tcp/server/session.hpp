@@ -90,6 +90,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void close();
   void abort();
   void set_no_delay(bool on);
+  void set_diffserv(std::uint8_t dscp);
   // This connection's R2 (MUST-21); nullopt: never give up.
   void set_retransmission_limit(std::optional<std::chrono::milliseconds> r2);
   // Soft-error reports on or off (SHLD-20); off also for a spec whose

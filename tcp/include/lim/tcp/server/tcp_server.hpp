@@ -49,6 +49,10 @@ class Connection {
   void abort() { session_->abort(); }
   // Nagle's algorithm off (MUST-17).
   void set_no_delay(bool on) { session_->set_no_delay(on); }
+  // The Diffserv codepoint (RFC 2474's DSCP, 0–63) of every segment this
+  // connection sends from now on (MUST-48), at any time (SHLD-21); it goes
+  // to IP as it is (SHLD-22). Throws std::invalid_argument above 63.
+  void set_diffserv(std::uint8_t dscp) { session_->set_diffserv(dscp); }
   // R2 for this connection (MUST-21): how long data may go unacknowledged,
   // through retransmissions, before the connection is reset; nullopt for
   // "infinity" (the application decides when to give up). The server's

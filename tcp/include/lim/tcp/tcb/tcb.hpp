@@ -91,6 +91,7 @@ struct TcbConfig {
   bool nagle = true;                        // SHLD-7; Connection::set_no_delay turns it off (MUST-17)
   std::uint8_t window_scale = 7;            // offered when the peer offers one (RFC 7323)
   unsigned mtu = 1500;
+  std::uint8_t ttl = 64;  // MUST-49: configurable; 64 as Linux's default (RFC 1700's advice)
 };
 
 // A segment that arrived, as the TCB reads it.
@@ -102,6 +103,10 @@ struct Segment {
   std::uint16_t window = 0;
   wire::TcpOptions options;
   std::vector<std::uint8_t> payload;
+  // Its IPv4 header's TTL and Diffserv codepoint: what lim sends with
+  // (MUST-49, MUST-48), and what an arriving segment came with.
+  std::uint8_t ttl = 64;
+  std::uint8_t diffserv = 0;
   bool has(std::uint8_t bits) const { return (flags & bits) == bits; }
   // SEG.LEN: data octets, plus one each for SYN and FIN.
   std::uint32_t length() const {
@@ -204,6 +209,9 @@ class Tcb {
   // Safe from any thread: this connection's R2 for data (MUST-21); nullopt
   // is RFC 9293 §3.8.3's "infinity": retransmit until the application ends it.
   void set_data_give_up(std::optional<Milliseconds> r2);
+  // Safe from any thread: the Diffserv codepoint of every segment from now
+  // on (MUST-48, SHLD-21), 0–63; it goes to IP unchanged (SHLD-22).
+  void set_diffserv(std::uint8_t dscp) { diffserv_ = dscp; }
   // Safe from any thread: whether R1 is reported to the application (SHLD-20).
   void set_error_reports(bool on) { error_reports_ = on; }
   // What the last "error_report" to the reader was about.
@@ -410,6 +418,7 @@ class Tcb {
   std::atomic<bool> nagle_;
   std::atomic<std::int64_t> data_give_up_ms_;  // R2 for data, set_data_give_up's
   std::atomic<bool> error_reports_{true};
+  std::atomic<std::uint8_t> diffserv_{0};
 
   Statistics statistics_;
 };

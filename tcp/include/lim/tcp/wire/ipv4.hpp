@@ -22,6 +22,8 @@ class Ipv4View {
   IpAddress destination() const { return IpAddress::v4(read32(16)); }
   std::uint8_t protocol() const { return packet_[9]; }
   std::uint8_t ttl() const { return packet_[8]; }
+  // The DSCP in its six high bits (RFC 2474), ECN in the low two (RFC 3168).
+  std::uint8_t type_of_service() const { return packet_[1]; }
   std::uint16_t identification() const { return static_cast<std::uint16_t>(packet_[4] << 8 | packet_[5]); }
   std::size_t header_length() const { return header_length_; }
   std::span<const std::uint8_t> packet() const { return packet_; }
@@ -43,6 +45,6 @@ class Ipv4View {
 // `payload_length` bytes into `out`, checksum included.
 void write_ipv4_header(std::span<std::uint8_t, kIpv4HeaderBytes> out, const IpAddress& source,
                        const IpAddress& destination, std::uint8_t protocol, std::size_t payload_length,
-                       std::uint16_t identification, std::uint8_t ttl = 64);
+                       std::uint16_t identification, std::uint8_t ttl = 64, std::uint8_t type_of_service = 0);
 
 }  // namespace lim::tcp::wire

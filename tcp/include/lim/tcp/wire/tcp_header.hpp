@@ -75,6 +75,8 @@ struct TcpSegmentFields {
   TcpOptions options;
   std::span<const std::uint8_t> payload;
   std::uint16_t ip_identification = 0;
+  std::uint8_t ttl = 64;
+  std::uint8_t diffserv = 0;  // the DSCP; ECN stays 0 (lim has no ECN)
 };
 
 // The IPv4 packet carrying the segment, both checksums computed.
