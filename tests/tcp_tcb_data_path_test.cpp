@@ -773,5 +773,245 @@ TEST(TcpTcbDataPath, RFC3522_AnEchoOfTheOriginalUndoesTheReduction) {
   }
 }
 
+// ---- acknowledgements (RFC 9293 §3.8.6.3, §4.2 of RFC 5681) ---------------------------------
+
+// The instant a test's `answer` saw each segment lim sent, with the segment.
+struct Timed {
+  TimePoint at;
+  OutSegment segment;
+};
+std::vector<Timed> timed_run(HandDriven& lim, Clock::duration duration) {
+  std::vector<Timed> seen;
+  (void)lim.run_for(duration, [&](const OutSegment& s) { seen.push_back({lim.now(), s}); });
+  return seen;
+}
+
+// SHLD-18, MUST-40, MUST-58: a lone short segment is not acknowledged at
+// once but after the delayed-ACK timer, well under 0.5 s; three that came
+// together are answered by that one ACK.
+TEST(TcpTcbDataPath, MUST40_SHLD18_MUST58_ShortSegmentsAreAcknowledgedTogetherWithinHalfASecond) {
+  HandDriven lim;
+  lim.connect(65535, 1000);
+  const TimePoint arrived = lim.now();
+  (void)lim.data(kPeerIsn + 1, 100);
+  (void)lim.data(kPeerIsn + 101, 100);
+  (void)lim.data(kPeerIsn + 201, 100);
+  EXPECT_TRUE(lim.run_for(0ms).empty()) << "acknowledged at once: no delayed ACK";
+  const auto acks = timed_run(lim, 1000ms);
+  ASSERT_EQ(acks.size(), 1u) << "the three were not acknowledged by one ACK";
+  EXPECT_EQ(acks[0].segment.ack, kPeerIsn + 301);
+  EXPECT_LT(acks[0].at - arrived, 500ms);
+  EXPECT_GT(acks[0].at - arrived, 0ms);
+}
+
+// SHLD-19: the second full-sized segment is acknowledged at once, with the
+// first, without waiting for the timer.
+TEST(TcpTcbDataPath, SHLD19_EverySecondFullSizedSegmentIsAcknowledgedAtOnce) {
+  HandDriven lim;
+  lim.connect(65535, 1000);
+  (void)lim.data(kPeerIsn + 1, 1000);
+  EXPECT_TRUE(lim.run_for(0ms).empty()) << "one full segment owes no immediate ACK";
+  (void)lim.data(kPeerIsn + 1001, 1000);
+  const auto now = lim.run_for(0ms);
+  ASSERT_EQ(now.size(), 1u) << "the second full segment was not acknowledged at once";
+  EXPECT_EQ(now[0].ack, kPeerIsn + 2001);
+  (void)lim.data(kPeerIsn + 2001, 1000);
+  EXPECT_TRUE(lim.run_for(0ms).empty()) << "the count starts again after the ACK";
+}
+
+// ---- sending (RFC 9293 §3.7.4, §3.8.6.2, §3.9.1.2) ---------------------------------------
+
+// SHLD-7: with a small segment unacknowledged, another small one waits for
+// the ACK (Nagle); MUST-17: with Nagle off it goes at once.
+TEST(TcpTcbDataPath, SHLD7_MUST17_NagleHoldsASmallSegmentUntilTheAckUnlessTurnedOff) {
+  for (const bool nagle : {true, false}) {
+    SCOPED_TRACE(nagle ? "Nagle on" : "Nagle off");
+    HandDriven lim;
+    lim.connect(65535, 1000);
+    lim.tcb().set_nagle(nagle);
+    lim.write(100);
+    EXPECT_EQ(payload_of(lim.run_for(0ms)), 100u);
+    lim.write(100);
+    const auto second = lim.run_for(100ms);
+    if (nagle) {
+      EXPECT_EQ(payload_of(second), 0u) << "a second small segment with the first unacknowledged";
+      (void)lim.ack(lim.iss() + 101, 65535);
+      EXPECT_EQ(payload_of(lim.run_for(0ms)), 100u) << "the ACK did not release it";
+    } else {
+      EXPECT_EQ(payload_of(second), 100u) << "held back with Nagle off";
+    }
+  }
+}
+
+// SHLD-27, SHLD-28: small writes held back meanwhile leave as full-sized
+// segments, cut by the MSS rather than by the writes.
+TEST(TcpTcbDataPath, SHLD27_SHLD28_SmallWritesLeaveAsFullSizedSegments) {
+  HandDriven lim;
+  lim.connect(65535, 1000);
+  lim.write(300);
+  ASSERT_EQ(payload_of(lim.run_for(0ms)), 300u);
+  const auto sizes = [](const std::vector<OutSegment>& sent) {
+    std::vector<std::size_t> out;
+    for (const auto& segment : sent)
+      if (!segment.payload.empty()) out.push_back(segment.payload.size());
+    return out;
+  };
+  // Five writes of 300 with the first unacknowledged: the first 1000 octets
+  // of them are a full segment and go; the last 500 wait for the ACK (Nagle).
+  std::vector<std::size_t> meanwhile;
+  for (int i = 0; i < 5; ++i) {
+    lim.write(300);
+    for (const auto size : sizes(lim.run_for(0ms))) meanwhile.push_back(size);
+  }
+  EXPECT_EQ(meanwhile, (std::vector<std::size_t>{1000}));
+  (void)lim.ack(lim.iss() + 301, 65535);
+  EXPECT_TRUE(sizes(lim.run_for(0ms)).empty()) << "short, with the full segment still unacknowledged";
+  (void)lim.ack(lim.iss() + 1301, 65535);
+  EXPECT_EQ(sizes(lim.run_for(0ms)), (std::vector<std::size_t>{500}));
+}
+
+// MUST-61: the segment that empties the send buffer carries PSH, the ones
+// before it do not; MUST-65: none of them carries an MSS option (only the
+// SYN-ACK does).
+TEST(TcpTcbDataPath, MUST61_MUST65_PshOnTheLastSegmentOfTheBufferAndMssOnlyOnTheSyn) {
+  HandDriven lim;
+  lim.connect(65535, 1000);
+  EXPECT_TRUE(lim.syn_ack().options.maximum_segment_size.has_value());
+  lim.tcb().set_nagle(false);  // the short last segment goes with the others
+  lim.write(2500);
+  const auto sent = lim.run_for(0ms);
+  ASSERT_EQ(sent.size(), 3u);
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ((sent[i].flags & wire::flag::kPsh) != 0, i + 1 == sent.size()) << "segment " << i;
+    EXPECT_FALSE(sent[i].options.maximum_segment_size.has_value()) << "segment " << i;
+  }
+}
+
+// ---- a window that shrinks (RFC 9293 §3.8.6.2.2) ----------------------------------------
+
+// MUST-34, SHLD-15, SHLD-16: the peer takes back the right edge of its
+// window: no new data goes past the new edge, and the retransmission timer
+// resends the old data inside it, from SND.UNA; nothing breaks.
+TEST(TcpTcbDataPath, MUST34_SHLD15_SHLD16_AShrunkWindowGetsNoNewDataAndOldDataInsideItIsResent) {
+  HandDriven lim;
+  lim.connect(4000, 1000);
+  lim.write(8000);
+  ASSERT_EQ(payload_of(lim.run_for(0ms)), 4000u);
+  const std::uint32_t una = lim.iss() + 1 + 1000;
+  // The first segment taken, the window 1000: the edge moves back from
+  // ISS+4001 to ISS+2001 while SND.NXT is ISS+4001.
+  EXPECT_EQ(payload_of(lim.ack(una, 1000)), 0u);
+  std::vector<OutSegment> resent;
+  (void)lim.run_for(3s, [&](const OutSegment& segment) {
+    if (!segment.payload.empty()) resent.push_back(segment);
+  });
+  ASSERT_FALSE(resent.empty()) << "the old data inside the window was not resent";
+  for (const auto& segment : resent) {
+    EXPECT_EQ(segment.seq, una) << "new data, or data past the shrunk edge";
+    EXPECT_LE(segment.payload.size(), 1000u);
+  }
+  EXPECT_NE(lim.tcb().state(), TcpState::Closed);
+  // The peer takes it and opens the window: the rest follows.
+  (void)lim.ack(una + 1000, 65535);
+  EXPECT_GT(payload_of(lim.run_for(10s, [&](const OutSegment& segment) {
+              if (!segment.payload.empty()) (void)lim.ack(segment.seq + static_cast<std::uint32_t>(segment.payload.size()), 65535);
+            })),
+            0u);
+  EXPECT_EQ(lim.tcb().snd_una(), lim.iss() + 1 + 8000);
+}
+
+// MUST-35: a window that shrinks to zero with data outstanding is probed
+// (the octet at SND.UNA, again and again), for as long as the peer answers.
+TEST(TcpTcbDataPath, MUST35_AWindowShrunkToZeroIsProbed) {
+  HandDriven lim;
+  lim.connect(4000, 1000);
+  lim.write(4000);
+  ASSERT_EQ(payload_of(lim.run_for(0ms)), 4000u);
+  const std::uint32_t una = lim.iss() + 1 + 1000;
+  (void)lim.ack(una, 0);
+  std::size_t probes = 0;
+  const auto sent = lim.run_for(10min, [&](const OutSegment& segment) {
+    if (segment.seq == una && !segment.payload.empty()) ++probes;
+    (void)lim.ack(una, 0);
+  });
+  EXPECT_GE(probes, 5u);
+  EXPECT_FALSE(any_reset(sent));
+  EXPECT_EQ(lim.tcb().state(), TcpState::Established);
+}
+
+// SHLD-14: a receiver whose application does not read never moves its
+// window's right edge back, whatever arrives.
+TEST(TcpTcbDataPath, SHLD14_TheReceiverNeverMovesItsRightEdgeBack) {
+  TcbConfig config;
+  config.receive_buffer = 8000;
+  HandDriven lim(config);
+  lim.connect(65535, 1000);
+  std::uint32_t edge = 0;
+  bool first = true;
+  const auto check = [&](const std::vector<OutSegment>& segments) {
+    for (const auto& segment : segments) {
+      const std::uint32_t right = segment.ack + segment.window;
+      if (!first) {
+        EXPECT_TRUE(seq_le(edge, right)) << "the right edge moved back from " << edge << " to " << right;
+      }
+      edge = right;
+      first = false;
+    }
+  };
+  for (std::uint32_t i = 0; i < 12; ++i) {
+    check(lim.data(kPeerIsn + 1 + 700 * i, 700));
+    check(lim.run_for(50ms));
+  }
+  EXPECT_FALSE(first) << "no ACK came at all";
+  EXPECT_LT(lim.tcb().rcv_wnd(), 8000u) << "the window never filled";
+}
+
+// ---- excessive retransmission (RFC 9293 §3.8.3) -----------------------------------------
+
+// SHLD-11: data nobody acknowledges is retransmitted for at least 100 s
+// before the connection is given up (and then it is, with a RST).
+TEST(TcpTcbDataPath, SHLD11_DataIsRetransmittedForAtLeast100SecondsBeforeR2) {
+  HandDriven lim;
+  lim.connect(65535, 1000);
+  const TimePoint written = lim.now();
+  lim.write(500);
+  std::optional<TimePoint> reset_at;
+  std::size_t retransmissions = 0;
+  (void)lim.run_for(10min, [&](const OutSegment& segment) {
+    if (segment.flags & kRst) {
+      reset_at = lim.now();
+    } else if (!segment.payload.empty()) {
+      ++retransmissions;
+    }
+  });
+  ASSERT_TRUE(reset_at) << "never given up";
+  EXPECT_GE(*reset_at - written, 100s);
+  EXPECT_LE(*reset_at - written, 100s + 2 * TcbConfig{}.max_rto);
+  EXPECT_GE(retransmissions, 5u);
+}
+
+// MUST-23: a SYN-ACK nobody acknowledges is retransmitted for at least
+// 3 minutes before SYN-RECEIVED gives up.
+TEST(TcpTcbDataPath, MUST23_ASynAckIsRetransmittedForAtLeastThreeMinutes) {
+  HandDriven lim;
+  Segment syn = lim.segment(kSyn, kPeerIsn, 0, 65535);
+  syn.options.maximum_segment_size = 1000;
+  const TimePoint arrived = lim.now();
+  ASSERT_EQ(lim.send(syn).size(), 1u);
+  std::size_t again = 0;
+  TimePoint last{};
+  (void)lim.run_for(3min - 1s, [&](const OutSegment& segment) {
+    if (segment.flags == (kSyn | kAck)) {
+      ++again;
+      last = lim.now();
+    }
+  });
+  EXPECT_EQ(lim.tcb().state(), TcpState::SynReceived) << "given up before 3 minutes";
+  EXPECT_GE(again, 4u);
+  EXPECT_GT(last - arrived, 1min);
+  (void)lim.run_for(10min);
+  EXPECT_EQ(lim.tcb().state(), TcpState::Closed) << "never given up";
+}
+
 }  // namespace
 }  // namespace lim::tcp::tcb
