@@ -19,6 +19,8 @@
 #include "lim/tcp/server/apps.hpp"
 #include "lim/tcp/server/segment_codec.hpp"
 #include "lim/tcp/server/tcp_server.hpp"
+#include "lim/tcp/wire/checksum.hpp"
+#include "lim/tcp/wire/ipv4.hpp"
 
 namespace lim::tcp::server {
 namespace {
@@ -694,6 +696,103 @@ TEST_F(TcpServerInMemory, RFC5827_WithThreeSegmentsOutstandingTheSecondDuplicate
   EXPECT_EQ(std::string(resent->payload.begin(), resent->payload.end()), std::string(1000, 'b'));
   send(kAck, peer_next, iss + 4001);
   EXPECT_FALSE(next_data(300ms));
+}
+
+// ---- opening, resets, what is not for lim (RFC 9293 §3.9.1.1, §3.5.3, §3.9.2) -------------
+
+// MUST-41: a second passive OPEN of a port in use is refused and leaves the
+// connection on that port as it was.
+TEST_F(TcpServerInMemory, MUST41_APassiveOpenLeavesExistingConnectionsAlone) {
+  start();
+  const std::uint32_t iss = connect();
+  EXPECT_THROW(server_->listen(7), std::invalid_argument);
+  send(kAck | kPsh, 1001, iss + 1, "still here");
+  const auto echo = next_data(2000ms);
+  ASSERT_TRUE(echo) << "the connection did not survive the second OPEN";
+  EXPECT_EQ(std::string(echo->payload.begin(), echo->payload.end()), "still here");
+}
+
+// MUST-11: a SYN-RECEIVED that came from a passive OPEN goes back to
+// listening when it is reset: the port takes the next SYN.
+TEST_F(TcpServerInMemory, MUST11_AResetInSynReceivedFromAPassiveOpenLeavesThePortListening) {
+  start();
+  wire::TcpOptions options;
+  options.maximum_segment_size = 1000;
+  send(kSyn, 1000, 0, {}, 7, options);
+  const auto synack = receive();
+  ASSERT_TRUE(synack && synack->flags == (kSyn | kAck));
+  send(kRst, 1001, 0);
+  EXPECT_TRUE(logged("CLOSED")) << "the reset did not end SYN-RECEIVED";
+  send(kSyn, 5000, 0, {}, 7, options, 40001);
+  const auto again = receive();
+  ASSERT_TRUE(again) << "the port stopped listening";
+  EXPECT_EQ(again->flags, kSyn | kAck);
+  EXPECT_EQ(again->ack, 5001u);
+}
+
+// SHLD-2: a RST may carry data; it is judged by its sequence number, and the
+// data does not stop it resetting.
+TEST_F(TcpServerInMemory, SHLD2_ARstCarryingDataStillResets) {
+  start();
+  connect();
+  send(kRst | kAck, 1001, 0, "diagnostic text");
+  EXPECT_TRUE(logged("CLOSED")) << "a RST with data was not taken";
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(server_->connections(), 0u);
+}
+
+// MUST-57: a SYN to a broadcast or multicast address is dropped silently.
+TEST_F(TcpServerInMemory, MUST57_SynsToBroadcastAndMulticastAddressesGetNoAnswer) {
+  start();
+  for (const std::uint32_t to : {0xFFFFFFFFu, 0xC612FFFFu, 0xE0000001u, 0xEFFFFFFAu}) {
+    tcb::OutSegment syn;
+    syn.tuple = {kPeer, 40000, wire::IpAddress::v4(to), 7};
+    syn.seq = 1000;
+    syn.flags = kSyn;
+    syn.window = 65535;
+    link_->inject(to_packet(syn, 1));
+  }
+  EXPECT_FALSE(receive(300ms)) << "answered a SYN not addressed to lim";
+  EXPECT_EQ(server_->half_open(), 0u);
+}
+
+// An ICMP error about the connection (RFC 792): type, code, and the header
+// of lim's segment that caused it with 8 octets of its TCP header.
+link::Packet icmp_about(std::uint8_t type, std::uint8_t code, const wire::FourTuple& tuple, std::uint32_t seq) {
+  tcb::OutSegment quoted;
+  quoted.tuple = tuple;  // lim's segment: from lim to the peer
+  quoted.seq = seq;
+  quoted.flags = kAck;
+  const auto original = to_packet(quoted, 9);
+  std::vector<std::uint8_t> icmp = {type, code, 0, 0, 0, 0, 0, 0};
+  icmp.insert(icmp.end(), original.begin(), original.begin() + 28);
+  wire::Checksum sum;
+  sum.add(icmp);
+  const auto value = sum.finish();
+  icmp[2] = static_cast<std::uint8_t>(value >> 8);
+  icmp[3] = static_cast<std::uint8_t>(value);
+  link::Packet packet(wire::kIpv4HeaderBytes);
+  wire::write_ipv4_header(std::span<std::uint8_t, wire::kIpv4HeaderBytes>(packet.data(), wire::kIpv4HeaderBytes),
+                          tuple.remote, tuple.local, 1, icmp.size(), 77);
+  packet.insert(packet.end(), icmp.begin(), icmp.end());
+  return packet;
+}
+
+// MUST-55, MUST-56: Source Quench, and the soft errors (Destination
+// Unreachable 0, 1, 5, Time Exceeded, Parameter Problem) about a live
+// connection abort nothing: it goes on echoing.
+TEST_F(TcpServerInMemory, MUST55_MUST56_SourceQuenchAndSoftIcmpErrorsDoNotAbort) {
+  start();
+  const std::uint32_t iss = connect();
+  const wire::FourTuple ours = {kLim, 7, kPeer, 40000};
+  const std::vector<std::pair<std::uint8_t, std::uint8_t>> errors = {{4, 0}, {3, 0}, {3, 1}, {3, 5}, {11, 0}, {12, 0}};
+  for (const auto& [type, code] : errors) link_->inject(icmp_about(type, code, ours, iss + 1));
+  EXPECT_FALSE(receive(200ms)) << "an ICMP message was answered";
+  send(kAck | kPsh, 1001, iss + 1, "after the errors");
+  const auto echo = next_data(2000ms);
+  ASSERT_TRUE(echo) << "the connection did not survive the ICMP messages";
+  EXPECT_EQ(std::string(echo->payload.begin(), echo->payload.end()), "after the errors");
+  EXPECT_EQ(server_->connections(), 1u);
 }
 
 // ---- the IP layer's fields (RFC 9293 §3.9.1.9, §3.9.2.1) ------------------------------
