@@ -8,17 +8,20 @@
 //
 //   build/bench/compact_store                    # the standard points
 //   build/bench/compact_store --point 3,1,8 --store compact
+//   build/bench/compact_store --point 3,1,17 --store compact --max-states 20000000 --nodes
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "kmc_family.hpp"
 #include "lim/explore/compact_explorer.hpp"
@@ -46,28 +49,45 @@ lim::automata::System load(const std::string& text) {
 }
 
 // In the child: explore, print the figures on `out`.
-void explore(const Point& point, bool compact, int out) {
+struct Run {
+  std::optional<std::uint64_t> max_states;
+  bool nodes = false;
+};
+
+void explore(const Point& point, bool compact, const Run& run, int out) {
   const auto system = load(lim::bench::family(point.pairs, point.labels, point.k));
   const lim::semantics::AsynchronousSemantics semantics(system, static_cast<unsigned>(point.k));
+  lim::explore::ExploreOptions options;
+  options.limits.max_states = run.max_states;
   std::string line;
   if (compact) {
-    const auto space = lim::explore::explore_compact(semantics);
+    const auto space = lim::explore::explore_compact(semantics, options);
     line = fmt::format("{} {} {} {}\n", space.size(), space.edge_count(), space.seconds, space.memory_bytes());
+    if (run.nodes) {
+      // On stderr, so that the figures line stays the only one on the pipe.
+      const auto cuts = space.states.cuts();
+      for (std::size_t word = 0; word < cuts.size(); ++word)
+        fmt::print(stderr, "word {}: {} bits used, fields at {}, cut at {}\n", word, space.layout.used_bits(word),
+                   fmt::join(space.layout.field_starts(word), " "), cuts[word]);
+      for (const auto& node : space.states.node_figures())
+        fmt::print(stderr, "node halves [{}, {}): {} pairs, {:.1f} MiB\n", node.first, node.last, node.pairs,
+                   static_cast<double>(node.bytes) / (1 << 20));
+    }
   } else {
-    const auto space = lim::explore::explore(semantics);
+    const auto space = lim::explore::explore(semantics, options);
     line = fmt::format("{} {} {} {}\n", space.size(), space.edge_count(), space.seconds, space.memory_bytes());
   }
   if (::write(out, line.data(), line.size()) != static_cast<ssize_t>(line.size())) std::_Exit(3);
 }
 
-Figures measure(const Point& point, bool compact) {
+Figures measure(const Point& point, bool compact, const Run& run) {
   int pipe[2];
   if (::pipe(pipe) != 0) std::exit(3);
   std::fflush(nullptr);
   const pid_t child = ::fork();
   if (child == 0) {
     ::close(pipe[0]);
-    explore(point, compact, pipe[1]);
+    explore(point, compact, run, pipe[1]);
     std::_Exit(0);
   }
   ::close(pipe[1]);
@@ -98,6 +118,9 @@ int main(int argc, char** argv) {
   std::string store = "both";
   app.add_option("--point", requested, "PAIRS,LABELS,K (repeatable); default: the standard points");
   app.add_option("--store", store, "graph, compact or both")->check(CLI::IsMember({"graph", "compact", "both"}));
+  Run run;
+  app.add_option("--max-states", run.max_states, "stop each exploration after this many configurations");
+  app.add_flag("--nodes", run.nodes, "print the compact store's cut and each tree node's pairs and bytes (stderr)");
   CLI11_PARSE(app, argc, argv);
   std::vector<Point> points;
   for (const auto& text : requested) {
@@ -114,7 +137,7 @@ int main(int argc, char** argv) {
   for (const auto& point : points) {
     for (const bool compact : {false, true}) {
       if (store != "both" && (store == "compact") != compact) continue;
-      const auto f = measure(point, compact);
+      const auto f = measure(point, compact, run);
       fmt::print("| {}, {}, {} | {} | {:.0f} | {:.0f} | {:.2f} | {:.2f} M | {:.1f} | {:.1f} |\n", point.pairs,
                  point.labels, point.k, compact ? "compact" : "graph", f.states, f.transitions, f.seconds,
                  f.states / f.seconds / 1e6, f.own_bytes / f.states, f.peak_rss / f.states);

@@ -370,7 +370,7 @@ Figures run_lim(const Sizes& sizes, bool offload) {
     server = std::make_unique<tcp::server::TcpServer>(
         tcp::server::load_server_spec(lim::runtime::default_gate(), "specs/tcp/server.lim",
                                       tcp::server::builtin_server_spec()),
-        tcp::server::load_closed_spec(lim::runtime::default_gate()),
+        tcp::server::load_stateless_specs(lim::runtime::default_gate()),
         std::make_unique<tcp::link::TunLink>(link), options);
     for (const auto& [port, app] : {std::pair{std::uint16_t{9}, tcp::server::App::Discard},
                                    std::pair{std::uint16_t{7}, tcp::server::App::Echo}}) {

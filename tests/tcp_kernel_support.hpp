@@ -143,7 +143,7 @@ class KernelServer {
   explicit KernelServer(App app, Options settings = Options()) {
     static const runtime::VerificationGate gate;
     auto spec = server::load_server_spec(gate, "specs/tcp/server.lim", server::builtin_server_spec());
-    auto closed = server::load_closed_spec(gate);
+    auto closed = server::load_stateless_specs(gate);
     link::TunLinkOptions options;
     options.device = "limtun0";
     options.kernel_address = kKernel;

@@ -40,7 +40,7 @@ class TcpServerInMemory : public ::testing::Test {
   void start(std::function<void(tcb::Reaction&)> tamper = {}) {
     static const runtime::VerificationGate gate;
     auto spec = load_server_spec(gate, "specs/tcp/server.lim", builtin_server_spec());
-    auto closed = load_closed_spec(gate);
+    auto closed = load_stateless_specs(gate);
     auto link = std::make_unique<link::MemoryLink>();
     link_ = link.get();
     TcpServerOptions options;
@@ -531,13 +531,15 @@ TEST_F(TcpServerInMemory, MUST59_QueuedSegmentsAreAllProcessedBeforeAnyAck) {
   EXPECT_LE(pure_acks, 1);
 }
 
-// RFC 4987 §3.4: with the half-open bound full, a new SYN evicts the oldest
-// half-open connection (a RST from SND.NXT, the user's ABORT in SYN-RECEIVED)
-// instead of being dropped; the new client connects and its data comes back,
-// and neither a further flood nor eviction touches an established
-// connection. The bound holds throughout.
+// RFC 4987 §3.4, with SYN cookies turned off (--no-syn-cookies): with the
+// half-open bound full, a new SYN evicts the oldest half-open connection (a
+// RST from SND.NXT, the user's ABORT in SYN-RECEIVED) instead of being
+// dropped; the new client connects and its data comes back, and neither a
+// further flood nor eviction touches an established connection. The bound
+// holds throughout.
 TEST_F(TcpServerInMemory, RFC4987_AFullHalfOpenBoundEvictsTheOldestAndANewClientConnects) {
   limits_.half_open = 4;
+  limits_.syn_cookies = false;
   start();
   std::map<std::uint16_t, std::uint32_t> iss;  // the flood's ports, lim's ISN for each
   for (std::uint16_t port = 50000; port < 50004; ++port) {
@@ -610,6 +612,72 @@ TEST_F(TcpServerInMemory, RFC4987_AFullHalfOpenBoundEvictsTheOldestAndANewClient
   for (int i = 0; i < 200 && server_->connections() > 5; ++i) std::this_thread::sleep_for(5ms);
   EXPECT_EQ(server_->connections(), 5u);  // four half-open and the established one
   EXPECT_EQ(server_->half_open(), 4u);
+}
+
+// RFC 4987 §3.6: with the half-open bound full, a SYN is answered with a
+// cookie and nothing is kept — no session, no eviction, the bound's four
+// untouched. The cookie's SYN-ACK offers only what a cookie can carry (the
+// MSS, not window scaling, SACK or timestamps, though the SYN offered them).
+// Its ACK, however late, makes the connection: the data is echoed, from
+// ISS + 1, and the SYN-ACK the rebuilt handshake plays is not sent again. An
+// ACK with a cookie one bit off, or for another ISN, is a stranger's: LISTEN
+// answers it with a RST (§3.10.7.2) and no connection is made.
+TEST_F(TcpServerInMemory, RFC4987_AFullHalfOpenBoundAnswersWithASynCookieAndItsAckConnects) {
+  limits_.half_open = 4;
+  start();
+  for (std::uint16_t port = 50000; port < 50004; ++port) {
+    send(kSyn, 7000, 0, {}, 7, {}, port);
+    const auto synack = receive();
+    ASSERT_TRUE(synack && synack->flags == (kSyn | kAck));
+  }
+  ASSERT_EQ(server_->half_open(), 4u);
+  const auto connections = server_->connections();
+  wire::TcpOptions offered;
+  offered.maximum_segment_size = 1400;
+  offered.window_scale = 7;
+  offered.sack_permitted = true;
+  offered.timestamps = wire::Timestamps{12345, 0};
+  send(kSyn, 1000, 0, {}, 7, offered);
+  const auto cookie = receive();
+  ASSERT_TRUE(cookie && cookie->flags == (kSyn | kAck));
+  EXPECT_EQ(cookie->tuple.local_port, 40000);
+  EXPECT_EQ(cookie->ack, 1001u);
+  EXPECT_EQ(cookie->options.maximum_segment_size, std::optional<std::uint16_t>(1460));
+  EXPECT_FALSE(cookie->options.window_scale);
+  EXPECT_FALSE(cookie->options.sack_permitted);
+  EXPECT_FALSE(cookie->options.timestamps);
+  EXPECT_EQ(cookie->window, std::min<std::size_t>(tcb_.receive_buffer, 0xFFFF));
+  EXPECT_FALSE(receive(200ms)) << "a cookie SYN is answered once, and nothing is evicted";
+  EXPECT_EQ(server_->half_open(), 4u);
+  EXPECT_EQ(server_->connections(), connections) << "a cookie keeps nothing";
+  EXPECT_EQ(server_->counters().cookies_sent, 1u);
+  EXPECT_EQ(server_->counters().evicted, 0u);
+  // Strangers' ACKs: the cookie with one bit flipped, and the cookie for
+  // another ISN. Each is answered by LISTEN's RST at SEG.ACK.
+  for (const auto& [seq, ack] : {std::pair{1001u, (cookie->seq ^ 0x10u) + 1}, std::pair{2001u, cookie->seq + 1}}) {
+    send(kAck, seq, ack, {}, 7, {}, 40001);
+    const auto reset = receive();
+    ASSERT_TRUE(reset);
+    EXPECT_EQ(reset->flags, kRst);
+    EXPECT_EQ(reset->seq, ack);
+  }
+  EXPECT_EQ(server_->counters().cookies_accepted, 0u);
+  // The client's ACK, half a second later, with its first data.
+  std::this_thread::sleep_for(500ms);
+  send(kAck | kPsh, 1001, cookie->seq + 1, "made from a cookie");
+  std::string echoed;
+  while (echoed.size() < 18) {
+    const auto segment = receive();
+    ASSERT_TRUE(segment) << "no echo on the connection made from the cookie";
+    EXPECT_FALSE(segment->has(kSyn)) << "the rebuilt handshake's SYN-ACK went out";
+    EXPECT_FALSE(segment->has(kRst));
+    EXPECT_EQ(segment->seq, cookie->seq + 1 + echoed.size());
+    echoed.append(segment->payload.begin(), segment->payload.end());
+  }
+  EXPECT_EQ(echoed, "made from a cookie");
+  EXPECT_EQ(server_->counters().cookies_accepted, 1u);
+  EXPECT_EQ(server_->half_open(), 4u);
+  EXPECT_EQ(server_->connections(), connections + 1);
 }
 
 // Collects lim's echo of the peer's data, segment by segment.

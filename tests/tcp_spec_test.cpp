@@ -88,6 +88,33 @@ std::string mutated(const std::string& from, const std::string& to) {
   return at == std::string::npos ? text : text.replace(at, from.size(), to);
 }
 
+// The stateless responders' specs (specs/tcp/closed.lim, syn-cookies.lim):
+// each verifies, both semantics, and the gate accepts it for 1-bounded
+// in-process channels, as the server runs it.
+TEST(TcpSpec, TheStatelessRespondersVerify) {
+  for (const std::string name : {"specs/tcp/closed.lim", "specs/tcp/syn-cookies.lim"}) {
+    SCOPED_TRACE(name);
+    const auto text = testing::read_file(testing::source_dir() / name);
+    auto spec = pipeline::load_spec_text(name, text);
+    ASSERT_TRUE(spec.ok()) << format_diagnostics(spec.source, spec.diagnostics);
+    pipeline::CheckOptions options;
+    options.properties = {SyncProperty::Safety, SyncProperty::DeadlockFreedom};
+    const auto report = pipeline::check_synchronous(name, *spec.system, options);
+    EXPECT_EQ(verdicts(report), "safety ✓ deadlock-freedom ✓ ");
+    for (const auto& finding : report.findings) EXPECT_NE(finding.kind, "unhandled") << finding.message;
+    properties::BoundedAnalysis analysis(*spec.system, 1, {});
+    std::string text_async;
+    for (const auto property : {AsyncProperty::KMc, AsyncProperty::DeadlockFreedom}) {
+      const auto result = analysis.check(property);
+      text_async += result.property + (result.verdict == Verdict::Holds ? " ✓ " : " ✗ ");
+    }
+    EXPECT_EQ(text_async, "k-mc ✓ async-deadlock-freedom ✓ ");
+    runtime::VerificationGate gate;
+    const auto protocol = gate.verify_text(name, text);
+    EXPECT_NO_THROW(protocol->require(runtime::Requirement{1, false}));
+  }
+}
+
 TEST(TcpSpec, ARemovedReactionIsAnUnhandledSegment) {
   // LISTEN without its RST for ACK-bearing segments (RFC 9293 §3.10.7.2).
   const auto report = check(mutated("rst(s: segment) . listen,\n      _ . net⊕rst(segment) . listen", "rst(s: segment) . listen"),

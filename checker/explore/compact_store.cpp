@@ -141,4 +141,10 @@ std::size_t CompactStore::memory_bytes() const {
   return bytes;
 }
 
+std::vector<CompactStore::NodeFigures> CompactStore::node_figures() const {
+  std::vector<NodeFigures> figures;
+  for (const auto& node : nodes_) figures.push_back({node.first, node.last, node.table.size(), node.table.memory_bytes()});
+  return figures;
+}
+
 }  // namespace lim::explore

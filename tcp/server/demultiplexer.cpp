@@ -9,8 +9,10 @@ void Demultiplexer::count_malformed(wire::WireError) {
   ++counters_.malformed;
 }
 
-void Demultiplexer::route(tcb::Segment segment, const std::function<void(tcb::Segment)>& closed) {
+void Demultiplexer::route(tcb::Segment segment, tcb::TimePoint now, const Responders& responders) {
   std::shared_ptr<Session> target, evicted;
+  std::optional<tcb::Segment> rebuilt;  // the SYN of a connection made from a cookie
+  bool to_cookies = false;
   {
     const std::lock_guard lock(mutex_);
     ++counters_.segments;
@@ -26,24 +28,46 @@ void Demultiplexer::route(tcb::Segment segment, const std::function<void(tcb::Se
     }
     if (!target) {
       const auto port = ports_.find(segment.tuple.local_port);
+      const auto label = tcb::segment_label(segment.flags);
       if (port == ports_.end()) {
         ++counters_.to_closed;
-      } else if (tcb::segment_label(segment.flags) == "syn") {
+      } else if (label == "syn") {
         if (connections_.size() >= limits_.connections || limits_.half_open == 0) {
           ++counters_.dropped_syns;  // a full SYN queue drops the SYN
           return;
         }
-        if (half_open_.size() >= limits_.half_open) {
-          auto& oldest = connections_.at(half_open_.front());
-          evicted = oldest.session.lock();
-          forget_half_open(oldest);
-          ++counters_.evicted;
+        if (half_open_.size() >= limits_.half_open && limits_.syn_cookies) {
+          if (!cookies_.make(segment.tuple, segment.seq, segment.options.maximum_segment_size, now)) {
+            ++counters_.dropped_syns;  // an MSS no cookie can carry
+            return;
+          }
+          ++counters_.cookies_sent;
+          last_cookie_ = now;
+          to_cookies = true;
+        } else {
+          if (half_open_.size() >= limits_.half_open) {
+            auto& oldest = connections_.at(half_open_.front());
+            evicted = oldest.session.lock();
+            forget_half_open(oldest);
+            ++counters_.evicted;
+          }
+          // The LISTEN session takes this connection; a new one listens.
+          target = port->second.listening;
+          target->bind(segment.tuple);
+          half_open_.push_back(segment.tuple);
+          connections_[segment.tuple] = Entry{target, true, std::prev(half_open_.end()), std::nullopt, std::nullopt};
+          port->second.listening = port->second.next();
         }
-        // The LISTEN session takes this connection; a new one listens.
+      } else if (last_cookie_ && now - *last_cookie_ < 2 * tcb::SynCookies::kTick &&
+                 (rebuilt = cookies_.rebuild_syn(segment, now))) {
+        if (connections_.size() >= limits_.connections) {
+          ++counters_.dropped_syns;  // the peer sends it again, or its data, and may find room then
+          return;
+        }
+        ++counters_.cookies_accepted;
         target = port->second.listening;
         target->bind(segment.tuple);
-        half_open_.push_back(segment.tuple);
-        connections_[segment.tuple] = Entry{target, true, std::prev(half_open_.end()), std::nullopt};
+        connections_[segment.tuple] = Entry{target, false, {}, std::nullopt, rebuilt->cookie_iss};
         port->second.listening = port->second.next();
       } else {
         target = port->second.listening;
@@ -52,10 +76,16 @@ void Demultiplexer::route(tcb::Segment segment, const std::function<void(tcb::Se
   }
   // Outside the lock: the evicted session's abort is a call of its user role.
   if (evicted) evicted->evict();
-  if (!target) {
-    closed(std::move(segment));
+  if (to_cookies) {
+    responders.cookie(std::move(segment));
     return;
   }
+  if (!target) {
+    responders.closed(std::move(segment));
+    return;
+  }
+  // A fresh session's inbox has room for both.
+  if (rebuilt) target->deliver(std::move(*rebuilt));
   if (!target->deliver(std::move(segment))) {
     const std::lock_guard lock(mutex_);
     ++counters_.inbox_full;
@@ -82,10 +112,17 @@ std::shared_ptr<Session> Demultiplexer::remove_port(std::uint16_t port) {
   return session;
 }
 
-void Demultiplexer::syn_ack_sent(const wire::FourTuple& tuple, std::uint32_t acknowledges) {
+bool Demultiplexer::syn_ack_sent(const wire::FourTuple& tuple, std::uint32_t iss) {
   const std::lock_guard lock(mutex_);
-  if (const auto found = connections_.find(tuple); found != connections_.end() && found->second.half_open)
-    found->second.handshake_ack = acknowledges;
+  const auto found = connections_.find(tuple);
+  if (found == connections_.end()) return false;
+  auto& entry = found->second;
+  if (entry.cookie_iss && *entry.cookie_iss == iss) {
+    entry.cookie_iss.reset();  // a retransmission of it, later, goes out
+    return true;
+  }
+  if (entry.half_open) entry.handshake_ack = iss + 1;
+  return false;
 }
 
 void Demultiplexer::established(const wire::FourTuple& tuple) {

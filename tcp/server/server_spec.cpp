@@ -48,6 +48,11 @@ const std::string& builtin_closed_spec() {
   return text;
 }
 
+const std::string& builtin_syn_cookies_spec() {
+  static const std::string text(kSynCookiesSpecText);
+  return text;
+}
+
 ServerSpec load_server_spec(const runtime::VerificationGate& gate, const std::string& name, const std::string& text) {
   ServerSpec spec;
   spec.protocol = gate.verify_text(name, text);
@@ -103,13 +108,23 @@ ServerSpec load_server_spec(const runtime::VerificationGate& gate, const std::st
   return spec;
 }
 
-ClosedPortSpec load_closed_spec(const runtime::VerificationGate& gate) {
-  ClosedPortSpec spec;
-  spec.protocol = gate.verify_text("specs/tcp/closed.lim", builtin_closed_spec());
-  spec.closed = role_of(*spec.protocol, "closed", false);
+namespace {
+
+ResponderSpec load_responder(const runtime::VerificationGate& gate, const std::string& name, const std::string& text,
+                             std::string_view role) {
+  ResponderSpec spec;
+  spec.protocol = gate.verify_text(name, text);
+  spec.role = role_of(*spec.protocol, role, false);
   spec.net = role_of(*spec.protocol, "net", true);
   spec.protocol->require(runtime::Requirement{1, false});
   return spec;
+}
+
+}  // namespace
+
+StatelessSpecs load_stateless_specs(const runtime::VerificationGate& gate) {
+  return {load_responder(gate, "specs/tcp/closed.lim", builtin_closed_spec(), "closed"),
+          load_responder(gate, "specs/tcp/syn-cookies.lim", builtin_syn_cookies_spec(), "cookies")};
 }
 
 }  // namespace lim::tcp::server

@@ -52,17 +52,26 @@ void Listener::close() {
   for (const auto& session : unaccepted) session->close();  // established but never accepted
 }
 
-TcpServer::TcpServer(ServerSpec spec, ClosedPortSpec closed, std::unique_ptr<link::Link> link,
+TcpServer::TcpServer(ServerSpec spec, StatelessSpecs stateless, std::unique_ptr<link::Link> link,
                      TcpServerOptions options)
     : spec_(std::move(spec)),
-      closed_spec_(std::move(closed)),
+      stateless_(std::move(stateless)),
       options_(std::move(options)),
       demultiplexer_(options_.limits),
       link_(std::move(link)) {
   options_.tcb.mtu = link_->mtu();
-  closed_ = std::make_unique<ClosedPort>(
-      closed_spec_, [this](const tcb::OutSegment& segment) { transmit(segment); },
-      [this](const std::string& line) { log(line); });
+  clock_ = options_.clock ? options_.clock : runtime::steady_clock();
+  const auto wire = [this](const tcb::OutSegment& segment) { transmit(segment); };
+  const auto log = [this](const std::string& line) { this->log(line); };
+  closed_ = std::make_unique<Responder>(
+      stateless_.closed, "closed-port responder", 256, [](const tcb::Segment& segment) { return tcb::reset_for(segment); },
+      wire, log);
+  // The flood's SYNs wait here, not in a session each: a full inbox drops
+  // them as a congested network would, and the client's SYN is sent again.
+  cookies_ = std::make_unique<Responder>(
+      stateless_.syn_cookies, "SYN cookie responder", 1024,
+      [this](const tcb::Segment& syn) { return demultiplexer_.cookies().syn_ack(syn, options_.tcb, clock_->now()); },
+      wire, log);
   link_->start([this](link::Packet packet) { receive(std::move(packet)); });
 }
 
@@ -75,7 +84,8 @@ void TcpServer::log(const std::string& line) {
 }
 
 void TcpServer::transmit(const tcb::OutSegment& segment) {
-  if (segment.has(wire::flag::kSyn | wire::flag::kAck)) demultiplexer_.syn_ack_sent(segment.tuple, segment.seq + 1);
+  if (segment.has(wire::flag::kSyn | wire::flag::kAck) && demultiplexer_.syn_ack_sent(segment.tuple, segment.seq))
+    return;  // the cookie was this SYN-ACK
   link_->send(to_packet(segment, ip_identification_.fetch_add(1, std::memory_order_relaxed)));
 }
 
@@ -87,7 +97,9 @@ void TcpServer::receive(link::Packet packet) {
   }
   if (segment->tuple.local != options_.address) return;  // not for lim's address
   if (tcb::segment_label(segment->flags).empty()) return;  // no ACK, or SYN with FIN: dropped (§3.10.7.4)
-  demultiplexer_.route(*segment, [this](tcb::Segment orphan) { closed_->deliver(std::move(orphan)); });
+  demultiplexer_.route(*segment, clock_->now(),
+                       {[this](tcb::Segment orphan) { closed_->deliver(std::move(orphan)); },
+                        [this](tcb::Segment syn) { cookies_->deliver(std::move(syn)); }});
 }
 
 std::shared_ptr<Session> TcpServer::spawn() {
@@ -178,6 +190,7 @@ void TcpServer::shutdown(std::chrono::milliseconds grace) {
   for (const auto& session : sessions) session->join();
   link_->stop();
   closed_->stop();
+  cookies_->stop();
   const std::lock_guard lock(mutex_);
   sessions_.clear();
 }

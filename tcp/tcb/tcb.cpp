@@ -814,7 +814,7 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
   tuple_ = s.tuple;
   irs_ = s.seq;
   rcv_nxt_ = s.seq + 1;
-  iss_ = isn_.isn(tuple_, now);
+  iss_ = s.cookie_iss ? *s.cookie_iss : isn_.isn(tuple_, now);
   snd_una_ = iss_;
   snd_nxt_ = iss_ + 1;
   snd_wl1_ = s.seq;
@@ -848,7 +848,8 @@ Reaction Tcb::on_syn(const Segment& s, TimePoint now) {
   // The handshake is the connection's first RTT sample (RFC 6298 §2.2 may
   // take it from any segment; Linux takes this one), so that the timers of
   // the first flight — RTO and tail loss probe — are the path's, not a guess.
-  timing_ = true;
+  // (Not for a SYN rebuilt from a cookie: its SYN-ACK went long before.)
+  timing_ = !s.cookie_iss;
   timed_ack_ = iss_ + 1;
   timed_at_ = now;
   Reaction reaction;

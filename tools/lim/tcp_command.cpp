@@ -41,6 +41,7 @@ struct TcpServeArguments {
   double msl_seconds = 120;
   double grace_seconds = 5;
   unsigned ttl = 64;
+  bool no_syn_cookies = false;
 };
 
 std::string timestamp() {
@@ -127,10 +128,10 @@ int serve(const TcpServeArguments& arguments) {
     spec_text = text.str();
   }
   std::optional<tcp::server::ServerSpec> spec;
-  std::optional<tcp::server::ClosedPortSpec> closed;
+  std::optional<tcp::server::StatelessSpecs> closed;
   try {
     spec = tcp::server::load_server_spec(runtime::default_gate(), spec_name, spec_text);
-    closed = tcp::server::load_closed_spec(runtime::default_gate());
+    closed = tcp::server::load_stateless_specs(runtime::default_gate());
   } catch (const runtime::VerificationFailed& failure) {
     std::cerr << fmt::format("lim: the server spec does not verify; refusing to start.\n{}\n", failure.what());
     return failure.reason() == runtime::VerificationFailed::Reason::Violated       ? kViolated
@@ -169,6 +170,7 @@ int serve(const TcpServeArguments& arguments) {
   options.address = *address;
   options.limits.connections = arguments.max_connections;
   options.limits.half_open = std::max<std::size_t>(16, arguments.max_connections / 4);
+  options.limits.syn_cookies = !arguments.no_syn_cookies;
   options.tcb.ttl = static_cast<std::uint8_t>(arguments.ttl);
   options.tcb.msl = std::chrono::milliseconds(static_cast<long long>(arguments.msl_seconds * 1000));
   options.log = say;
@@ -204,8 +206,9 @@ int serve(const TcpServeArguments& arguments) {
   }
   const auto counters = server.counters();
   say(fmt::format("stopped: {} segments in, {} malformed dropped, {} to closed ports, {} SYNs dropped at the "
-                  "connection limit, {} half-open connections evicted by newer SYNs",
-                  counters.segments, counters.malformed, counters.to_closed, counters.dropped_syns, counters.evicted));
+                  "connection limit, {} SYN cookies sent and {} returned, {} half-open connections evicted by newer SYNs",
+                  counters.segments, counters.malformed, counters.to_closed, counters.dropped_syns,
+                  counters.cookies_sent, counters.cookies_accepted, counters.evicted));
   return kAllHold;
 }
 
@@ -227,6 +230,9 @@ Subcommand add_tcp_command(CLI::App& app) {
       ->capture_default_str();
   serve_command->add_option("--kernel-address", arguments->kernel_address,
                             "the kernel's address/prefix for a device lim creates (e.g. 198.18.0.1/24)");
+  serve_command->add_flag("--no-syn-cookies", arguments->no_syn_cookies,
+                          "when the half-open bound is full, evict the oldest half-open connection instead of "
+                          "answering with a SYN cookie (RFC 4987)");
   serve_command->add_option("--msl", arguments->msl_seconds, "maximum segment lifetime in seconds (TIME-WAIT is 2 MSL)")
       ->capture_default_str();
   serve_command->add_option("--ttl", arguments->ttl, "time to live of every segment lim sends (MUST-49)")

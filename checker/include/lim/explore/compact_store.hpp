@@ -81,6 +81,17 @@ class CompactStore {
   std::size_t size() const { return nodes_.back().table.size(); }
   std::size_t words_per_state() const { return width_; }
   std::size_t memory_bytes() const;
+  // Each node of the tree, children before parents and the root last: which
+  // halves it covers, how many distinct pairs it holds and what it costs.
+  // What shows whether the cut keeps the halves independent (few pairs below
+  // the root) or not (children nearly as large as the root).
+  struct NodeFigures {
+    std::uint32_t first, last;
+    std::size_t pairs, bytes;
+  };
+  std::vector<NodeFigures> node_figures() const;
+  // Per word: the bits of its low half.
+  std::span<const std::uint8_t> cuts() const { return cut_; }
 
  private:
   // A node covers the halves [first, last); a leaf (one half) interns the

@@ -1,6 +1,7 @@
 #pragma once
 // The verified protocols the server runs, checked once at start: the server
-// system's spec (specs/tcp/server.lim or --spec) and the closed-port spec.
+// system's spec (specs/tcp/server.lim or --spec) and the stateless
+// responders' specs (the closed port, SYN cookies).
 // A spec that fails verification is refused with the checker's
 // counterexample; one that verifies but lacks the roles, labels or state
 // variables the server plays is refused with what is missing.
@@ -35,16 +36,26 @@ struct ServerSpec {
   bool reports_errors = false;
 };
 
-struct ClosedPortSpec {
+// A spec of one role that answers each segment from the environment `net`
+// with at most one, keeping no connection: closed.lim, syn-cookies.lim.
+struct ResponderSpec {
   std::shared_ptr<const runtime::Protocol> protocol;
-  automata::RoleId closed = 0;
+  automata::RoleId role = 0;
   automata::RoleId net = 0;
 };
 
-// The specs compiled into lim: the texts of specs/tcp/server.lim and
-// specs/tcp/closed.lim at build time.
+// The responders of segments no connection takes: the closed port's
+// (specs/tcp/closed.lim) and the SYN cookies' (specs/tcp/syn-cookies.lim).
+struct StatelessSpecs {
+  ResponderSpec closed;
+  ResponderSpec syn_cookies;
+};
+
+// The specs compiled into lim: the texts of specs/tcp/server.lim,
+// closed.lim and syn-cookies.lim at build time.
 const std::string& builtin_server_spec();
 const std::string& builtin_closed_spec();
+const std::string& builtin_syn_cookies_spec();
 
 // Verifies through the gate and checks that the spec is one the server can
 // play: roles system, user, reader and an environment net; the labels it
@@ -52,6 +63,6 @@ const std::string& builtin_closed_spec();
 // runtime::VerificationFailed (with the counterexample) or
 // std::invalid_argument (saying what is missing).
 ServerSpec load_server_spec(const runtime::VerificationGate& gate, const std::string& name, const std::string& text);
-ClosedPortSpec load_closed_spec(const runtime::VerificationGate& gate);
+StatelessSpecs load_stateless_specs(const runtime::VerificationGate& gate);
 
 }  // namespace lim::tcp::server

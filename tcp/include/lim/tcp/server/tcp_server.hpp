@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "lim/tcp/link/link.hpp"
-#include "lim/tcp/server/closed_port.hpp"
+#include "lim/tcp/server/responder.hpp"
 #include "lim/tcp/server/demultiplexer.hpp"
 #include "lim/tcp/server/server_spec.hpp"
 #include "lim/tcp/server/session.hpp"
@@ -105,7 +105,7 @@ struct TcpServerOptions {
 
 class TcpServer final : public SessionHost {
  public:
-  TcpServer(ServerSpec spec, ClosedPortSpec closed, std::unique_ptr<link::Link> link, TcpServerOptions options);
+  TcpServer(ServerSpec spec, StatelessSpecs stateless, std::unique_ptr<link::Link> link, TcpServerOptions options);
   ~TcpServer() override;
   TcpServer(const TcpServer&) = delete;
   TcpServer& operator=(const TcpServer&) = delete;
@@ -135,12 +135,13 @@ class TcpServer final : public SessionHost {
   void reap();
 
   ServerSpec spec_;
-  ClosedPortSpec closed_spec_;
+  StatelessSpecs stateless_;
   TcpServerOptions options_;
   tcb::IsnGenerator isn_;
   Demultiplexer demultiplexer_;
   std::unique_ptr<link::Link> link_;
-  std::unique_ptr<ClosedPort> closed_;
+  std::shared_ptr<runtime::Clock> clock_;
+  std::unique_ptr<Responder> closed_, cookies_;
   std::mutex mutex_;  // listeners and sessions
   std::map<std::uint16_t, std::shared_ptr<Listener>> listeners_;
   std::vector<std::shared_ptr<Session>> sessions_;

@@ -13,23 +13,21 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <optional>
 
+#include "lim/tcp/tcb/keyed_hash.hpp"
 #include "lim/tcp/wire/four_tuple.hpp"
 
 namespace lim::tcp::tcb {
 
 class IsnGenerator {
  public:
-  IsnGenerator();  // draws the secret from getrandom(2)
-  explicit IsnGenerator(const std::array<std::uint8_t, 32>& secret) : secret_(secret) {}
+  IsnGenerator() = default;  // draws the secret from getrandom(2)
+  explicit IsnGenerator(const std::array<std::uint8_t, 32>& secret) : keyed_(secret) {}
   std::uint32_t isn(const wire::FourTuple& tuple, std::chrono::steady_clock::time_point now) const;
   std::uint32_t timestamp_offset(const wire::FourTuple& tuple) const;
 
  private:
-  // The first 32 bits of SHA-256(secret, tuple[, domain]).
-  std::uint32_t keyed(const wire::FourTuple& tuple, std::optional<std::uint8_t> domain) const;
-  std::array<std::uint8_t, 32> secret_{};
+  KeyedHash keyed_;
 };
 
 }  // namespace lim::tcp::tcb

@@ -107,6 +107,9 @@ struct Segment {
   // (MUST-49, MUST-48), and what an arriving segment came with.
   std::uint8_t ttl = 64;
   std::uint8_t diffserv = 0;
+  // A SYN rebuilt from the ACK that returned a SYN cookie (syn_cookies.hpp):
+  // the ISS the cookie was, which the TCB takes instead of choosing one.
+  std::optional<std::uint32_t> cookie_iss;
   bool has(std::uint8_t bits) const { return (flags & bits) == bits; }
   // SEG.LEN: data octets, plus one each for SYN and FIN.
   std::uint32_t length() const {
