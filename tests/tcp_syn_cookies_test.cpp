@@ -43,6 +43,9 @@ TEST(TcpSynCookies, MUST14_TheCookieCarriesTheLargestTabledMssThePeerTakes) {
   }
   EXPECT_FALSE(cookies.make(kTuple, 1000, 535, kNow));
   EXPECT_FALSE(cookies.make(kTuple, 1000, 64, kNow));
+  EXPECT_TRUE(SynCookies::can_carry(std::nullopt));
+  EXPECT_TRUE(SynCookies::can_carry(536));
+  EXPECT_FALSE(SynCookies::can_carry(535));
 }
 
 // A cookie is good only for its 4-tuple, its peer's ISN and under its

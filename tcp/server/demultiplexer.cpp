@@ -37,7 +37,8 @@ void Demultiplexer::route(tcb::Segment segment, tcb::TimePoint now, const Respon
           return;
         }
         if (half_open_.size() >= limits_.half_open && limits_.syn_cookies) {
-          if (!cookies_.make(segment.tuple, segment.seq, segment.options.maximum_segment_size, now)) {
+          // (The responder computes the cookie: not here, under the lock.)
+          if (!tcb::SynCookies::can_carry(segment.options.maximum_segment_size)) {
             ++counters_.dropped_syns;  // an MSS no cookie can carry
             return;
           }

@@ -27,8 +27,8 @@ std::uint32_t SynCookies::mac(const wire::FourTuple& tuple, std::uint32_t peer_i
 
 std::optional<std::uint32_t> SynCookies::make(const wire::FourTuple& tuple, std::uint32_t peer_isn,
                                               std::optional<std::uint16_t> peer_mss, TimePoint now) const {
+  if (!can_carry(peer_mss)) return std::nullopt;
   const std::uint16_t mss = peer_mss.value_or(536);  // MUST-15's default
-  if (mss < kMss.front()) return std::nullopt;
   unsigned index = kMss.size() - 1;
   while (kMss[index] > mss) --index;  // the largest the peer can take (MUST-14)
   const auto tick = tick_of(now);

@@ -35,8 +35,11 @@ class SynCookies {
   SynCookies() = default;  // draws its own secret
   explicit SynCookies(const std::array<std::uint8_t, 32>& secret) : keyed_(secret) {}
 
+  // Whether a SYN offering `peer_mss` (536 when absent) can have a cookie:
+  // not below the table's least.
+  static bool can_carry(std::optional<std::uint16_t> peer_mss) { return peer_mss.value_or(536) >= kMss.front(); }
   // The cookie for a SYN from `tuple` with ISN `peer_isn` and MSS
-  // `peer_mss` (536 when absent); nullopt below 536.
+  // `peer_mss`; nullopt when it cannot carry the MSS.
   std::optional<std::uint32_t> make(const wire::FourTuple& tuple, std::uint32_t peer_isn,
                                     std::optional<std::uint16_t> peer_mss, TimePoint now) const;
   // The MSS the cookie carries, when it is one made for `tuple` and
