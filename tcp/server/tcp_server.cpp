@@ -60,7 +60,7 @@ TcpServer::TcpServer(ServerSpec spec, StatelessSpecs stateless, std::unique_ptr<
       demultiplexer_(options_.limits),
       link_(std::move(link)) {
   options_.tcb.mtu = link_->mtu();
-  clock_ = options_.clock ? options_.clock : runtime::steady_clock();
+  if (!options_.clock) options_.clock = runtime::steady_clock();
   const auto wire = [this](const tcb::OutSegment& segment) { transmit(segment); };
   const auto log = [this](const std::string& line) { this->log(line); };
   closed_ = std::make_unique<Responder>(
@@ -70,7 +70,7 @@ TcpServer::TcpServer(ServerSpec spec, StatelessSpecs stateless, std::unique_ptr<
   // them as a congested network would, and the client's SYN is sent again.
   cookies_ = std::make_unique<Responder>(
       stateless_.syn_cookies, "SYN cookie responder", 1024,
-      [this](const tcb::Segment& syn) { return demultiplexer_.cookies().syn_ack(syn, options_.tcb, clock_->now()); },
+      [this](const tcb::Segment& syn) { return demultiplexer_.cookies().syn_ack(syn, options_.tcb, options_.clock->now()); },
       wire, log);
   link_->start([this](link::Packet packet) { receive(std::move(packet)); });
 }
@@ -97,7 +97,7 @@ void TcpServer::receive(link::Packet packet) {
   }
   if (segment->tuple.local != options_.address) return;  // not for lim's address
   if (tcb::segment_label(segment->flags).empty()) return;  // no ACK, or SYN with FIN: dropped (§3.10.7.4)
-  demultiplexer_.route(*segment, clock_->now(),
+  demultiplexer_.route(*segment, options_.clock->now(),
                        {[this](tcb::Segment orphan) { closed_->deliver(std::move(orphan)); },
                         [this](tcb::Segment syn) { cookies_->deliver(std::move(syn)); }});
 }

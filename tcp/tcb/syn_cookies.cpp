@@ -8,6 +8,12 @@ namespace {
 constexpr unsigned kMacBits = 27;
 constexpr std::uint32_t kMacMask = (std::uint32_t{1} << kMacBits) - 1;
 
+// The window a TCB made by `config` opens a connection without window
+// scaling with: the cookie's SYN-ACK offers no more.
+std::uint16_t initial_window(const TcbConfig& config) {
+  return static_cast<std::uint16_t>(std::min<std::size_t>(config.receive_buffer, 0xFFFF));
+}
+
 }  // namespace
 
 std::uint64_t SynCookies::tick_of(TimePoint now) {
@@ -45,10 +51,6 @@ std::optional<std::uint16_t> SynCookies::check(const wire::FourTuple& tuple, std
     if ((cookie >> 29) == made % 8 && (cookie & kMacMask) == mac(tuple, peer_isn, made, index)) return kMss[index];
   }
   return std::nullopt;
-}
-
-std::uint16_t SynCookies::initial_window(const TcbConfig& config) {
-  return static_cast<std::uint16_t>(std::min<std::size_t>(config.receive_buffer, 0xFFFF));
 }
 
 std::optional<OutSegment> SynCookies::syn_ack(const Segment& syn, const TcbConfig& config, TimePoint now) const {

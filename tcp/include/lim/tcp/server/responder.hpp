@@ -22,7 +22,7 @@ namespace lim::tcp::server {
 class Responder {
  public:
   using Answer = std::function<std::optional<tcb::OutSegment>(const tcb::Segment&)>;
-  // `inbox`: segments waiting at most; more are dropped (counted).
+  // `inbox`: segments waiting at most; more are dropped.
   Responder(const ResponderSpec& spec, std::string name, std::size_t inbox, Answer answer, SessionChannels::Wire wire,
             std::function<void(const std::string&)> log);
   ~Responder();
@@ -30,7 +30,6 @@ class Responder {
   Responder& operator=(const Responder&) = delete;
   // False when the inbox is full: the segment is dropped, as a network may.
   bool deliver(tcb::Segment segment) { return channels_->deliver(std::move(segment)); }
-  std::uint64_t dropped() const { return channels_->dropped(); }
   void stop();
 
  private:

@@ -140,7 +140,6 @@ class TcpServer final : public SessionHost {
   tcb::IsnGenerator isn_;
   Demultiplexer demultiplexer_;
   std::unique_ptr<link::Link> link_;
-  std::shared_ptr<runtime::Clock> clock_;
   std::unique_ptr<Responder> closed_, cookies_;
   std::mutex mutex_;  // listeners and sessions
   std::map<std::uint16_t, std::shared_ptr<Listener>> listeners_;

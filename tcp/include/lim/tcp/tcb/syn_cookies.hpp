@@ -56,10 +56,6 @@ class SynCookies {
   // is no good cookie (or the ACK has SYN or RST).
   std::optional<Segment> rebuild_syn(const Segment& ack, TimePoint now) const;
 
-  // The window a TCB made by `config` opens a connection without window
-  // scaling with: the cookie's SYN-ACK offers no more.
-  static std::uint16_t initial_window(const TcbConfig& config);
-
  private:
   std::uint32_t mac(const wire::FourTuple& tuple, std::uint32_t peer_isn, std::uint64_t tick, unsigned mss_index) const;
   static std::uint64_t tick_of(TimePoint now);
