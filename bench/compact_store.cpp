@@ -65,12 +65,12 @@ void explore(const Point& point, bool compact, const Run& run, int out) {
     line = fmt::format("{} {} {} {}\n", space.size(), space.edge_count(), space.seconds, space.memory_bytes());
     if (run.nodes) {
       // On stderr, so that the figures line stays the only one on the pipe.
-      const auto cuts = space.states.cuts();
-      for (std::size_t word = 0; word < cuts.size(); ++word)
-        fmt::print(stderr, "word {}: {} bits used, fields at {}, cut at {}\n", word, space.layout.used_bits(word),
-                   fmt::join(space.layout.field_starts(word), " "), cuts[word]);
+      for (std::size_t word = 0; word < space.layout.word_count(); ++word)
+        fmt::print(stderr, "word {}: {} bits used, fields at {}\n", word, space.layout.used_bits(word),
+                   fmt::join(space.layout.field_starts(word), " "));
       for (const auto& node : space.states.node_figures())
-        fmt::print(stderr, "node halves [{}, {}): {} pairs, {:.1f} MiB\n", node.first, node.last, node.pairs,
+        fmt::print(stderr, "{} bits [{}, {}): {} pairs, {:.1f} MiB\n", node.leaf ? "leaf " : "inner", node.first,
+                   node.last, node.pairs,
                    static_cast<double>(node.bytes) / (1 << 20));
     }
   } else {

@@ -85,6 +85,55 @@ TEST(ExploreCompactStore, AReorderedLayoutKeepsEveryFieldAndCutsBetweenFields) {
   }
 }
 
+TEST(ExploreCompactStore, AVectorSpanningTwoWordsIsCutAsAWholeUnderOneRoot) {
+  // Eleven 6-bit fields: ten in word 0, one in word 1 (66 bits, the shape
+  // of the pairs family at K = 17). The configurations are a product of
+  // fields 0-4 and fields 5-10, 300 values each. Cut at the middle of the
+  // 66 bits, each side of the root holds 300 pairs. Cut word by word (60 +
+  // 6 bits), word 0 would hold nearly every configuration beside the root.
+  const std::vector<std::uint32_t> bounds(11, 64);
+  const explore::PackedLayout layout(bounds);
+  ASSERT_EQ(layout.word_count(), 2u);
+  ASSERT_EQ(layout.used_bits(1), 6u);
+  CompactStore store(layout);
+  std::mt19937 random(7);
+  const auto parts = [&](std::size_t count) {
+    std::vector<std::vector<std::uint32_t>> values(300, std::vector<std::uint32_t>(count));
+    for (auto& value : values)
+      for (auto& field : value) field = random() % 64;
+    return values;
+  };
+  const auto low = parts(5), high = parts(6);
+  std::vector<std::uint32_t> values(11);
+  std::vector<std::uint64_t> words(2), back(2);
+  std::set<std::vector<std::uint64_t>> distinct;
+  for (const auto& a : low)
+    for (const auto& b : high) {
+      std::copy(a.begin(), a.end(), values.begin());
+      std::copy(b.begin(), b.end(), values.begin() + 5);
+      layout.pack(values, words);
+      const auto insertion = store.insert(words);
+      const bool fresh = distinct.insert(words).second;
+      ASSERT_EQ(insertion.inserted, fresh);
+      store.get(insertion.index, back);
+      ASSERT_EQ(back, words);
+    }
+  ASSERT_EQ(store.size(), distinct.size());
+  const auto figures = store.node_figures();
+  ASSERT_GE(figures.size(), 3u);
+  EXPECT_EQ(figures.back().first, 0u);
+  EXPECT_EQ(figures.back().last, 66u);
+  EXPECT_EQ(figures.back().pairs, store.size());
+  for (std::size_t node = 0; node + 1 < figures.size(); ++node)
+    EXPECT_LE(figures[node].pairs, 300u) << "node of bits [" << figures[node].first << ", " << figures[node].last << ")";
+  // Every leaf holds 32 bits at most.
+  for (const auto& node : figures) {
+    if (node.leaf) {
+      EXPECT_LE(node.last - node.first, 32u);
+    }
+  }
+}
+
 TEST(ExploreCompactStore, ASuccessorPreparedAgainstItsSourceGetsTheRootOfAFreshPreparation) {
   // Three words of fields 5 to 13 bits wide: six halves, so the tree has
   // inner nodes above inner nodes, each of which prepare(words, base) may

@@ -5,42 +5,78 @@
 
 namespace lim::explore {
 
-CompactStore::CompactStore(std::size_t words_per_state)
-    : width_(std::max<std::size_t>(1, words_per_state)), cut_(width_, 32) {
+CompactStore::CompactStore(std::size_t words_per_state) : width_(std::max<std::size_t>(1, words_per_state)) {
+  for (std::uint32_t word = 0; word < width_; ++word) {
+    fields_.push_back({word, 0, 32});
+    fields_.push_back({word, 32, 32});
+  }
   build_tree();
 }
 
-CompactStore::CompactStore(const PackedLayout& layout)
-    : width_(std::max<std::size_t>(1, layout.word_count())), cut_(width_) {
-  // At the field boundary nearest the middle of the used bits, so that no
-  // field is split; each half holds 32 bits at most.
-  for (std::size_t word = 0; word < width_; ++word) {
-    const unsigned used = layout.used_bits(word);
-    const auto distance = [&](unsigned c) { return c > used / 2 ? c - used / 2 : used / 2 - c; };
-    std::optional<unsigned> cut;
-    for (const unsigned start : layout.field_starts(word))
-      if (start <= 32 && used - start <= 32 && (!cut || distance(start) < distance(*cut))) cut = start;
-    cut_[word] = static_cast<std::uint8_t>(cut.value_or((used + 1) / 2));
+CompactStore::CompactStore(const PackedLayout& layout) : width_(std::max<std::size_t>(1, layout.word_count())) {
+  // A word's fields lie back to back from bit 0 (PackedLayout::place), so
+  // each one ends where the next starts and the last at the used bits.
+  for (std::uint32_t word = 0; word < width_; ++word) {
+    const auto starts = layout.field_starts(word);
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+      const unsigned end = i + 1 < starts.size() ? starts[i + 1] : layout.used_bits(word);
+      if (end > starts[i])
+        fields_.push_back({word, static_cast<std::uint8_t>(starts[i]), static_cast<std::uint8_t>(end - starts[i])});
+    }
   }
   build_tree();
 }
 
 void CompactStore::build_tree() {
-  nodes_.reserve(4 * width_);
-  build(0, static_cast<std::uint32_t>(2 * width_));
+  starts_.assign(1, 0);
+  for (const auto& field : fields_) starts_.push_back(starts_.back() + field.width);
+  nodes_.reserve(2 * fields_.size() + 2);
+  build(0, fields_.size(), true);
   ids_.resize(nodes_.size());
   for (std::uint32_t i = 0; i < nodes_.size(); ++i)
     if (nodes_[i].left < 0) leaves_.push_back(i);
 }
 
-std::uint32_t CompactStore::build(std::uint32_t first, std::uint32_t last) {
+std::uint32_t CompactStore::leaf(std::size_t first, std::size_t last) {
   Node node;
-  node.first = first;
-  node.last = last;
-  if (last - first > 1) {
-    const std::uint32_t middle = first + (last - first) / 2;
-    node.left = static_cast<std::int32_t>(build(first, middle));
-    node.right = static_cast<std::int32_t>(build(middle, last));
+  node.first = starts_[first];
+  node.last = starts_[last];
+  int piece = -1;
+  for (std::size_t i = first; i < last; ++i) {
+    const auto& field = fields_[i];
+    if (piece < 0 || node.word[piece] != field.word) {
+      ++piece;  // at most 1: build() made the leaf so
+      node.word[piece] = field.word;
+      node.shift[piece] = field.shift;
+    }
+    node.width[piece] = static_cast<std::uint8_t>(node.width[piece] + field.width);
+  }
+  for (int p = 0; p < 2; ++p) node.mask[p] = (std::uint64_t{1} << node.width[p]) - 1;
+  nodes_.push_back(std::move(node));
+  return static_cast<std::uint32_t>(nodes_.size() - 1);
+}
+
+std::uint32_t CompactStore::build(std::size_t first, std::size_t last, bool root) {
+  const std::uint32_t bits = starts_[last] - starts_[first];
+  const bool two_words = last > first && fields_[last - 1].word > fields_[first].word + 1;
+  if (!root && bits <= 32 && !two_words) return leaf(first, last);
+  Node node;
+  node.first = starts_[first];
+  node.last = starts_[last];
+  if (last - first < 2) {
+    // One field or none, and the root: a leaf beside an empty one.
+    node.left = static_cast<std::int32_t>(leaf(first, last));
+    node.right = static_cast<std::int32_t>(leaf(last, last));
+  } else {
+    // At the field boundary nearest the middle of the bits.
+    const std::uint32_t middle = starts_[first] + bits / 2;
+    std::size_t cut = first + 1;
+    for (std::size_t c = first + 1; c < last; ++c) {
+      const auto distance = [&](std::size_t at) { return starts_[at] > middle ? starts_[at] - middle : middle - starts_[at]; };
+      if (distance(c) < distance(cut)) cut = c;
+    }
+    node.left = static_cast<std::int32_t>(build(first, cut, false));
+    node.right = static_cast<std::int32_t>(build(cut, last, false));
   }
   nodes_.push_back(std::move(node));
   return static_cast<std::uint32_t>(nodes_.size() - 1);
@@ -52,7 +88,7 @@ CompactStore::Root CompactStore::prepare(std::span<const std::uint64_t> words) {
   const std::size_t root = nodes_.size() - 1;
   for (std::size_t i = 0; i < root; ++i) {
     auto& node = nodes_[i];
-    ids_[i] = node.left < 0 ? node.table.insert(half(words, node.first), 0).id
+    ids_[i] = node.left < 0 ? node.table.insert(node.extract(words), 0).id
                             : node.table.insert(ids_[node.left], ids_[node.right]).id;
   }
   // The root covers two halves at least, so it is an inner node.
@@ -75,8 +111,8 @@ CompactStore::Root CompactStore::prepare(std::span<const std::uint64_t> words, c
   for (std::size_t i = 0; i < root; ++i) {
     auto& node = nodes_[i];
     if (node.left < 0) {
-      const std::uint32_t value = half(words, node.first);
-      ids_[i] = value == half(base.words_, node.first) ? base.ids_[i] : node.table.insert(value, 0).id;
+      const std::uint32_t value = node.extract(words);
+      ids_[i] = value == node.extract(base.words_) ? base.ids_[i] : node.table.insert(value, 0).id;
     } else {
       const std::uint32_t left = ids_[node.left], right = ids_[node.right];
       ids_[i] = left == base.ids_[node.left] && right == base.ids_[node.right] ? base.ids_[i]
@@ -101,7 +137,7 @@ std::optional<StateIndex> CompactStore::find(std::span<const std::uint64_t> word
   const std::size_t root = nodes_.size() - 1;
   for (std::size_t i = 0; i < root; ++i) {
     const auto& node = nodes_[i];
-    const std::uint32_t left = node.left < 0 ? half(words, node.first) : ids_[node.left];
+    const std::uint32_t left = node.left < 0 ? node.extract(words) : ids_[node.left];
     const std::uint32_t right = node.left < 0 ? 0 : ids_[node.right];
     const auto id = node.table.find(left, right, TreeTable::hash(left, right));
     if (!id) return std::nullopt;
@@ -122,12 +158,7 @@ void CompactStore::rebuild(StateIndex index, std::span<std::uint64_t> words, std
     const auto& node = nodes_[i];
     const std::uint32_t id = ids[i];
     if (node.left < 0) {
-      const std::uint64_t value = node.table.left(id);
-      const unsigned cut = cut_[node.first / 2];
-      if (node.first % 2 == 0)
-        words[node.first / 2] |= value;
-      else if (cut < 64)
-        words[node.first / 2] |= value << cut;
+      node.deposit(node.table.left(id), words);
       continue;
     }
     ids[node.left] = node.table.left(id);
@@ -136,14 +167,15 @@ void CompactStore::rebuild(StateIndex index, std::span<std::uint64_t> words, std
 }
 
 std::size_t CompactStore::memory_bytes() const {
-  std::size_t bytes = (ids_.capacity() + leaves_.capacity()) * sizeof(std::uint32_t) + nodes_.capacity() * sizeof(Node);
+  std::size_t bytes = (ids_.capacity() + leaves_.capacity() + starts_.capacity()) * sizeof(std::uint32_t) +
+                      nodes_.capacity() * sizeof(Node) + fields_.capacity() * sizeof(Field);
   for (const auto& node : nodes_) bytes += node.table.memory_bytes();
   return bytes;
 }
 
 std::vector<CompactStore::NodeFigures> CompactStore::node_figures() const {
   std::vector<NodeFigures> figures;
-  for (const auto& node : nodes_) figures.push_back({node.first, node.last, node.table.size(), node.table.memory_bytes()});
+  for (const auto& node : nodes_) figures.push_back({node.first, node.last, node.table.size(), node.table.memory_bytes(), node.left < 0});
   return figures;
 }
 

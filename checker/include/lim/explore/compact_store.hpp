@@ -1,16 +1,23 @@
 #pragma once
-// The set of visited configurations without their vectors: each word of a
-// packed configuration (PackedLayout) cut into two halves at the middle of
-// the bits its fields use, and the halves combined pairwise, level by level, into a binary tree whose every
-// node lives in a TreeTable of its own. A configuration is then the id of
-// its root pair: the tables below hold each distinct half, quarter, ...
-// once, however many configurations share it, which is what makes a
-// product of independent parts (most protocols) cost little more than the
-// root level. Lossless: a configuration is rebuilt from its index.
+// The set of visited configurations without their vectors: the bits a
+// packed configuration's fields use (PackedLayout), taken as one sequence
+// across its words, cut in two at the field boundary nearest the middle,
+// each part cut again until it holds 32 bits at most (a leaf), and the
+// parts combined pairwise, level by level, into the binary tree of those
+// cuts, whose every node lives in a TreeTable of its own. A configuration
+// is then the id of its root pair: the tables below hold each distinct
+// half, quarter, ... once, however many configurations share it, which is
+// what makes a product of independent parts (most protocols) cost little
+// more than the root level. Lossless: a configuration is rebuilt from its
+// index.
 //
 // Cutting at the middle of the used bits rather than at bit 32 matters: a
 // 42-bit configuration cut 32 + 10 has nearly as many distinct low halves
-// as configurations, and 21 + 21 about the square root of that.
+// as configurations, and 21 + 21 about the square root of that. Cutting
+// the sequence as a whole rather than word by word matters as much: a
+// 66-bit configuration cut word by word (61 + 5 bits) gets a subtree for
+// its 5 bits and above both a second table with a pair per configuration,
+// twice the root's bytes and lookups; cut 33 + 33 it keeps one.
 //
 // Index order is insertion order, as in StateStore, so that the BFS that
 // fills it numbers configurations by distance.
@@ -27,9 +34,9 @@ namespace lim::explore {
 
 class CompactStore {
  public:
-  // Each word cut at bit 32.
+  // Every bit of each word used, as two fields of 32 bits.
   explicit CompactStore(std::size_t words_per_state = 1);
-  // Each word cut at the middle of the bits the layout uses in it.
+  // The bits the layout's fields use, cut between fields.
   explicit CompactStore(const PackedLayout& layout);
 
   // A configuration's root pair, its subtrees already interned: what a
@@ -66,8 +73,8 @@ class CompactStore {
   void prefetch_leaves(std::span<const std::uint64_t> words, const Base& base) const {
     for (const auto leaf : leaves_) {
       const auto& node = nodes_[leaf];
-      const std::uint32_t value = half(words, node.first);
-      if (value != half(base.words_, node.first)) node.table.prefetch(TreeTable::hash(value, 0));
+      const std::uint32_t value = node.extract(words);
+      if (value != node.extract(base.words_)) node.table.prefetch(TreeTable::hash(value, 0));
     }
   }
   void prefetch(const Root& root) const { nodes_.back().table.prefetch(root.hash); }
@@ -82,40 +89,58 @@ class CompactStore {
   std::size_t words_per_state() const { return width_; }
   std::size_t memory_bytes() const;
   // Each node of the tree, children before parents and the root last: which
-  // halves it covers, how many distinct pairs it holds and what it costs.
-  // What shows whether the cut keeps the halves independent (few pairs below
-  // the root) or not (children nearly as large as the root).
+  // bits of the used-bit sequence it covers, how many distinct pairs it
+  // holds and what it costs. What shows whether the cut keeps the halves
+  // independent (few pairs below the root) or not (children nearly as
+  // large as the root).
   struct NodeFigures {
     std::uint32_t first, last;
     std::size_t pairs, bytes;
+    bool leaf;
   };
   std::vector<NodeFigures> node_figures() const;
-  // Per word: the bits of its low half.
-  std::span<const std::uint8_t> cuts() const { return cut_; }
 
  private:
-  // A node covers the halves [first, last); a leaf (one half) interns the
-  // pair (half, 0), an inner node the ids of its two children. Children
-  // precede their parent, the root is last.
+  // A field as the tree sees it: where its bits are, in placement order.
+  struct Field {
+    std::uint32_t word;
+    std::uint8_t shift, width;
+  };
+  // A node covers the bits [first, last) of the used-bit sequence. A leaf
+  // holds 32 of them at most, so it touches two words at most (every word
+  // but the last uses more than 32 bits: a field of 32 at most did not fit
+  // in it), a piece of each; it interns the pair (bits, 0). An inner node
+  // interns the ids of its two children. Children precede their parent,
+  // the root is last.
   struct Node {
     TreeTable table;
-    std::uint32_t first, last;
+    std::uint32_t first = 0, last = 0;
     std::int32_t left = -1, right = -1;  // child nodes; -1 for a leaf
+    // A leaf's pieces: bits [shift, shift + width) of word `word`, the
+    // second above the first. A width of 0 is no piece.
+    std::uint32_t word[2] = {0, 0};
+    std::uint8_t shift[2] = {0, 0};
+    std::uint8_t width[2] = {0, 0};
+    std::uint64_t mask[2] = {0, 0};
+    std::uint32_t extract(std::span<const std::uint64_t> words) const {
+      return static_cast<std::uint32_t>((words[word[0]] >> shift[0] & mask[0]) |
+                                        (words[word[1]] >> shift[1] & mask[1]) << width[0]);
+    }
+    void deposit(std::uint64_t value, std::span<std::uint64_t> words) const {
+      words[word[0]] |= (value & mask[0]) << shift[0];
+      words[word[1]] |= (value >> width[0] & mask[1]) << shift[1];
+    }
   };
-  std::uint32_t build(std::uint32_t first, std::uint32_t last);
+  // The node of fields [first, last) of fields_; the root must be inner.
+  std::uint32_t build(std::size_t first, std::size_t last, bool root);
+  std::uint32_t leaf(std::size_t first, std::size_t last);
   // Fills `ids` (per node) top-down from the root id `index`.
   void rebuild(StateIndex index, std::span<std::uint64_t> words, std::span<std::uint32_t> ids) const;
   void build_tree();
-  // Half `index` of the words: the low or high part of word index / 2.
-  std::uint32_t half(std::span<const std::uint64_t> words, std::uint32_t index) const {
-    const std::uint64_t word = words[index / 2];
-    const unsigned cut = cut_[index / 2];
-    return static_cast<std::uint32_t>(index % 2 == 0 ? (cut == 0 ? 0 : word & (~std::uint64_t{0} >> (64 - cut)))
-                                                     : (cut == 64 ? 0 : word >> cut));
-  }
 
   std::size_t width_;
-  std::vector<std::uint8_t> cut_;  // per word: the bits of its low half
+  std::vector<Field> fields_;           // of nonzero width, in placement order
+  std::vector<std::uint32_t> starts_;   // per field, its first bit in the sequence; one more at the end
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> leaves_;  // the nodes that are leaves
   mutable std::vector<std::uint32_t> ids_;  // per node, scratch for one configuration
