@@ -52,6 +52,7 @@ lim::automata::System load(const std::string& text) {
 struct Run {
   std::optional<std::uint64_t> max_states;
   bool nodes = false;
+  unsigned threads = 1;
 };
 
 void explore(const Point& point, bool compact, const Run& run, int out) {
@@ -59,6 +60,7 @@ void explore(const Point& point, bool compact, const Run& run, int out) {
   const lim::semantics::AsynchronousSemantics semantics(system, static_cast<unsigned>(point.k));
   lim::explore::ExploreOptions options;
   options.limits.max_states = run.max_states;
+  options.threads = run.threads;
   std::string line;
   if (compact) {
     const auto space = lim::explore::explore_compact(semantics, options);
@@ -120,6 +122,8 @@ int main(int argc, char** argv) {
   app.add_option("--store", store, "graph, compact or both")->check(CLI::IsMember({"graph", "compact", "both"}));
   Run run;
   app.add_option("--max-states", run.max_states, "stop each exploration after this many configurations");
+  app.add_option("--threads", run.threads, "compact store: 2 explores on two threads (a pipeline); default 1")
+      ->check(CLI::Range(1u, 2u));
   app.add_flag("--nodes", run.nodes, "print the compact store's cut and each tree node's pairs and bytes (stderr)");
   CLI11_PARSE(app, argc, argv);
   std::vector<Point> points;

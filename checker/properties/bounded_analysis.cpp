@@ -93,6 +93,7 @@ BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, con
     budget->tick();
     explore::ExploreOptions explore_options;
     explore_options.limits.max_states = options.limits.max_states;
+    explore_options.threads = options.threads;
     if (options.progress) {
       explore_options.progress_interval = options.progress_interval;
       explore_options.progress = [&, index](const explore::ProgressReport& report) {

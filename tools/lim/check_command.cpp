@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <thread>
 #include <variant>
 
 #include <fmt/format.h>
@@ -46,6 +47,9 @@ struct CheckArguments {
   std::string color = "auto";
   std::string store = "auto";  // --store
   std::string por = "off";     // --por
+  // --threads: both cores where there are two; the exploration turns
+  // parallel only once it is large (explore::ExploreOptions::parallel_from).
+  unsigned threads = std::thread::hardware_concurrency() >= 2 ? 2 : 1;
   bool quiet = false;
 };
 
@@ -211,6 +215,9 @@ int run_check(const CheckArguments& arguments) {
   if (arguments.por != "on" && arguments.por != "off")
     return fail(fmt::format("--por '{}' is not on or off", arguments.por));
   async_options.explore.partial_order = arguments.por == "on";
+  if (arguments.threads < 1 || arguments.threads > 2) return fail(fmt::format("--threads {} is not 1 or 2", arguments.threads));
+  async_options.explore.threads = arguments.threads;
+  sync_options.explore.threads = arguments.threads;
   if (progress.enabled()) {
     sync_options.explore.progress = [&](const properties::SyncComponentProgress& report) {
       progress.exploring("", report.component, report.components, report.exploration);
@@ -308,6 +315,9 @@ Subcommand add_check_command(CLI::App& app) {
                       "environments) on the compact store, keeps their verdicts, and may report a longer "
                       "counterexample than the shortest; with any other property it is not applied (JSON: "
                       "\"reduction\")");
+  command->add_option("--threads", arguments->threads,
+                      "threads of an exploration into the compact store: 2 (the default on a machine with two "
+                      "cores or more) pipelines a large one on two cores, with the same results; 1");
   command->add_flag("--quiet,-q", arguments->quiet, "no progress display");
   return {command, [arguments] { return run_check(*arguments); }};
 }

@@ -23,6 +23,7 @@
 
 #include "lim/explore/compact_space.hpp"
 #include "lim/explore/explorer.hpp"
+#include "lim/explore/pipelined_compact_explorer.hpp"
 #include "lim/support/budget.hpp"
 
 namespace lim::explore {
@@ -71,38 +72,44 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
   const auto& limits = options.limits;
   constexpr std::uint64_t kIndexCapacity = std::uint64_t{~StateIndex{0}} - 1;
   const std::uint64_t state_cap = std::min(limits.max_states.value_or(kIndexCapacity), kIndexCapacity);
-  const auto mark_expanded = [&](StateIndex state, bool moves) {
-    if (space.moves_out.size() <= state / 64) space.moves_out.push_back(0);
-    if (moves) space.moves_out[state / 64] |= std::uint64_t{1} << (state % 64);
-    ++space.expanded_count;
+  // Whether a limit is reached (it sets the completion), with `state` the
+  // next configuration to expand; progress is reported from here too.
+  const auto limits_reached = [&](StateIndex state, std::size_t memory) {
+    if (limits.timeout_seconds && elapsed() > *limits.timeout_seconds) {
+      space.completion = Completion::TimeLimit;
+      return true;
+    }
+    if (limits.max_memory_bytes && memory > *limits.max_memory_bytes) {
+      space.completion = Completion::MemoryLimit;
+      return true;
+    }
+    if (auto* budget = current_budget()) {
+      if (const auto spent = budget->exhausted(memory)) {
+        space.completion = *spent == Exhaustion::Time ? Completion::TimeLimit : Completion::MemoryLimit;
+        return true;
+      }
+      budget->tick();
+    }
+    if (options.progress) {
+      const auto now = Clock::now();
+      if (std::chrono::duration<double>(now - last_report).count() >= options.progress_interval) {
+        last_report = now;
+        options.progress({space.states.size(), state, static_cast<std::size_t>(space.edges), memory, elapsed()});
+      }
+    }
+    return false;
   };
+  bool pipelined = options.threads >= 2 && !options.stop;
+  if constexpr (reduced) pipelined = pipelined && !proviso;
   std::size_t since_check = 0;
   for (StateIndex state = 0; state < space.states.size();) {
+    if (pipelined && space.states.size() >= options.parallel_from) {
+      explore_compact_pipelined(semantics, space, state, state_cap, limits_reached);
+      break;
+    }
     if (since_check >= 4096) {
       since_check = 0;
-      if (limits.timeout_seconds && elapsed() > *limits.timeout_seconds) {
-        space.completion = Completion::TimeLimit;
-        break;
-      }
-      if (limits.max_memory_bytes && space.memory_bytes() > *limits.max_memory_bytes) {
-        space.completion = Completion::MemoryLimit;
-        break;
-      }
-      if (auto* budget = current_budget()) {
-        if (const auto spent = budget->exhausted(space.memory_bytes())) {
-          space.completion = *spent == Exhaustion::Time ? Completion::TimeLimit : Completion::MemoryLimit;
-          break;
-        }
-        budget->tick();
-      }
-      if (options.progress) {
-        const auto now = Clock::now();
-        if (std::chrono::duration<double>(now - last_report).count() >= options.progress_interval) {
-          last_report = now;
-          options.progress({space.states.size(), state, static_cast<std::size_t>(space.edges), space.memory_bytes(),
-                            elapsed()});
-        }
-      }
+      if (limits_reached(state, space.memory_bytes())) break;
     }
     const StateIndex window_end =
         static_cast<StateIndex>(std::min<std::size_t>(space.states.size(), std::size_t{state} + kWindow));
@@ -200,7 +207,7 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
         break;
       }
       space.edges += next - first + more;
-      mark_expanded(source, next != first || more != 0);
+      space.mark_expanded(source, next != first || more != 0);
     }
     if (stopped) break;
     if (stop_requested) {

@@ -44,6 +44,12 @@ class CompactSpace {
   std::size_t size() const { return states.size(); }
   std::size_t expanded() const { return expanded_count; }
   std::size_t edge_count() const { return edges; }
+  // Configurations are expanded in index order: `state` is the next.
+  void mark_expanded(StateIndex state, bool moves) {
+    if (moves_out.size() <= state / 64) moves_out.push_back(0);
+    if (moves) moves_out[state / 64] |= std::uint64_t{1} << (state % 64);
+    ++expanded_count;
+  }
   bool has_successors(StateIndex state) const { return (moves_out[state / 64] >> (state % 64)) & 1U; }
   std::size_t depth(StateIndex state) const {
     return static_cast<std::size_t>(std::upper_bound(layer_start.begin(), layer_start.end(), state) -

@@ -64,9 +64,13 @@ class CompactStore {
     std::vector<std::uint64_t> words_;
     std::vector<std::uint32_t> ids_;  // per node
   };
-  // One sized for this store, to be filled by get().
+  // One sized for this store, to be filled by get() or base_of().
   Base base() const;
   void get(StateIndex index, Base& base) const;
+  // The base of a stored configuration given its words, found below the
+  // root only: what the pipelined exploration's generator, which must not
+  // read the root table another thread is filling, expands from.
+  void base_of(std::span<const std::uint64_t> words, Base& base) const;
   Root prepare(std::span<const std::uint64_t> words, const Base& base);
   // The slots prepare(words, base) will probe first in the leaves whose
   // halves differ from the base's, so that a batch's leaf lookups overlap.
@@ -88,6 +92,11 @@ class CompactStore {
   std::size_t size() const { return nodes_.back().table.size(); }
   std::size_t words_per_state() const { return width_; }
   std::size_t memory_bytes() const;
+  // The root table's bytes and the rest's: in a pipelined exploration one
+  // thread fills the root and another every table below it
+  // (pipelined_compact_explorer.hpp), and each counts its own.
+  std::size_t root_memory_bytes() const { return nodes_.back().table.memory_bytes(); }
+  std::size_t below_root_memory_bytes() const { return memory_bytes() - root_memory_bytes(); }
   // Each node of the tree, children before parents and the root last: which
   // bits of the used-bit sequence it covers, how many distinct pairs it
   // holds and what it costs. What shows whether the cut keeps the halves

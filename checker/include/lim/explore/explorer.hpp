@@ -47,6 +47,14 @@ struct ExploreOptions {
   StopPredicate stop;
   ProgressSink progress;          // called about once per progress_interval
   double progress_interval = 1.0;  // seconds
+  // The compact exploration (compact_explorer.hpp) on two threads, a
+  // generator and an inserter (pipelined_compact_explorer.hpp), once this
+  // many configurations are stored: below that a thread costs more than it
+  // brings. Same configurations, indices, layers and verdicts as one
+  // thread. Not with a stop predicate or the cycle proviso, which need the
+  // insertions' answers before the next configuration is expanded.
+  unsigned threads = 1;
+  std::size_t parallel_from = std::size_t{1} << 16;
 };
 
 template <class Semantics>

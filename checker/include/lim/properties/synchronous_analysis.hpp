@@ -55,7 +55,9 @@ struct SyncExploreOptions {
   // reachability properties can be checked (storage_for() resolves a
   // request against the properties to be asked). Automatic and Graph: the
   // graph.
-  StateStorage storage = StateStorage::Automatic;
+  StateStorage storage = StateStorage::Automatic;  // Threads of a compact exploration (explore::ExploreOptions::threads):
+  // 2 pipelines it on two cores once it is large, with the same results.
+  unsigned threads = 1;
 };
 
 class SynchronousAnalysis {

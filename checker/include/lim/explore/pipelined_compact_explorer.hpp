@@ -1,0 +1,245 @@
+#pragma once
+// The compact exploration on two cores, as a pipeline of two threads that
+// keeps the single thread's order: a generator expands the configurations
+// in index order — successors generated, packed and interned below the root
+// (CompactStore::prepare) — and an inserter inserts their roots, in that
+// same order, into the root table, numbering the new ones and handing their
+// words back to the generator as its next sources. Each table has one
+// writer (the generator every table below the root, the inserter the root)
+// and the other thread never reads it, so no table is shared and none needs
+// a lock; the threads meet only at batches. Because the below-root tables
+// see the same sequence of pairs as in one thread, and the root the same
+// sequence of roots, every id, index, BFS layer and counterexample is the
+// one thread's (tests/explore_parallel_test.cpp compares them).
+//
+// The generator reads its sources from the words the inserter passed on
+// (the frontier, a few layers' worth at most) rather than rebuilding them
+// from the tree, whose root it may not read.
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "lim/explore/compact_space.hpp"
+
+namespace lim::explore {
+
+// Continues an exploration whose configurations [state, size) are not
+// expanded yet, until it is complete, the state cap is reached, or
+// `limits_reached(expanded, memory_bytes)` says to stop (it sets the
+// completion). Returns after both threads are done.
+template <class Semantics, class LimitsReached>
+void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, StateIndex state,
+                               std::uint64_t state_cap, LimitsReached&& limits_reached) {
+  const std::size_t width = space.layout.word_count();
+  const std::size_t fields = space.layout.field_count();
+  // Sources per batch: large enough that the threads meet rarely, small
+  // enough that a narrow first layer already feeds both.
+  constexpr std::size_t kBatch = 256;
+  constexpr std::size_t kInFlight = 4;  // batches generated ahead of the inserter
+  struct Batch {
+    StateIndex first = 0;               // sources first, first + 1, ...
+    std::vector<std::size_t> ends;      // per source: the end of its successors
+    std::vector<CompactStore::Root> roots;
+    std::vector<std::uint64_t> words;   // width words per successor
+  };
+  using Chunk = std::vector<std::uint64_t>;  // words of consecutive new configurations
+
+  std::mutex mutex;
+  std::condition_variable to_generator, to_inserter;
+  std::deque<Chunk> frontier;  // after the generator's own sources, in index order
+  std::size_t frontier_words = 0;
+  std::deque<std::unique_ptr<Batch>> full, spare;
+  std::size_t in_flight = 0;   // batches generated and not yet inserted
+  bool abort = false;          // set by the inserter: stop generating
+  bool done = false;           // set by the generator: nothing more will come
+  std::exception_ptr failure;  // the generator's
+  std::size_t below_root_bytes = space.states.below_root_memory_bytes();
+
+  {
+    Chunk first(width * (space.states.size() - state));
+    for (StateIndex i = state; i < space.states.size(); ++i)
+      space.states.get(i, std::span<std::uint64_t>(first.data() + (i - state) * width, width));
+    frontier_words = first.size();
+    frontier.push_back(std::move(first));
+  }
+
+  const auto generate = [&] {
+    try {
+      std::vector<std::uint32_t> current(fields), scratch(fields);
+      std::vector<CompactStore::Base> bases(kBatch, space.states.base());
+      std::deque<Chunk> sources;  // taken from the frontier
+      std::size_t at = 0;         // next word in sources.front()
+      StateIndex next = state;
+      for (;;) {
+        std::unique_ptr<Batch> batch;
+        {
+          std::unique_lock lock(mutex);
+          const auto have = [&] { return !sources.empty() || !frontier.empty(); };
+          to_generator.wait(lock, [&] { return abort || (have() && in_flight < kInFlight) || (!have() && in_flight == 0); });
+          if (abort) return;
+          if (!have()) {
+            // Every batch is inserted and none found a new configuration.
+            done = true;
+            to_inserter.notify_one();
+            return;
+          }
+          for (auto& chunk : frontier) {
+            frontier_words -= chunk.size();
+            sources.push_back(std::move(chunk));
+          }
+          frontier.clear();
+          if (!spare.empty()) {
+            batch = std::move(spare.front());
+            spare.pop_front();
+          }
+          ++in_flight;
+        }
+        if (!batch) batch = std::make_unique<Batch>();
+        batch->first = next;
+        batch->ends.clear();
+        batch->roots.clear();
+        batch->words.clear();
+        std::size_t count = 0;
+        for (; count < kBatch && !sources.empty(); ++count, ++next) {
+          const std::span<const std::uint64_t> words(sources.front().data() + at, width);
+          auto& base = bases[count];
+          space.states.base_of(words, base);
+          at += width;
+          if (at == sources.front().size()) {
+            sources.pop_front();
+            at = 0;
+          }
+          space.layout.unpack(base.words(), current);
+          const auto keep = [&](Move, std::span<const std::uint32_t> successor) {
+            const std::size_t offset = batch->words.size();
+            batch->words.resize(offset + width);
+            const std::span<std::uint64_t> packed(batch->words.data() + offset, width);
+            space.layout.pack(successor, packed);
+            space.states.prefetch_leaves(packed, base);
+          };
+          if constexpr (requires { semantics.for_each_ample_successor(current, scratch, keep); })
+            static_cast<void>(semantics.for_each_ample_successor(std::span<const std::uint32_t>(current),
+                                                                 std::span<std::uint32_t>(scratch), keep));
+          else
+            semantics.for_each_successor(std::span<const std::uint32_t>(current), std::span<std::uint32_t>(scratch),
+                                         keep);
+          batch->ends.push_back(batch->words.size() / width);
+        }
+        for (std::size_t successor = 0, source = 0; source < count; ++source)
+          for (; successor < batch->ends[source]; ++successor)
+            batch->roots.push_back(space.states.prepare(
+                std::span<const std::uint64_t>(batch->words.data() + successor * width, width), bases[source]));
+        const std::size_t bytes = space.states.below_root_memory_bytes();
+        {
+          std::lock_guard lock(mutex);
+          below_root_bytes = bytes;
+          full.push_back(std::move(batch));
+        }
+        to_inserter.notify_one();
+      }
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      failure = std::current_exception();
+      done = true;
+      to_inserter.notify_one();
+    }
+  };
+
+  std::thread generator(generate);
+  // However the inserter leaves (a limit, an exception), the generator is
+  // stopped and joined first.
+  struct Join {
+    std::thread& thread;
+    std::mutex& mutex;
+    std::condition_variable& wake;
+    bool& abort;
+    ~Join() {
+      {
+        std::lock_guard lock(mutex);
+        abort = true;
+      }
+      wake.notify_one();
+      thread.join();
+    }
+  };
+  {
+    Join join{generator, mutex, to_generator, abort};
+    std::size_t since_check = 0;
+    constexpr std::size_t kAhead = 16;  // root slots prefetched ahead of their insertion
+    for (;;) {
+      std::unique_ptr<Batch> batch;
+      std::size_t pending_words = 0, below = 0;
+      {
+        std::unique_lock lock(mutex);
+        to_inserter.wait(lock, [&] { return !full.empty() || done; });
+        if (full.empty()) break;
+        batch = std::move(full.front());
+        full.pop_front();
+        pending_words = frontier_words;
+        for (const auto& waiting : full) pending_words += waiting->words.size();
+        below = below_root_bytes;
+      }
+      space.states.make_room(batch->roots.size());
+      for (std::size_t i = 0; i < std::min(kAhead, batch->roots.size()); ++i) space.states.prefetch(batch->roots[i]);
+      const StateIndex batch_first = batch->first;
+      Chunk found;
+      bool capped = false;
+      std::size_t successor = 0;
+      StateIndex source = batch->first;
+      for (std::size_t i = 0; i < batch->ends.size() && !capped; ++i, ++source) {
+        if (source == space.layer_start.back()) space.layer_start.push_back(static_cast<StateIndex>(space.states.size()));
+        const std::size_t first = successor;
+        for (; successor < batch->ends[i]; ++successor) {
+          if (successor + kAhead < batch->roots.size()) space.states.prefetch(batch->roots[successor + kAhead]);
+          const auto& root = batch->roots[successor];
+          if (space.states.size() >= state_cap) {
+            if (!space.states.find(root)) {
+              capped = true;
+              break;
+            }
+            continue;
+          }
+          if (space.states.insert(root).inserted)
+            found.insert(found.end(), batch->words.begin() + static_cast<std::ptrdiff_t>(successor * width),
+                         batch->words.begin() + static_cast<std::ptrdiff_t>((successor + 1) * width));
+        }
+        if (capped) break;
+        space.edges += successor - first;
+        space.mark_expanded(source, successor != first);
+      }
+      {
+        std::lock_guard lock(mutex);
+        if (!found.empty()) {
+          frontier_words += found.size();
+          frontier.push_back(std::move(found));
+        }
+        --in_flight;
+        spare.push_back(std::move(batch));
+      }
+      to_generator.notify_one();
+      if (capped) {
+        space.completion = Completion::StateLimit;
+        break;
+      }
+      since_check += source - batch_first;
+      if (since_check >= 4096) {
+        since_check = 0;
+        const std::size_t memory = space.states.root_memory_bytes() + below +
+                                   space.moves_out.capacity() * sizeof(std::uint64_t) +
+                                   space.layer_start.capacity() * sizeof(StateIndex) +
+                                   pending_words * sizeof(std::uint64_t);
+        if (limits_reached(source, memory)) break;
+      }
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace lim::explore
