@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <stdexcept>
 
 namespace lim::explore {
 
@@ -106,19 +105,6 @@ CompactStore::Base CompactStore::base() const {
 }
 
 void CompactStore::get(StateIndex index, Base& base) const { rebuild(index, base.words_, base.ids_); }
-
-void CompactStore::base_of(std::span<const std::uint64_t> words, Base& base) const {
-  std::copy(words.begin(), words.end(), base.words_.begin());
-  const std::size_t root = nodes_.size() - 1;
-  for (std::size_t i = 0; i < root; ++i) {
-    const auto& node = nodes_[i];
-    const std::uint32_t left = node.left < 0 ? node.extract(words) : base.ids_[node.left];
-    const std::uint32_t right = node.left < 0 ? 0 : base.ids_[node.right];
-    const auto id = node.table.find(left, right, TreeTable::hash(left, right));
-    if (!id) throw std::logic_error("CompactStore::base_of: a configuration that is not stored");
-    base.ids_[i] = *id;
-  }
-}
 
 CompactStore::Root CompactStore::prepare(std::span<const std::uint64_t> words, const Base& base) {
   const std::size_t root = nodes_.size() - 1;

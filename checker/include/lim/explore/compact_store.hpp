@@ -21,6 +21,7 @@
 //
 // Index order is insertion order, as in StateStore, so that the BFS that
 // fills it numbers configurations by distance.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -67,10 +68,20 @@ class CompactStore {
   // One sized for this store, to be filled by get() or base_of().
   Base base() const;
   void get(StateIndex index, Base& base) const;
-  // The base of a stored configuration given its words, found below the
-  // root only: what the pipelined exploration's generator, which must not
-  // read the root table another thread is filling, expands from.
-  void base_of(std::span<const std::uint64_t> words, Base& base) const;
+  // A base put together from a configuration's words and the ids of its
+  // nodes below the root (as prepared_ids() gave them): what the pipelined
+  // exploration's generator, which must not read the root table another
+  // thread is filling, expands from, without a lookup.
+  std::size_t below_root_nodes() const { return nodes_.size() - 1; }
+  void prepared_ids(std::span<std::uint32_t> ids) const { std::copy(ids_.begin(), ids_.end() - 1, ids.begin()); }
+  void base_of(std::span<const std::uint64_t> words, std::span<const std::uint32_t> ids, Base& base) const {
+    std::copy(words.begin(), words.end(), base.words_.begin());
+    std::copy(ids.begin(), ids.end(), base.ids_.begin());
+  }
+  // The ids below the root of the base get() filled.
+  static std::span<const std::uint32_t> below_root_ids(const Base& base) {
+    return std::span<const std::uint32_t>(base.ids_).first(base.ids_.size() - 1);
+  }
   Root prepare(std::span<const std::uint64_t> words, const Base& base);
   // The slots prepare(words, base) will probe first in the leaves whose
   // halves differ from the base's, so that a batch's leaf lookups overlap.

@@ -12,9 +12,11 @@
 // sequence of roots, every id, index, BFS layer and counterexample is the
 // one thread's (tests/explore_parallel_test.cpp compares them).
 //
-// The generator reads its sources from the words the inserter passed on
-// (the frontier, a few layers' worth at most) rather than rebuilding them
-// from the tree, whose root it may not read.
+// The generator reads its sources from what the inserter passed on (the
+// frontier, a few layers' worth at most): the words of each new
+// configuration and the ids of its nodes below the root, which the
+// generator found when it prepared it. So it neither rebuilds a source from
+// the tree, whose root it may not read, nor looks its nodes up again.
 #include <algorithm>
 #include <condition_variable>
 #include <cstdint>
@@ -39,6 +41,7 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
                                std::uint64_t state_cap, LimitsReached&& limits_reached) {
   const std::size_t width = space.layout.word_count();
   const std::size_t fields = space.layout.field_count();
+  const std::size_t nodes = space.states.below_root_nodes();
   // Sources per batch: large enough that the threads meet rarely, small
   // enough that a narrow first layer already feeds both.
   constexpr std::size_t kBatch = 256;
@@ -48,13 +51,17 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
     std::vector<std::size_t> ends;      // per source: the end of its successors
     std::vector<CompactStore::Root> roots;
     std::vector<std::uint64_t> words;   // width words per successor
+    std::vector<std::uint32_t> ids;     // per successor, its nodes' below the root
   };
-  using Chunk = std::vector<std::uint64_t>;  // words of consecutive new configurations
+  struct Chunk {  // consecutive new configurations
+    std::vector<std::uint64_t> words;
+    std::vector<std::uint32_t> ids;
+  };
 
   std::mutex mutex;
   std::condition_variable to_generator, to_inserter;
   std::deque<Chunk> frontier;  // after the generator's own sources, in index order
-  std::size_t frontier_words = 0;
+  std::size_t frontier_words = 0;  // its bytes / 8
   std::deque<std::unique_ptr<Batch>> full, spare;
   std::size_t in_flight = 0;   // batches generated and not yet inserted
   bool abort = false;          // set by the inserter: stop generating
@@ -63,10 +70,15 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
   std::size_t below_root_bytes = space.states.below_root_memory_bytes();
 
   {
-    Chunk first(width * (space.states.size() - state));
-    for (StateIndex i = state; i < space.states.size(); ++i)
-      space.states.get(i, std::span<std::uint64_t>(first.data() + (i - state) * width, width));
-    frontier_words = first.size();
+    Chunk first;
+    auto base = space.states.base();
+    for (StateIndex i = state; i < space.states.size(); ++i) {
+      space.states.get(i, base);
+      first.words.insert(first.words.end(), base.words().begin(), base.words().end());
+      const auto ids = CompactStore::below_root_ids(base);
+      first.ids.insert(first.ids.end(), ids.begin(), ids.end());
+    }
+    frontier_words = first.words.size() + first.ids.size() / 2;
     frontier.push_back(std::move(first));
   }
 
@@ -75,7 +87,7 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
       std::vector<std::uint32_t> current(fields), scratch(fields);
       std::vector<CompactStore::Base> bases(kBatch, space.states.base());
       std::deque<Chunk> sources;  // taken from the frontier
-      std::size_t at = 0;         // next word in sources.front()
+      std::size_t at = 0;         // next configuration in sources.front()
       StateIndex next = state;
       for (;;) {
         std::unique_ptr<Batch> batch;
@@ -91,7 +103,7 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
             return;
           }
           for (auto& chunk : frontier) {
-            frontier_words -= chunk.size();
+            frontier_words -= chunk.words.size() + chunk.ids.size() / 2;
             sources.push_back(std::move(chunk));
           }
           frontier.clear();
@@ -106,13 +118,15 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
         batch->ends.clear();
         batch->roots.clear();
         batch->words.clear();
+        batch->ids.clear();
         std::size_t count = 0;
         for (; count < kBatch && !sources.empty(); ++count, ++next) {
-          const std::span<const std::uint64_t> words(sources.front().data() + at, width);
+          const auto& chunk = sources.front();
           auto& base = bases[count];
-          space.states.base_of(words, base);
-          at += width;
-          if (at == sources.front().size()) {
+          space.states.base_of(std::span<const std::uint64_t>(chunk.words.data() + at * width, width),
+                               std::span<const std::uint32_t>(chunk.ids.data() + at * nodes, nodes), base);
+          ++at;
+          if (at * width == chunk.words.size()) {
             sources.pop_front();
             at = 0;
           }
@@ -132,10 +146,13 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
                                          keep);
           batch->ends.push_back(batch->words.size() / width);
         }
+        batch->ids.resize(batch->words.size() / width * nodes);
         for (std::size_t successor = 0, source = 0; source < count; ++source)
-          for (; successor < batch->ends[source]; ++successor)
+          for (; successor < batch->ends[source]; ++successor) {
             batch->roots.push_back(space.states.prepare(
                 std::span<const std::uint64_t>(batch->words.data() + successor * width, width), bases[source]));
+            space.states.prepared_ids(std::span<std::uint32_t>(batch->ids.data() + successor * nodes, nodes));
+          }
         const std::size_t bytes = space.states.below_root_memory_bytes();
         {
           std::lock_guard lock(mutex);
@@ -183,7 +200,7 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
         batch = std::move(full.front());
         full.pop_front();
         pending_words = frontier_words;
-        for (const auto& waiting : full) pending_words += waiting->words.size();
+        for (const auto& waiting : full) pending_words += waiting->words.size() + waiting->ids.size() / 2;
         below = below_root_bytes;
       }
       space.states.make_room(batch->roots.size());
@@ -206,9 +223,12 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
             }
             continue;
           }
-          if (space.states.insert(root).inserted)
-            found.insert(found.end(), batch->words.begin() + static_cast<std::ptrdiff_t>(successor * width),
-                         batch->words.begin() + static_cast<std::ptrdiff_t>((successor + 1) * width));
+          if (space.states.insert(root).inserted) {
+            const auto words = batch->words.begin() + static_cast<std::ptrdiff_t>(successor * width);
+            found.words.insert(found.words.end(), words, words + static_cast<std::ptrdiff_t>(width));
+            const auto ids = batch->ids.begin() + static_cast<std::ptrdiff_t>(successor * nodes);
+            found.ids.insert(found.ids.end(), ids, ids + static_cast<std::ptrdiff_t>(nodes));
+          }
         }
         if (capped) break;
         space.edges += successor - first;
@@ -216,8 +236,8 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
       }
       {
         std::lock_guard lock(mutex);
-        if (!found.empty()) {
-          frontier_words += found.size();
+        if (!found.words.empty()) {
+          frontier_words += found.words.size() + found.ids.size() / 2;
           frontier.push_back(std::move(found));
         }
         --in_flight;
