@@ -166,10 +166,13 @@ void CompactStore::rebuild(StateIndex index, std::span<std::uint64_t> words, std
   }
 }
 
-std::size_t CompactStore::memory_bytes() const {
+std::size_t CompactStore::memory_bytes() const { return below_root_memory_bytes() + root_memory_bytes(); }
+
+std::size_t CompactStore::below_root_memory_bytes() const {
+  // Not the root's table, which another thread may be filling.
   std::size_t bytes = (ids_.capacity() + leaves_.capacity() + starts_.capacity()) * sizeof(std::uint32_t) +
                       nodes_.capacity() * sizeof(Node) + fields_.capacity() * sizeof(Field);
-  for (const auto& node : nodes_) bytes += node.table.memory_bytes();
+  for (std::size_t i = 0; i + 1 < nodes_.size(); ++i) bytes += nodes_[i].table.memory_bytes();
   return bytes;
 }
 

@@ -107,7 +107,7 @@ class CompactStore {
   // thread fills the root and another every table below it
   // (pipelined_compact_explorer.hpp), and each counts its own.
   std::size_t root_memory_bytes() const { return nodes_.back().table.memory_bytes(); }
-  std::size_t below_root_memory_bytes() const { return memory_bytes() - root_memory_bytes(); }
+  std::size_t below_root_memory_bytes() const;
   // Each node of the tree, children before parents and the root last: which
   // bits of the used-bit sequence it covers, how many distinct pairs it
   // holds and what it costs. What shows whether the cut keeps the halves
@@ -132,7 +132,9 @@ class CompactStore {
   // in it), a piece of each; it interns the pair (bits, 0). An inner node
   // interns the ids of its two children. Children precede their parent,
   // the root is last.
-  struct Node {
+  // Apart, one per cache line at least: in a pipelined exploration the
+  // root and the nodes below it are written by different threads.
+  struct alignas(64) Node {
     TreeTable table;
     std::uint32_t first = 0, last = 0;
     std::int32_t left = -1, right = -1;  // child nodes; -1 for a leaf
