@@ -32,6 +32,7 @@
 
 #include "kmc_family.hpp"
 #include "spin_runner.hpp"
+#include "lim/explore/compact_explorer.hpp"
 #include "lim/explore/explorer.hpp"
 #include "lim/formats/promela_writer.hpp"
 #include "lim/pipeline/check.hpp"
@@ -80,6 +81,35 @@ std::pair<Measurement, Measurement> run_lim(const Point& point, const fs::path& 
   return {m, components};
 }
 
+// The compact store (no edges, what deadlock freedom and the other
+// reachability properties use) in a fresh process, on `threads` threads.
+Measurement run_lim_compact(const Point& point, const fs::path& dir, unsigned threads) {
+  fs::create_directories(dir);
+  Measurement m;
+  m.tool = fmt::format("lim compact, {} thread{}", threads, threads == 1 ? "" : "s");
+  const auto out = dir / fmt::format("compact-{}.out", threads);
+  const int status = shell(fmt::format("exec /proc/{}/exe --lim-compact-child {},{},{},{} >'{}'", ::getpid(),
+                                       point.pairs, point.labels, point.k, threads, out.string()),
+                           &m.peak_rss);
+  std::ifstream fields(out);
+  fields >> m.states >> m.transitions >> m.seconds >> m.own_bytes;
+  if (status != 0 || !fields) {
+    std::cerr << "lim's compact exploration failed\n";
+    std::exit(3);
+  }
+  return m;
+}
+
+int lim_compact_child(const Point& point, unsigned threads) {
+  const auto system = load(lim::bench::family(point.pairs, point.labels, point.k));
+  const lim::semantics::AsynchronousSemantics semantics(system, static_cast<unsigned>(point.k));
+  lim::explore::ExploreOptions options;
+  options.threads = threads;
+  const auto space = lim::explore::explore_compact(semantics, options);
+  fmt::print("{} {} {} {}\n", space.size(), space.edge_count(), space.seconds, space.memory_bytes());
+  return space.complete() ? 0 : 1;
+}
+
 int lim_child(const Point& point) {
   const auto system = load(lim::bench::family(point.pairs, point.labels, point.k));
   const lim::semantics::AsynchronousSemantics semantics(system, static_cast<unsigned>(point.k));
@@ -95,17 +125,24 @@ int lim_child(const Point& point) {
 
 enum class Compare { None, Full, Reduced };
 
-// Full: lim's states/s and bytes/state over the row's. Reduced: a reduced
-// search, compared by the states it needs (pan's clock does not resolve its
-// time).
-void print_row(const Measurement& m, const Measurement& lim, Compare compare) {
+// Full: lim's states/s and bytes/state over the row's, for the graph store
+// and for the compact store on two threads. Reduced: a reduced search,
+// compared by the states it needs (pan's clock does not resolve its time).
+void print_row(const Measurement& m, const Measurement& lim, Compare compare, const Measurement* compact = nullptr) {
   const auto per_state = [](double bytes, std::uint64_t states) {
     return bytes > 0 ? fmt::format("{:.1f}", bytes / static_cast<double>(states)) : std::string("-");
   };
   std::string ratios;
   if (compare == Compare::Full)
-    ratios = fmt::format("rate {:.2f}×, B/state {:.2f}×", lim.rate() / m.rate(),
-                         (lim.own_bytes / static_cast<double>(lim.states)) / (m.own_bytes / static_cast<double>(m.states)));
+  {
+    const auto over = [&](const Measurement& ours) {
+      return fmt::format("rate {:.2f}×, B/state {:.2f}×", ours.rate() / m.rate(),
+                         (ours.own_bytes / static_cast<double>(ours.states)) /
+                             (m.own_bytes / static_cast<double>(m.states)));
+    };
+    ratios = "graph: " + over(lim);
+    if (compact != nullptr) ratios += "; compact, 2 threads: " + over(*compact);
+  }
   else if (compare == Compare::Reduced)
     ratios = fmt::format("{:.0f}× fewer states than the full space", static_cast<double>(lim.states) /
                                                                           static_cast<double>(m.states));
@@ -129,7 +166,17 @@ int main(int argc, char** argv) {
   app.add_flag("--quick", quick, "small points only");
   app.add_flag("!--no-por", with_por, "skip SPIN with its partial-order reduction");
   app.add_option("--lim-child", child, "(internal) explore PAIRS,LABELS,K with lim and print the figures");
+  std::string compact_child;
+  app.add_option("--lim-compact-child", compact_child,
+                 "(internal) explore PAIRS,LABELS,K,THREADS into the compact store and print the figures");
   CLI11_PARSE(app, argc, argv);
+  if (!compact_child.empty()) {
+    Point point{};
+    unsigned threads = 1;
+    if (std::sscanf(compact_child.c_str(), "%d,%d,%d,%u", &point.pairs, &point.labels, &point.k, &threads) != 4)
+      return 2;
+    return lim_compact_child(point, threads);
+  }
   if (!child.empty()) {
     Point point{};
     if (std::sscanf(child.c_str(), "%d,%d,%d", &point.pairs, &point.labels, &point.k) != 3) return 2;
@@ -169,23 +216,27 @@ int main(int argc, char** argv) {
     const auto dir = work / fmt::format("{}-{}-{}", point.pairs, point.labels, point.k);
     const auto [lim, components] = run_lim(point, dir);
     print_row(lim, lim, Compare::None);
+    print_row(run_lim_compact(point, dir, 1), lim, Compare::None);
+    const auto compact = run_lim_compact(point, dir, 2);
+    print_row(compact, lim, Compare::None);
     // Every machine of the family is acyclic, so a run is at most every
     // machine's longest path: 2K moves each.
     const std::uint64_t depth = 4ull * static_cast<std::uint64_t>(point.pairs * point.k) + 10;
     const auto plain = run_spin(*model, dir / "plain", "SPIN -DNOREDUCE", "-DNOREDUCE -DSAFETY", lim.states, depth);
-    print_row(plain, lim, Compare::Full);
+    print_row(plain, lim, Compare::Full, &compact);
     if (plain.states != lim.states)
       fmt::print("  (!) SPIN stored {} states, lim {}: the models differ\n", plain.states, lim.states);
     print_row(run_spin(*model, dir / "collapse", "SPIN -DNOREDUCE -DCOLLAPSE", "-DNOREDUCE -DSAFETY -DCOLLAPSE",
                        lim.states, depth),
-              lim, Compare::Full);
+              lim, Compare::Full, &compact);
     print_row(components, lim, Compare::Reduced);
     if (with_por)
       print_row(run_spin(*model, dir / "por", "SPIN partial-order red.", "-DSAFETY", lim.states, depth), lim,
                 Compare::Reduced);
   }
   fs::remove_all(work);
-  fmt::print("B/state: the tool's own count (lim: StateSpace::memory_bytes, configurations and edges;\n"
+  fmt::print("B/state: the tool's own count (lim engine: StateSpace::memory_bytes, configurations and edges;\n"
+             "lim compact: CompactSpace::memory_bytes, tree-compressed configurations and no edges;\n"
              "SPIN: 'total actual memory usage', hash table and stack included); RSS/state: peak\n"
              "resident memory of the process over the states it stored. 'lim over this row': lim's\n"
              "states/s and bytes/state over the row's (issue 12's goal against SPIN -DNOREDUCE:\n"

@@ -52,6 +52,27 @@ TEST(CliAsync, TheStoreChangesNoReport) {
   EXPECT_NE(wrong.err.find("--store 'edges'"), std::string::npos) << wrong.err;
 }
 
+// --threads 2 (the default on two cores) and 1 give the same reports; the
+// pipeline's equality is tests/explore_parallel_test.cpp's.
+TEST(CliAsync, TheThreadsChangeNoReport) {
+  const auto strip_times = [](nlohmann::json document) {
+    for (auto& file : document["files"]) {
+      file.erase("seconds");
+      for (auto& property : file["properties"]) property.erase("seconds");
+    }
+    return document;
+  };
+  const std::string check = "check --k 3 --props k-obi,async-deadlock-freedom,orphan-messages --format json ";
+  const std::string files = std::string(LIM_SOURCE_DIR) + "/specs/broken/*.lim " + LIM_SOURCE_DIR + "/specs/*.lim";
+  const auto one = run_lim(check + "--threads 1 " + files);
+  const auto two = run_lim(check + "--threads 2 " + files);
+  EXPECT_EQ(two.exit_code, one.exit_code) << two.err;
+  EXPECT_EQ(strip_times(nlohmann::json::parse(two.out)), strip_times(nlohmann::json::parse(one.out)));
+  const auto wrong = run_lim("check --k 2 --threads 3 " + std::string(LIM_SOURCE_DIR) + "/specs/two-buyer.lim");
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_NE(wrong.err.find("--threads 3"), std::string::npos) << wrong.err;
+}
+
 // --por on reduces where it keeps the verdicts, says so in the report, and
 // says why not elsewhere; the verdicts are those of --por off.
 TEST(CliAsync, PartialOrderReductionKeepsTheVerdictsAndSaysWhenItApplies) {
