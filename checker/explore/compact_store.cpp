@@ -33,6 +33,8 @@ void CompactStore::build_tree() {
   nodes_.reserve(2 * fields_.size() + 2);
   build(0, fields_.size(), true);
   ids_.resize(nodes_.size());
+  // Post-order: the root's left subtree is every node up to its left child.
+  split_ = static_cast<std::uint32_t>(nodes_.back().left + 1);
   for (std::uint32_t i = 0; i < nodes_.size(); ++i)
     if (nodes_[i].left < 0) leaves_.push_back(i);
 }
@@ -124,6 +126,23 @@ CompactStore::Root CompactStore::prepare(std::span<const std::uint64_t> words, c
   return {left, right, TreeTable::hash(left, right)};
 }
 
+std::uint32_t CompactStore::prepare_side(std::span<const std::uint64_t> words, const Base& base, Side side,
+                                        std::span<std::uint32_t> ids) {
+  const std::size_t first = side == Side::Left ? 0 : split_, last = side == Side::Left ? split_ : nodes_.size() - 1;
+  for (std::size_t i = first; i < last; ++i) {
+    auto& node = nodes_[i];
+    if (node.left < 0) {
+      const std::uint32_t value = node.extract(words);
+      ids[i] = value == node.extract(base.words_) ? base.ids_[i] : node.table.insert(value, 0).id;
+    } else {
+      const std::uint32_t left = ids[node.left], right = ids[node.right];
+      ids[i] = left == base.ids_[node.left] && right == base.ids_[node.right] ? base.ids_[i]
+                                                                             : node.table.insert(left, right).id;
+    }
+  }
+  return ids[last - 1];
+}
+
 StateStore::Insertion CompactStore::insert(const Root& root) {
   const auto insertion = nodes_.back().table.insert(root.left, root.right, root.hash);
   return {insertion.id, insertion.inserted};
@@ -166,13 +185,19 @@ void CompactStore::rebuild(StateIndex index, std::span<std::uint64_t> words, std
   }
 }
 
-std::size_t CompactStore::memory_bytes() const { return below_root_memory_bytes() + root_memory_bytes(); }
+std::size_t CompactStore::memory_bytes() const {
+  return fixed_memory_bytes() + side_memory_bytes(Side::Left) + side_memory_bytes(Side::Right) + root_memory_bytes();
+}
 
-std::size_t CompactStore::below_root_memory_bytes() const {
-  // Not the root's table, which another thread may be filling.
-  std::size_t bytes = (ids_.capacity() + leaves_.capacity() + starts_.capacity()) * sizeof(std::uint32_t) +
-                      nodes_.capacity() * sizeof(Node) + fields_.capacity() * sizeof(Field);
-  for (std::size_t i = 0; i + 1 < nodes_.size(); ++i) bytes += nodes_[i].table.memory_bytes();
+std::size_t CompactStore::fixed_memory_bytes() const {
+  return (ids_.capacity() + leaves_.capacity() + starts_.capacity()) * sizeof(std::uint32_t) +
+         nodes_.capacity() * sizeof(Node) + fields_.capacity() * sizeof(Field);
+}
+
+std::size_t CompactStore::side_memory_bytes(Side side) const {
+  const std::size_t first = side == Side::Left ? 0 : split_, last = side == Side::Left ? split_ : nodes_.size() - 1;
+  std::size_t bytes = 0;
+  for (std::size_t i = first; i < last; ++i) bytes += nodes_[i].table.memory_bytes();
   return bytes;
 }
 

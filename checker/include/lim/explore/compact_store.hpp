@@ -68,12 +68,29 @@ class CompactStore {
   // One sized for this store, to be filled by get() or base_of().
   Base base() const;
   void get(StateIndex index, Base& base) const;
+  // The two sides of the tree below the root — the root's left child's
+  // subtree and its right child's — interned apart: a pipelined
+  // exploration's generator interns the left side and its inserter the
+  // right side and the root (pipelined_compact_explorer.hpp), each side's
+  // tables written by one thread and read by no other. prepare_side()
+  // writes the side's node ids into `ids` (one per node below the root) and
+  // returns the id of the side's top node, the root's child.
+  enum class Side { Left, Right };
+  std::uint32_t prepare_side(std::span<const std::uint64_t> words, const Base& base, Side side,
+                             std::span<std::uint32_t> ids);
+  void prefetch_leaves(std::span<const std::uint64_t> words, const Base& base, Side side) const {
+    for (const auto leaf : leaves_) {
+      if ((leaf < split_) != (side == Side::Left)) continue;
+      const auto& node = nodes_[leaf];
+      const std::uint32_t value = node.extract(words);
+      if (value != node.extract(base.words_)) node.table.prefetch(TreeTable::hash(value, 0));
+    }
+  }
+  static Root root_of(std::uint32_t left, std::uint32_t right) { return {left, right, TreeTable::hash(left, right)}; }
   // A base put together from a configuration's words and the ids of its
-  // nodes below the root (as prepared_ids() gave them): what the pipelined
-  // exploration's generator, which must not read the root table another
-  // thread is filling, expands from, without a lookup.
+  // nodes below the root: what the pipelined exploration expands from,
+  // without reading the root table or looking a node up.
   std::size_t below_root_nodes() const { return nodes_.size() - 1; }
-  void prepared_ids(std::span<std::uint32_t> ids) const { std::copy(ids_.begin(), ids_.end() - 1, ids.begin()); }
   void base_of(std::span<const std::uint64_t> words, std::span<const std::uint32_t> ids, Base& base) const {
     std::copy(words.begin(), words.end(), base.words_.begin());
     std::copy(ids.begin(), ids.end(), base.ids_.begin());
@@ -103,11 +120,12 @@ class CompactStore {
   std::size_t size() const { return nodes_.back().table.size(); }
   std::size_t words_per_state() const { return width_; }
   std::size_t memory_bytes() const;
-  // The root table's bytes and the rest's: in a pipelined exploration one
-  // thread fills the root and another every table below it
-  // (pipelined_compact_explorer.hpp), and each counts its own.
+  // By part, for a pipelined exploration whose threads each count what
+  // they write: the root's table, one side's tables, and the rest (the
+  // tree's shape, fixed once built).
   std::size_t root_memory_bytes() const { return nodes_.back().table.memory_bytes(); }
-  std::size_t below_root_memory_bytes() const;
+  std::size_t side_memory_bytes(Side side) const;
+  std::size_t fixed_memory_bytes() const;
   // Each node of the tree, children before parents and the root last: which
   // bits of the used-bit sequence it covers, how many distinct pairs it
   // holds and what it costs. What shows whether the cut keeps the halves
@@ -164,6 +182,7 @@ class CompactStore {
   std::vector<Field> fields_;           // of nonzero width, in placement order
   std::vector<std::uint32_t> starts_;   // per field, its first bit in the sequence; one more at the end
   std::vector<Node> nodes_;
+  std::uint32_t split_ = 0;  // nodes [0, split_) are the left side, [split_, root) the right
   std::vector<std::uint32_t> leaves_;  // the nodes that are leaves
   mutable std::vector<std::uint32_t> ids_;  // per node, scratch for one configuration
 };

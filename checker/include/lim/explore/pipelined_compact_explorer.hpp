@@ -1,13 +1,15 @@
 #pragma once
 // The compact exploration on two cores, as a pipeline of two threads that
 // keeps the single thread's order: a generator expands the configurations
-// in index order — successors generated, packed and interned below the root
-// (CompactStore::prepare) — and an inserter inserts their roots, in that
-// same order, into the root table, numbering the new ones and handing their
-// words back to the generator as its next sources. Each table has one
-// writer (the generator every table below the root, the inserter the root)
-// and the other thread never reads it, so no table is shared and none needs
-// a lock; the threads meet only at batches. Because the below-root tables
+// in index order — successors generated, packed and interned in the left
+// side of the tree (CompactStore::prepare_side) — and an inserter interns
+// them, in that same order, in the right side and inserts their roots,
+// numbering the new ones and handing their words back to the generator as
+// its next sources. Each table has one writer (the generator the left
+// side's, the inserter the right side's and the root) and the other thread
+// never reads it, so no table is shared and none needs a lock; the threads
+// meet only at batches. Splitting the interning between the two is what
+// balances them: the generator also runs the successor function. Because the below-root tables
 // see the same sequence of pairs as in one thread, and the root the same
 // sequence of roots, every id, index, BFS layer and counterexample is the
 // one thread's (tests/explore_parallel_test.cpp compares them).
@@ -15,7 +17,7 @@
 // The generator reads its sources from what the inserter passed on (the
 // frontier, a few layers' worth at most): the words of each new
 // configuration and the ids of its nodes below the root, which the
-// generator found when it prepared it. So it neither rebuilds a source from
+// two threads found when they prepared it. So it neither rebuilds a source from
 // the tree, whose root it may not read, nor looks its nodes up again.
 #include <algorithm>
 #include <condition_variable>
@@ -47,12 +49,15 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
   constexpr std::size_t kBatch = 256;
   constexpr std::size_t kInFlight = 4;  // batches generated ahead of the inserter
   struct Batch {
-    StateIndex first = 0;               // sources first, first + 1, ...
-    std::vector<std::size_t> ends;      // per source: the end of its successors
-    std::vector<CompactStore::Root> roots;
-    std::vector<std::uint64_t> words;   // width words per successor
-    std::vector<std::uint32_t> ids;     // per successor, its nodes' below the root
+    StateIndex first = 0;                   // sources first, first + 1, ...
+    std::vector<std::size_t> ends;          // per source: the end of its successors
+    std::vector<std::uint64_t> base_words;  // per source, what its successors are interned against
+    std::vector<std::uint32_t> base_ids;
+    std::vector<std::uint64_t> words;       // width words per successor
+    std::vector<std::uint32_t> ids;         // per successor, its nodes' below the root
+    std::vector<std::uint32_t> left;        // per successor, the root's left child
   };
+  using Side = CompactStore::Side;
   struct Chunk {  // consecutive new configurations
     std::vector<std::uint64_t> words;
     std::vector<std::uint32_t> ids;
@@ -67,7 +72,8 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
   bool abort = false;          // set by the inserter: stop generating
   bool done = false;           // set by the generator: nothing more will come
   std::exception_ptr failure;  // the generator's
-  std::size_t below_root_bytes = space.states.below_root_memory_bytes();
+  std::size_t left_bytes = space.states.side_memory_bytes(Side::Left);
+  const std::size_t fixed_bytes = space.states.fixed_memory_bytes();
 
   {
     Chunk first;
@@ -75,7 +81,7 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
     for (StateIndex i = state; i < space.states.size(); ++i) {
       space.states.get(i, base);
       first.words.insert(first.words.end(), base.words().begin(), base.words().end());
-      const auto ids = CompactStore::below_root_ids(base);
+      const auto ids = space.states.below_root_ids(base);
       first.ids.insert(first.ids.end(), ids.begin(), ids.end());
     }
     frontier_words = first.words.size() + first.ids.size() / 2;
@@ -116,15 +122,20 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
         if (!batch) batch = std::make_unique<Batch>();
         batch->first = next;
         batch->ends.clear();
-        batch->roots.clear();
         batch->words.clear();
         batch->ids.clear();
+        batch->left.clear();
+        batch->base_words.clear();
+        batch->base_ids.clear();
         std::size_t count = 0;
         for (; count < kBatch && !sources.empty(); ++count, ++next) {
           const auto& chunk = sources.front();
           auto& base = bases[count];
-          space.states.base_of(std::span<const std::uint64_t>(chunk.words.data() + at * width, width),
-                               std::span<const std::uint32_t>(chunk.ids.data() + at * nodes, nodes), base);
+          const std::span<const std::uint64_t> source_words(chunk.words.data() + at * width, width);
+          const std::span<const std::uint32_t> source_ids(chunk.ids.data() + at * nodes, nodes);
+          batch->base_words.insert(batch->base_words.end(), source_words.begin(), source_words.end());
+          batch->base_ids.insert(batch->base_ids.end(), source_ids.begin(), source_ids.end());
+          space.states.base_of(source_words, source_ids, base);
           ++at;
           if (at * width == chunk.words.size()) {
             sources.pop_front();
@@ -136,7 +147,7 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
             batch->words.resize(offset + width);
             const std::span<std::uint64_t> packed(batch->words.data() + offset, width);
             space.layout.pack(successor, packed);
-            space.states.prefetch_leaves(packed, base);
+            space.states.prefetch_leaves(packed, base, Side::Left);
           };
           if constexpr (requires { semantics.for_each_ample_successor(current, scratch, keep); })
             static_cast<void>(semantics.for_each_ample_successor(std::span<const std::uint32_t>(current),
@@ -148,15 +159,14 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
         }
         batch->ids.resize(batch->words.size() / width * nodes);
         for (std::size_t successor = 0, source = 0; source < count; ++source)
-          for (; successor < batch->ends[source]; ++successor) {
-            batch->roots.push_back(space.states.prepare(
-                std::span<const std::uint64_t>(batch->words.data() + successor * width, width), bases[source]));
-            space.states.prepared_ids(std::span<std::uint32_t>(batch->ids.data() + successor * nodes, nodes));
-          }
-        const std::size_t bytes = space.states.below_root_memory_bytes();
+          for (; successor < batch->ends[source]; ++successor)
+            batch->left.push_back(space.states.prepare_side(
+                std::span<const std::uint64_t>(batch->words.data() + successor * width, width), bases[source],
+                Side::Left, std::span<std::uint32_t>(batch->ids.data() + successor * nodes, nodes)));
+        const std::size_t bytes = space.states.side_memory_bytes(Side::Left);
         {
           std::lock_guard lock(mutex);
-          below_root_bytes = bytes;
+          left_bytes = bytes;
           full.push_back(std::move(batch));
         }
         to_inserter.notify_one();
@@ -189,10 +199,11 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
   {
     Join join{generator, mutex, to_generator, abort};
     std::size_t since_check = 0;
-    constexpr std::size_t kAhead = 16;  // root slots prefetched ahead of their insertion
+    std::vector<CompactStore::Base> bases(kBatch, space.states.base());
+    std::vector<CompactStore::Root> roots;
     for (;;) {
       std::unique_ptr<Batch> batch;
-      std::size_t pending_words = 0, below = 0;
+      std::size_t pending_words = 0, left = 0;
       {
         std::unique_lock lock(mutex);
         to_inserter.wait(lock, [&] { return !full.empty() || done; });
@@ -201,10 +212,25 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
         full.pop_front();
         pending_words = frontier_words;
         for (const auto& waiting : full) pending_words += waiting->words.size() + waiting->ids.size() / 2;
-        below = below_root_bytes;
+        left = left_bytes;
       }
-      space.states.make_room(batch->roots.size());
-      for (std::size_t i = 0; i < std::min(kAhead, batch->roots.size()); ++i) space.states.prefetch(batch->roots[i]);
+      // The right side of every successor first, each root's slot
+      // prefetched as soon as it is known: the batch's other preparations
+      // then hide its miss.
+      roots.clear();
+      space.states.make_room(batch->words.size() / width);
+      for (std::size_t successor = 0, i = 0; i < batch->ends.size(); ++i) {
+        auto& base = bases[i];
+        space.states.base_of(std::span<const std::uint64_t>(batch->base_words.data() + i * width, width),
+                             std::span<const std::uint32_t>(batch->base_ids.data() + i * nodes, nodes), base);
+        for (; successor < batch->ends[i]; ++successor) {
+          const std::uint32_t right = space.states.prepare_side(
+              std::span<const std::uint64_t>(batch->words.data() + successor * width, width), base, Side::Right,
+              std::span<std::uint32_t>(batch->ids.data() + successor * nodes, nodes));
+          roots.push_back(CompactStore::root_of(batch->left[successor], right));
+          space.states.prefetch(roots.back());
+        }
+      }
       const StateIndex batch_first = batch->first;
       Chunk found;
       bool capped = false;
@@ -214,8 +240,7 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
         if (source == space.layer_start.back()) space.layer_start.push_back(static_cast<StateIndex>(space.states.size()));
         const std::size_t first = successor;
         for (; successor < batch->ends[i]; ++successor) {
-          if (successor + kAhead < batch->roots.size()) space.states.prefetch(batch->roots[successor + kAhead]);
-          const auto& root = batch->roots[successor];
+          const auto& root = roots[successor];
           if (space.states.size() >= state_cap) {
             if (!space.states.find(root)) {
               capped = true;
@@ -251,7 +276,8 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
       since_check += source - batch_first;
       if (since_check >= 4096) {
         since_check = 0;
-        const std::size_t memory = space.states.root_memory_bytes() + below +
+        const std::size_t memory = space.states.root_memory_bytes() + left + fixed_bytes +
+                                   space.states.side_memory_bytes(Side::Right) +
                                    space.moves_out.capacity() * sizeof(std::uint64_t) +
                                    space.layer_start.capacity() * sizeof(StateIndex) +
                                    pending_words * sizeof(std::uint64_t);
