@@ -1,5 +1,6 @@
 // The graph store's packed parts: bit-packed arrays that widen as values
 // grow, the dictionary of distinct moves, and the StateSpace built on them.
+#include <map>
 #include <random>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include "lim/explore/explorer.hpp"
 #include "lim/explore/move_table.hpp"
 #include "lim/explore/packed_array.hpp"
+#include "lim/explore/packed_state_store.hpp"
 
 namespace lim::explore {
 namespace {
@@ -106,6 +108,52 @@ TEST(ExploreCompactGraph, MoveTableGivesDenseIdsInFirstSeenOrder) {
   }
 }
 
+// Configurations of several layouts (one word; words whose used bits
+// straddle the 64-bit chunks; a full 64-bit field; a field-less word), far
+// more than the initial table holds: every insertion numbered as a
+// reference map numbers it, every one found and rebuilt exactly.
+TEST(ExploreCompactGraph, PackedStateStoreNumbersFindsAndRebuildsEveryConfiguration) {
+  const std::vector<std::vector<std::uint32_t>> layouts = {
+      {7, 300, 5},
+      {1u << 31, 1u << 31, 1u << 31, 1000, 3, 1u << 20, 1u << 31, 77},
+      {1, 1, 2},
+  };
+  for (const auto& bounds : layouts) {
+    const PackedLayout layout(bounds);
+    PackedStateStore store(layout);
+    std::mt19937_64 random(bounds.size());
+    std::map<std::vector<std::uint64_t>, StateIndex> reference;
+    std::vector<std::vector<std::uint64_t>> by_index;
+    std::vector<std::uint32_t> values(bounds.size());
+    std::vector<std::uint64_t> words(layout.word_count()), back(layout.word_count());
+    for (int round = 0; round < 60'000; ++round) {
+      // Small values often, so that many configurations repeat.
+      for (std::size_t i = 0; i < bounds.size(); ++i)
+        values[i] = static_cast<std::uint32_t>((round % 2 == 0 ? random() % 4 : random()) % bounds[i]);
+      layout.pack(values, words);
+      const auto [it, fresh] = reference.emplace(words, static_cast<StateIndex>(by_index.size()));
+      if (fresh) by_index.push_back(words);
+      const auto insertion = store.insert(words);
+      ASSERT_EQ(insertion.inserted, fresh) << round;
+      ASSERT_EQ(insertion.index, it->second) << round;
+    }
+    ASSERT_EQ(store.size(), by_index.size());
+    EXPECT_GT(store.size(), bounds[0] > 1 ? 1000u : 1u);  // the last layout holds two
+    for (StateIndex index = 0; index < by_index.size(); ++index) {
+      store.get(index, back);
+      ASSERT_EQ(back, by_index[index]) << index;
+      ASSERT_EQ(store.find(by_index[index]), std::optional<StateIndex>(index));
+    }
+    // One never inserted: a field at a value no round drew.
+    std::fill(values.begin(), values.end(), 0);
+    values[0] = bounds[0] - 1;
+    layout.pack(values, words);
+    if (!reference.contains(words)) {
+      EXPECT_FALSE(store.find(words).has_value());
+    }
+  }
+}
+
 // A graph of known shape: state n has successors 2n+1 and 2n+2 (moves 0
 // and 1) while they are below `limit`, and, for every third state, an edge
 // back to 0 (move n % 5 + 2).
@@ -144,7 +192,9 @@ TEST(ExploreCompactGraph, StateSpaceReturnsEveryEdgeAsExplored) {
     ASSERT_EQ(space.configuration(state)[0], state);
     std::vector<std::pair<StateIndex, Move>> expected;
     for (std::uint32_t child = 0; child < 2; ++child)
-      if (2 * state + 1 + child < limit) expected.push_back({2 * state + 1 + child, Move{child, 0}});
+      if (2 * state + 1 + child < limit) {
+        expected.push_back({2 * state + 1 + child, Move{child, 0}});
+      }
     if (state % 3 == 0) expected.push_back({0, Move{state % 5 + 2, 7}});
     ASSERT_EQ(space.edges_end(state) - space.edges_begin(state), expected.size()) << state;
     std::size_t i = 0;

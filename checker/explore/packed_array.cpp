@@ -6,7 +6,7 @@ namespace lim::explore {
 
 namespace {
 
-std::uint64_t low_bits(unsigned width) { return width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1; }
+std::uint64_t width_mask(unsigned width) { return width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1; }
 
 }  // namespace
 
@@ -34,7 +34,7 @@ void PackedArray::extend(std::size_t words) {
 }
 
 void PackedArray::widen(unsigned width) {
-  const std::uint64_t mask = low_bits(width);
+  const std::uint64_t mask = width_mask(width);
   extend(static_cast<std::size_t>((std::uint64_t{size_} * width) >> 6) + 2);
   // Last element first: element i moves to bit i * width, at or after its
   // old place, so it only overwrites elements already moved. Whole aligned

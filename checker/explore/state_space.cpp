@@ -41,8 +41,9 @@ EdgeIndex StateSpace::parent_edge(StateIndex state) const {
 }
 
 std::vector<std::uint64_t> StateSpace::packed(StateIndex state) const {
-  const auto words = states[state];
-  return {words.begin(), words.end()};
+  std::vector<std::uint64_t> words(states.words_per_state());
+  states.get(state, words);
+  return words;
 }
 
 std::vector<std::uint32_t> StateSpace::configuration(StateIndex state) const {

@@ -196,10 +196,11 @@ report::PropertyResult check_liveness(const SynchronousSemantics& semantics, con
     } else {
       unfulfillable = can_avoid_each(space, reverse_graph, targets, groups);
     }
+    std::vector<std::uint64_t> words(space.states.words_per_state());
     for (explore::StateIndex state = 0; state < worst; ++state) {
       poll_budget();
       if (unfulfillable[state] == 0) continue;
-      const auto words = space.states[state];
+      space.states.get(state, words);
       for (std::uint32_t bit = 0; bit < batch; ++bit) {
         if (!(unfulfillable[state] >> bit & 1)) continue;
         const auto id = base + bit;
@@ -243,12 +244,13 @@ std::optional<PendingObligation> first_obligation_not_enabled(const SynchronousS
       if (table.pending_in[id][state]) pending[local][state].push_back(id);
   }
   std::vector<std::uint32_t> fulfilled;
+  std::vector<std::uint64_t> words(space.states.words_per_state());
   for (explore::StateIndex state = 0; state < space.expanded(); ++state) {
     poll_budget();
     fulfilled.clear();
     for (auto edge = space.edges_begin(state); edge < space.edges_end(state); ++edge)
       for (const auto id : fulfilled_by(semantics, table, space.move(edge))) fulfilled.push_back(id);
-    const auto words = space.states[state];
+    space.states.get(state, words);
     for (std::uint32_t local = 0; local < semantics.roles().size(); ++local)
       for (const auto id : pending[local][space.layout.get(words, local)])
         if (std::find(fulfilled.begin(), fulfilled.end(), id) == fulfilled.end())

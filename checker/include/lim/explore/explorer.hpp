@@ -57,7 +57,7 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
   StateSpace space;
   space.layout = semantics.layout();
   const std::size_t width = space.layout.word_count();
-  space.states = StateStore(width);
+  space.states = PackedStateStore(space.layout);
   const std::size_t fields = space.layout.field_count();
   std::vector<std::uint32_t> current(fields), scratch(fields);
   std::vector<std::uint64_t> packed(width);
@@ -125,7 +125,8 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
     StateIndex generated_end = window_end;
     bool stop_requested = false;
     for (StateIndex source = state; source < window_end; ++source) {
-      space.layout.unpack(space.states[source], current);
+      space.states.get(source, packed);
+      space.layout.unpack(packed, current);
       if (options.stop && options.stop(source, current)) {
         generated_end = source;
         stop_requested = true;

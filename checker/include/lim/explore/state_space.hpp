@@ -4,9 +4,10 @@
 // properties, which are analyses over this graph rather than re-explorations).
 //
 // Stored compactly, so that the fixpoint properties fit graphs of 10^8
-// configurations: every per-edge and per-configuration number bit-packed at
-// the width of the counts (PackedArray), moves as ids into the few distinct
-// ones (MoveTable). No edge that discovered a configuration is stored: it is
+// configurations: the configurations at the bits they use
+// (PackedStateStore), every per-edge and per-configuration number
+// bit-packed at the width of the counts (PackedArray), moves as ids into the
+// few distinct ones (MoveTable). No edge that discovered a configuration is stored: it is
 // the first edge to it in its BFS parent's row, which is short.
 #include <cstdint>
 #include <ranges>
@@ -16,6 +17,7 @@
 #include "lim/explore/move_table.hpp"
 #include "lim/explore/packed_array.hpp"
 #include "lim/explore/packed_layout.hpp"
+#include "lim/explore/packed_state_store.hpp"
 #include "lim/explore/state_store.hpp"
 
 namespace lim::explore {
@@ -36,7 +38,7 @@ class StateSpace {
   StateSpace() { first_edge_.push_back(0); }
 
   PackedLayout layout;
-  StateStore states;
+  PackedStateStore states;
   Completion completion = Completion::Complete;
   double seconds = 0;
 
