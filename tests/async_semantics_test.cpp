@@ -68,7 +68,7 @@ TEST(AsyncSemantics, MovesDecodeToTransitionsAndMessages) {
   const auto space = explore::explore(semantics);
   std::set<std::string> seen;
   for (explore::EdgeIndex edge = 0; edge < space.edge_count(); ++edge) {
-    const auto step = semantics.step(space.edge_move[edge]);
+    const auto step = semantics.step(space.move(edge));
     const auto& message = semantics.channels()[step.channel].alphabet[step.message];
     seen.insert(system.role_names[step.role] + (step.direction == automata::Direction::Send ? "!" : "?") +
                 system.labels.name(message.label) + "<" + system.sorts.display(message.payload) + ">");

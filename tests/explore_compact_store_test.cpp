@@ -352,8 +352,8 @@ TEST(ExploreCompactStore, NumbersStatesAndRebuildsRunsAsTheGraphExplorationDoes)
       const auto moves = explore::path_to(semantics, compact, state);
       ASSERT_EQ(moves.size(), edges.size());
       for (std::size_t i = 0; i < edges.size(); ++i) {
-        ASSERT_EQ(moves[i].first, graph.edge_move[edges[i]].first) << path << " " << state;
-        ASSERT_EQ(moves[i].second, graph.edge_move[edges[i]].second);
+        ASSERT_EQ(moves[i].first, graph.move(edges[i]).first) << path << " " << state;
+        ASSERT_EQ(moves[i].second, graph.move(edges[i]).second);
       }
     }
     ++checked;

@@ -82,7 +82,7 @@ TEST(ExploreBfs, VisitsEveryStateOnceWithShortestParents) {
   for (StateIndex state = 0; state < space.size(); ++state) {
     const auto path = space.path_to(state);
     std::uint32_t value = 0;
-    for (const auto edge : path) value = space.configuration(space.edge_target[edge])[0];
+    for (const auto edge : path) value = space.configuration(space.target(edge))[0];
     ASSERT_EQ(value, space.configuration(state)[0]);
     ASSERT_EQ(static_cast<int>(path.size()), distance[value]);
   }
@@ -95,7 +95,11 @@ TEST(ExploreBfs, StopsAtStateLimitWithConsistentGraph) {
   const auto space = explore(counter, options);
   EXPECT_EQ(space.completion, Completion::StateLimit);
   EXPECT_EQ(space.size(), 500u);
-  EXPECT_EQ(space.parent.size(), space.size());
+  for (StateIndex state = 1; state < space.size(); ++state) {
+    EXPECT_LT(space.parent(state), state);
+    EXPECT_EQ(space.source(space.parent_edge(state)), space.parent(state));
+    EXPECT_EQ(space.target(space.parent_edge(state)), state);
+  }
   EXPECT_LT(space.expanded(), space.size());
   for (StateIndex state = 0; state < space.expanded(); ++state)
     EXPECT_EQ(space.edges_end(state) - space.edges_begin(state), 2u);

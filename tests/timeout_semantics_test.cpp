@@ -52,7 +52,7 @@ TEST(TimeoutSemantics, ATimeoutIsAStepOfTheWaiterAlone) {
   EXPECT_EQ(space.edge_count(), 2u);
   std::size_t internal = 0;
   for (std::size_t edge = 0; edge < space.edge_count(); ++edge) {
-    const auto interaction = semantics.interaction(space.edge_move[edge]);
+    const auto interaction = semantics.interaction(space.move(edge));
     if (!interaction.internal) continue;
     ++internal;
     EXPECT_EQ(interaction.to, 0u);    // a moved

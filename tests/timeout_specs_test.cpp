@@ -57,7 +57,7 @@ TEST(TimeoutSpecs, TheRetransmissionTimeoutIsAStepOfTheStateSpace) {
   const auto space = explore::explore(semantics);
   std::size_t timeouts = 0;
   for (std::size_t edge = 0; edge < space.edge_count(); ++edge) {
-    const auto interaction = semantics.interaction(space.edge_move[edge]);
+    const auto interaction = semantics.interaction(space.move(edge));
     if (!interaction.internal) continue;
     ++timeouts;
     EXPECT_EQ(spec.system->role_names[interaction.to], "sender");

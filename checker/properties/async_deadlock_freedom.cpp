@@ -39,7 +39,7 @@ TerminalConfigurations find_stuck_configurations(const ComponentSpace& component
     std::optional<ReverseGraph> own;
     if (!reverse) reverse = &own.emplace(properties::reverse(space));
     const auto by_environment = [&](EdgeIndex edge) {
-      return system.is_environment(semantics.mover(space.edge_move[edge]));
+      return system.is_environment(semantics.mover(space.move(edge)));
     };
     live = can_reach_along(space, *reverse,
                            states_with_edge(space, [&](EdgeIndex edge) { return !by_environment(edge); }),

@@ -18,7 +18,7 @@ class FieldReader {
         space_(component.space),
         compact_(component.compact),
         layout_(compact_ ? compact_->layout : space_->layout) {
-    if (compact_) words_.resize(compact_->states.words_per_state());
+    words_.resize(compact_ ? compact_->states.words_per_state() : space_->states.words_per_state());
   }
 
   // The machine state of the role at position `local` of semantics.roles().
@@ -34,12 +34,15 @@ class FieldReader {
   }
 
  private:
-  // A compact store rebuilds a configuration's words from its tree: once per
-  // state, since the passes read a few fields of one state in a row.
+  // Both stores rebuild a configuration's words (the compact one from its
+  // tree): once per state, since the passes read a few fields of one state
+  // in a row.
   std::span<const std::uint64_t> words(explore::StateIndex state) const {
-    if (!compact_) return space_->states[state];
     if (state != cached_) {
-      compact_->states.get(state, words_);
+      if (compact_)
+        compact_->states.get(state, words_);
+      else
+        space_->states.get(state, words_);
       cached_ = state;
     }
     return words_;

@@ -43,7 +43,7 @@ std::vector<report::TraceStep> describe_path(const semantics::AsynchronousSemant
                                              const std::vector<explore::EdgeIndex>& edges) {
   std::vector<report::TraceStep> steps;
   steps.reserve(edges.size());
-  for (const auto edge : edges) steps.push_back(describe_step(semantics, space.edge_move[edge]));
+  for (const auto edge : edges) steps.push_back(describe_step(semantics, space.move(edge)));
   return steps;
 }
 

@@ -17,13 +17,13 @@ ReverseGraph reverse(const StateSpace& space) {
     for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge) {
       poll_budget();
       graph.source[edge] = state;
-      ++graph.first[space.edge_target[edge] + 1];
+      ++graph.first[space.target(edge) + 1];
     }
   for (std::size_t i = 0; i < states; ++i) graph.first[i + 1] += graph.first[i];
   graph.edges.resize(space.edge_count());
   std::vector<EdgeIndex> fill(graph.first.begin(), graph.first.end() - 1);
   for (EdgeIndex edge = 0; edge < space.edge_count(); ++edge)
-    graph.edges[fill[space.edge_target[edge]]++] = edge;
+    graph.edges[fill[space.target(edge)]++] = edge;
   return graph;
 }
 
@@ -98,7 +98,7 @@ BitSets can_avoid_each(const StateSpace& space, const ReverseGraph& reverse, con
     const auto first = groups.first_group[state];
     per_group.assign(groups.first_group[state + 1] - first, 0);
     for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge)
-      per_group[groups.group_of_edge[edge] - first] |= avoid[space.edge_target[edge]];
+      per_group[groups.group_of_edge[edge] - first] |= avoid[space.target(edge)];
     std::uint64_t every_group = ~std::uint64_t{0};
     for (const auto bits : per_group) every_group &= bits;
     const auto reduced = avoid[state] & every_group;
@@ -142,7 +142,7 @@ std::vector<std::uint32_t> strongly_connected_components(const StateSpace& space
       auto& frame = call_stack.back();
       const StateIndex state = frame.state;
       if (frame.next_edge < space.edges_end(state)) {
-        const StateIndex target = space.edge_target[frame.next_edge++];
+        const StateIndex target = space.target(frame.next_edge++);
         if (target >= states) continue;
         if (index[target] == kUnvisited) {
           index[target] = lowlink[target] = next_index++;
@@ -184,13 +184,13 @@ Lasso walk_within(const StateSpace& space, StateIndex from, const std::vector<ch
     if (state >= space.expanded()) return lasso;
     EdgeIndex chosen = space.edges_end(state);
     for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge)
-      if (region[space.edge_target[edge]]) {
+      if (region[space.target(edge)]) {
         chosen = edge;
         break;
       }
     if (chosen == space.edges_end(state)) return lasso;
     lasso.stem.push_back(chosen);
-    state = space.edge_target[chosen];
+    state = space.target(chosen);
     if (auto it = position.find(state); it != position.end()) {
       lasso.cycle.assign(lasso.stem.begin() + static_cast<std::ptrdiff_t>(it->second), lasso.stem.end());
       lasso.stem.resize(it->second);
@@ -210,7 +210,7 @@ std::vector<EdgeIndex> shortest_cycle_through(const StateSpace& space, StateInde
     const StateIndex current = queue.front();
     queue.pop_front();
     for (EdgeIndex edge = space.edges_begin(current); edge < space.edges_end(current); ++edge) {
-      const StateIndex target = space.edge_target[edge];
+      const StateIndex target = space.target(edge);
       if (target >= space.expanded() || component[target] != component[state]) continue;
       if (target == state) {
         cycle.push_back(edge);
@@ -218,8 +218,7 @@ std::vector<EdgeIndex> shortest_cycle_through(const StateSpace& space, StateInde
           const EdgeIndex via = reached_by.at(back);
           cycle.push_back(via);
           // The source of `via` is the state it was expanded from.
-          back = static_cast<StateIndex>(std::upper_bound(space.first_edge.begin(), space.first_edge.end(), via) -
-                                         space.first_edge.begin() - 1);
+          back = space.source(via);
         }
         std::reverse(cycle.begin(), cycle.end());
         return cycle;
@@ -238,7 +237,7 @@ std::optional<CycleWitness> first_cycle(const StateSpace& space) {
     poll_budget();
     bool on_cycle = component_size[component[state]] > 1;
     for (auto edge = space.edges_begin(state); !on_cycle && edge < space.edges_end(state); ++edge)
-      on_cycle = space.edge_target[edge] == state;
+      on_cycle = space.target(edge) == state;
     if (on_cycle) return CycleWitness{state, shortest_cycle_through(space, state, component)};
   }
   return std::nullopt;

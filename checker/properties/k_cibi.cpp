@@ -77,7 +77,7 @@ class DependenceSearch {
         bool has_bad = false;
         for (EdgeIndex edge = space_.edges_begin(state); edge < space_.edges_end(state); ++edge) {
           has_bad = has_bad || bad(edge);
-          if (seen.emplace(space_.edge_target[edge], 1).second) queue.push_back(space_.edge_target[edge]);
+          if (seen.emplace(space_.target(edge), 1).second) queue.push_back(space_.target(edge));
         }
         if (!has_bad) continue;
         auto empty = emptiness(state);
@@ -98,11 +98,11 @@ class DependenceSearch {
   }
 
   std::uint32_t mover_local(EdgeIndex edge) const {
-    return *semantics_.local_index(semantics_.mover(space_.edge_move[edge]));
+    return *semantics_.local_index(semantics_.mover(space_.move(edge)));
   }
-  std::uint32_t channel_of(EdgeIndex edge) const { return semantics_.transition_channel(space_.edge_move[edge].first); }
+  std::uint32_t channel_of(EdgeIndex edge) const { return semantics_.transition_channel(space_.move(edge).first); }
   bool is_send(EdgeIndex edge) const {
-    return semantics_.step(space_.edge_move[edge]).direction == automata::Direction::Send;
+    return semantics_.step(space_.move(edge)).direction == automata::Direction::Send;
   }
 
   // Node key: [state, role bits…, channel bits…].
@@ -143,7 +143,7 @@ class DependenceSearch {
           return std::vector<EdgeIndex>(path.rbegin(), path.rend());
         }
         Bits next = key;
-        next[0] = space_.edge_target[edge];
+        next[0] = space_.target(edge);
         if (linked(key, edge)) {
           const auto mover = mover_local(edge);
           next[1 + mover / 64] |= std::uint64_t{1} << (mover % 64);
@@ -191,7 +191,7 @@ std::optional<Violation> find_k_cibi_violation(const ComponentSpace& component) 
         if (option.channel != active.channel) others.push_back(&option);
       if (others.empty()) continue;
       const auto bad = [&](EdgeIndex edge) {
-        const auto move = space.edge_move[edge];
+        const auto move = space.move(edge);
         if (semantics.step(move).direction != automata::Direction::Send) return false;
         const auto channel = semantics.transition_channel(move.first);
         return std::any_of(others.begin(), others.end(), [&](const ReceiveOption* other) {
@@ -213,18 +213,18 @@ std::optional<Violation> find_k_cibi_violation(const ComponentSpace& component) 
       for (const auto global : copies) {
         EdgeIndex receive = space.edges_end(state);
         for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge)
-          if (space.edge_move[edge].first == global) {
+          if (space.move(edge).first == global) {
             receive = edge;
             break;
           }
         if (receive == space.edges_end(state)) continue;
-        path = search.undependent_bad_send(space.edge_target[receive], local, bad);
+        path = search.undependent_bad_send(space.target(receive), local, bad);
         if (!path) continue;
         path->insert(path->begin(), receive);
         break;
       }
       if (!path) continue;
-      const auto last = semantics.step(space.edge_move[path->back()]);
+      const auto last = semantics.step(space.move(path->back()));
       const automata::RoleId role = semantics.roles()[local];
       return Violation{
           state, std::move(*path),

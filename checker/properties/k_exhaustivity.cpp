@@ -43,7 +43,7 @@ std::optional<Violation> find_k_exhaustivity_violation(const ComponentSpace& com
     }
     if (!candidate) continue;
     const auto freed = can_reach_along(space, reverse, std::move(not_full), [&](EdgeIndex edge) {
-      return semantics.mover(space.edge_move[edge]) != c.from;
+      return semantics.mover(space.move(edge)) != c.from;
     });
     for (StateIndex state = 0; state < space.size() && (!first || state < first->at); ++state) {
       poll_budget();

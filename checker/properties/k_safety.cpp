@@ -49,7 +49,7 @@ std::optional<Violation> find_k_safety_violation(const ComponentSpace& component
   // Eventual reception, per channel.
   for (std::uint32_t channel = 0; channel < semantics.channels().size(); ++channel) {
     auto receives = states_with_edge(space, [&](EdgeIndex edge) {
-      const auto move = space.edge_move[edge];
+      const auto move = space.move(edge);
       return is_receive(semantics, move) && semantics.transition_channel(move.first) == channel;
     });
     auto received = can_reach_along(space, reverse, std::move(receives), [](EdgeIndex) { return true; });
@@ -93,7 +93,7 @@ std::optional<Violation> find_k_safety_violation(const ComponentSpace& component
     for (const auto& transition : machine.transitions())
       if (transition.action.direction == automata::Direction::Receive) receiving[transition.source] = 1;
     auto receives = states_with_edge(space, [&](EdgeIndex edge) {
-      const auto move = space.edge_move[edge];
+      const auto move = space.move(edge);
       return semantics.mover(move) == role && is_receive(semantics, move);
     });
     const auto progresses = can_reach_along(space, reverse, std::move(receives), [](EdgeIndex) { return true; });

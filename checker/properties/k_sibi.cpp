@@ -27,7 +27,7 @@ std::optional<Violation> find_k_sibi_violation(const ComponentSpace& component, 
   const FieldReader read(component);
   const ReceiveTable receives(component);
   const auto is_send_of = [&](EdgeIndex edge, std::uint32_t channel, std::uint32_t message) {
-    const auto move = space.edge_move[edge];
+    const auto move = space.move(edge);
     return semantics.step(move).direction == automata::Direction::Send &&
            semantics.transition_channel(move.first) == channel && move.second == message;
   };

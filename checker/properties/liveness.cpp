@@ -124,7 +124,7 @@ struct FulfillingSources {
     for (explore::StateIndex state = 0; state < space.expanded(); ++state)
       for (auto edge = space.edges_begin(state); edge < space.edges_end(state); ++edge) {
         poll_budget();
-        for (const auto id : fulfilled_by(semantics, table, space.edge_move[edge]))
+        for (const auto id : fulfilled_by(semantics, table, space.move(edge)))
           if (id != kNone) pairs.emplace_back(id, state);
       }
     first.assign(table.obligations.size() + 1, 0);
@@ -170,7 +170,7 @@ report::PropertyResult check_liveness(const SynchronousSemantics& semantics, con
     std::vector<std::uint32_t> key_of_edge(space.edge_count(), 0);
     if (variant == SyncProperty::LivenessPlus)
       for (explore::EdgeIndex edge = 0; edge < space.edge_count(); ++edge)
-        key_of_edge[edge] = semantics.interaction(space.edge_move[edge]).actor();
+        key_of_edge[edge] = semantics.interaction(space.move(edge)).actor();
     groups = group_edges(space, key_of_edge);
   }
 
@@ -196,10 +196,11 @@ report::PropertyResult check_liveness(const SynchronousSemantics& semantics, con
     } else {
       unfulfillable = can_avoid_each(space, reverse_graph, targets, groups);
     }
+    std::vector<std::uint64_t> words(space.states.words_per_state());
     for (explore::StateIndex state = 0; state < worst; ++state) {
       poll_budget();
       if (unfulfillable[state] == 0) continue;
-      const auto words = space.states[state];
+      space.states.get(state, words);
       for (std::uint32_t bit = 0; bit < batch; ++bit) {
         if (!(unfulfillable[state] >> bit & 1)) continue;
         const auto id = base + bit;
@@ -243,12 +244,13 @@ std::optional<PendingObligation> first_obligation_not_enabled(const SynchronousS
       if (table.pending_in[id][state]) pending[local][state].push_back(id);
   }
   std::vector<std::uint32_t> fulfilled;
+  std::vector<std::uint64_t> words(space.states.words_per_state());
   for (explore::StateIndex state = 0; state < space.expanded(); ++state) {
     poll_budget();
     fulfilled.clear();
     for (auto edge = space.edges_begin(state); edge < space.edges_end(state); ++edge)
-      for (const auto id : fulfilled_by(semantics, table, space.edge_move[edge])) fulfilled.push_back(id);
-    const auto words = space.states[state];
+      for (const auto id : fulfilled_by(semantics, table, space.move(edge))) fulfilled.push_back(id);
+    space.states.get(state, words);
     for (std::uint32_t local = 0; local < semantics.roles().size(); ++local)
       for (const auto id : pending[local][space.layout.get(words, local)])
         if (std::find(fulfilled.begin(), fulfilled.end(), id) == fulfilled.end())

@@ -88,6 +88,11 @@ class BigVector {
     size_ = count;
   }
   void clear() { size_ = 0; }
+  // Room for `count` elements and no more, for an array that grows in steps
+  // of its own choosing: a doubling can leave half the array unused.
+  void reserve_exactly(std::size_t count) {
+    if (count > capacity_) grow_to(count);
+  }
 
  private:
   static constexpr std::size_t kMapThreshold = std::size_t{1} << 20;
@@ -95,8 +100,8 @@ class BigVector {
   // Address space only; tried in this order until the kernel grants one.
   static constexpr std::size_t kReservations[] = {std::size_t{64} << 30, std::size_t{8} << 30, std::size_t{1} << 30};
 
-  void grow(std::size_t needed) {
-    const std::size_t capacity = std::max({needed, capacity_ * 2, std::size_t{16}});
+  void grow(std::size_t needed) { grow_to(std::max({needed, capacity_ * 2, std::size_t{16}})); }
+  void grow_to(std::size_t capacity) {
     const std::size_t bytes = capacity * sizeof(T);
     if (reserved_ != 0) {
       if (bytes > reserved_) remap(bytes);

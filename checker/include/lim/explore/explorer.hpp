@@ -65,7 +65,7 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
   StateSpace space;
   space.layout = semantics.layout();
   const std::size_t width = space.layout.word_count();
-  space.states = StateStore(width);
+  space.states = PackedStateStore(space.layout);
   const std::size_t fields = space.layout.field_count();
   std::vector<std::uint32_t> current(fields), scratch(fields);
   std::vector<std::uint64_t> packed(width);
@@ -73,9 +73,7 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
   semantics.initial(current);
   space.layout.pack(current, packed);
   space.states.insert(packed);
-  space.parent.push_back(0);
-  space.parent_edge.push_back(0);
-  space.first_edge.push_back(0);
+  space.add_parent(0);
 
   // States are expanded a window at a time: the successors of the whole
   // window are generated and packed, their hash-table slots prefetched, and
@@ -123,7 +121,7 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
         const auto now = Clock::now();
         if (std::chrono::duration<double>(now - last_report).count() >= options.progress_interval) {
           last_report = now;
-          options.progress({space.states.size(), state, space.edge_target.size(), space.memory_bytes(), elapsed()});
+          options.progress({space.states.size(), state, space.edge_count(), space.memory_bytes(), elapsed()});
         }
       }
     }
@@ -135,7 +133,8 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
     StateIndex generated_end = window_end;
     bool stop_requested = false;
     for (StateIndex source = state; source < window_end; ++source) {
-      space.layout.unpack(space.states[source], current);
+      space.states.get(source, packed);
+      space.layout.unpack(packed, current);
       if (options.stop && options.stop(source, current)) {
         generated_end = source;
         stop_requested = true;
@@ -160,7 +159,6 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
       for (; next < window_ends[source - state]; ++next) {
         const std::span<const std::uint64_t> words(successor_words.data() + next * width, width);
         const auto& successor = successors[next];
-        const EdgeIndex edge = space.edge_target.size();
         StateIndex index;
         if (space.states.size() >= state_cap) {
           // At the limit only successors already known may be recorded.
@@ -173,23 +171,17 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
         } else {
           const auto insertion = space.states.insert(words, successor.hash);
           index = insertion.index;
-          if (insertion.inserted) {
-            space.parent.push_back(source);
-            space.parent_edge.push_back(edge);
-          }
+          if (insertion.inserted) space.add_parent(source);
         }
-        space.edge_target.push_back(index);
-        space.edge_move.push_back(successor.move);
+        space.add_edge(index, successor.move);
       }
       if (stopped) {
-        // This state's successor list is incomplete: drop it so that every
-        // recorded state's successors are exact.
-        space.edge_target.resize(space.first_edge.back());
-        space.edge_move.resize(space.first_edge.back());
+        // This state's successor list is incomplete: its row stays open, so
+        // that every recorded state's successors are exact.
         space.completion = Completion::StateLimit;
         break;
       }
-      space.first_edge.push_back(space.edge_target.size());
+      space.end_row();
     }
     if (stopped) break;
     if (stop_requested) {
@@ -201,7 +193,7 @@ StateSpace explore(const Semantics& semantics, const ExploreOptions& options = {
   }
   space.seconds = elapsed();
   if (options.progress)
-    options.progress({space.states.size(), space.expanded(), space.edge_target.size(), space.memory_bytes(),
+    options.progress({space.states.size(), space.expanded(), space.edge_count(), space.memory_bytes(),
                       space.seconds});
   return space;
 }

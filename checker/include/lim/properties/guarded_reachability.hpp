@@ -60,8 +60,7 @@ std::vector<EdgeIndex> shortest_path_to_edge(const StateSpace& space, StateIndex
     while (state != from) {
       const EdgeIndex via = reached_by.at(state);
       path.push_back(via);
-      state = static_cast<StateIndex>(std::upper_bound(space.first_edge.begin(), space.first_edge.end(), via) -
-                                      space.first_edge.begin() - 1);
+      state = space.source(via);
     }
     return std::vector<EdgeIndex>(path.rbegin(), path.rend());
   };
@@ -71,7 +70,7 @@ std::vector<EdgeIndex> shortest_path_to_edge(const StateSpace& space, StateIndex
     if (state >= space.expanded()) continue;
     for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge) {
       if (goal(edge)) return path_to(state, edge);
-      const StateIndex target = space.edge_target[edge];
+      const StateIndex target = space.target(edge);
       if (reached_by.emplace(target, edge).second) queue.push_back(target);
     }
   }
