@@ -109,21 +109,11 @@ CompactStore::Base CompactStore::base() const {
 void CompactStore::get(StateIndex index, Base& base) const { rebuild(index, base.words_, base.ids_); }
 
 CompactStore::Root CompactStore::prepare(std::span<const std::uint64_t> words, const Base& base) {
-  const std::size_t root = nodes_.size() - 1;
-  for (std::size_t i = 0; i < root; ++i) {
-    auto& node = nodes_[i];
-    if (node.left < 0) {
-      const std::uint32_t value = node.extract(words);
-      ids_[i] = value == node.extract(base.words_) ? base.ids_[i] : node.table.insert(value, 0).id;
-    } else {
-      const std::uint32_t left = ids_[node.left], right = ids_[node.right];
-      ids_[i] = left == base.ids_[node.left] && right == base.ids_[node.right] ? base.ids_[i]
-                                                                               : node.table.insert(left, right).id;
-    }
-  }
-  const auto& top = nodes_[root];
-  const std::uint32_t left = ids_[top.left], right = ids_[top.right];
-  return {left, right, TreeTable::hash(left, right)};
+  // The left side's nodes precede the right side's, so this is the order
+  // of prepare(words) too.
+  const std::uint32_t left = prepare_side(words, base, Side::Left, ids_);
+  const std::uint32_t right = prepare_side(words, base, Side::Right, ids_);
+  return root_of(left, right);
 }
 
 std::uint32_t CompactStore::prepare_side(std::span<const std::uint64_t> words, const Base& base, Side side,

@@ -4,18 +4,10 @@
 #include <bit>
 #include <stdexcept>
 
+#include "lim/explore/mix64.hpp"
+
 namespace lim::explore {
 namespace {
-
-std::uint64_t spread(std::uint64_t x) {
-  // splitmix64 finaliser, as StateStore's: packed words are low-entropy.
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
 
 std::vector<std::uint8_t> bits_used_per_word(const PackedLayout& layout) {
   std::vector<std::uint8_t> used;
@@ -50,7 +42,7 @@ PackedStateStore::PackedStateStore(const PackedLayout& layout) : PackedStateStor
 
 std::uint64_t PackedStateStore::hash(std::span<const std::uint64_t> words) const {
   std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-  for (const auto word : words) h = spread(h ^ word);
+  for (const auto word : words) h = mix64(h ^ word);
   return h;
 }
 

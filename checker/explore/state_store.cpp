@@ -3,20 +3,12 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "lim/explore/mix64.hpp"
+
 namespace lim::explore {
 namespace {
 
 constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
-
-std::uint64_t mix(std::uint64_t x) {
-  // splitmix64 finaliser: cheap and spreads the low-entropy packed words.
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
 
 // The slot position uses the hash's low bits, the fingerprint its high ones.
 std::uint64_t fingerprint(std::uint64_t hash) { return hash >> 32; }
@@ -33,7 +25,7 @@ StateStore::StateStore(std::size_t words_per_state) : width_(std::max<std::size_
 
 std::uint64_t StateStore::hash(std::span<const std::uint64_t> words) const {
   std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-  for (const auto word : words) h = mix(h ^ word);
+  for (const auto word : words) h = mix64(h ^ word);
   return h;
 }
 

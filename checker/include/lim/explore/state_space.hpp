@@ -10,7 +10,6 @@
 // few distinct ones (MoveTable). No edge that discovered a configuration is stored: it is
 // the first edge to it in its BFS parent's row, which is short.
 #include <cstdint>
-#include <ranges>
 #include <string>
 #include <vector>
 
@@ -49,8 +48,23 @@ class StateSpace {
   std::size_t edge_count() const { return first_edge_.back(); }
   EdgeIndex edges_begin(StateIndex state) const { return first_edge_[state]; }
   EdgeIndex edges_end(StateIndex state) const { return first_edge_[std::size_t{state} + 1]; }
-  // The edges leaving an expanded state, as indices.
-  auto edges(StateIndex state) const { return std::views::iota(edges_begin(state), edges_end(state)); }
+  // The edges leaving an expanded state, as indices. A range of its own, not
+  // std::views::iota: clang (clang-tidy in CI) rejects libstdc++ 12's.
+  struct EdgeRange {
+    struct iterator {
+      EdgeIndex edge;
+      EdgeIndex operator*() const { return edge; }
+      iterator& operator++() {
+        ++edge;
+        return *this;
+      }
+      bool operator==(const iterator&) const = default;
+    };
+    EdgeIndex first, last;
+    iterator begin() const { return {first}; }
+    iterator end() const { return {last}; }
+  };
+  EdgeRange edges(StateIndex state) const { return {edges_begin(state), edges_end(state)}; }
   bool has_successors(StateIndex state) const { return edges_begin(state) != edges_end(state); }
   StateIndex target(EdgeIndex edge) const { return static_cast<StateIndex>(targets_[edge]); }
   Move move(EdgeIndex edge) const { return moves_[static_cast<std::uint32_t>(move_ids_[edge])]; }

@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "lim/explore/big_vector.hpp"
+#include "lim/explore/mix64.hpp"
 
 namespace lim::explore {
 
@@ -29,15 +30,7 @@ class TreeTable {
     bool inserted;
   };
   static std::uint64_t hash(std::uint32_t left, std::uint32_t right) {
-    // splitmix64 finaliser, as StateStore's: ids and packed halves are
-    // dense small numbers that need spreading.
-    std::uint64_t x = std::uint64_t{left} << 32 ^ right ^ 0x9e3779b97f4a7c15ULL;
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
+    return mix64(std::uint64_t{left} << 32 ^ right ^ 0x9e3779b97f4a7c15ULL);
   }
   void prefetch(std::uint64_t hash) const { __builtin_prefetch(slots_.data() + (hash & mask_)); }
   // Grows the table now if `additional` insertions would, so that slots
