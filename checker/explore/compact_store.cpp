@@ -118,7 +118,7 @@ CompactStore::Root CompactStore::prepare(std::span<const std::uint64_t> words, c
 
 std::uint32_t CompactStore::prepare_side(std::span<const std::uint64_t> words, const Base& base, Side side,
                                         std::span<std::uint32_t> ids) {
-  const std::size_t first = side == Side::Left ? 0 : split_, last = side == Side::Left ? split_ : nodes_.size() - 1;
+  const auto [first, last] = side_range(side);
   for (std::size_t i = first; i < last; ++i) {
     auto& node = nodes_[i];
     if (node.left < 0) {
@@ -185,7 +185,7 @@ std::size_t CompactStore::fixed_memory_bytes() const {
 }
 
 std::size_t CompactStore::side_memory_bytes(Side side) const {
-  const std::size_t first = side == Side::Left ? 0 : split_, last = side == Side::Left ? split_ : nodes_.size() - 1;
+  const auto [first, last] = side_range(side);
   std::size_t bytes = 0;
   for (std::size_t i = first; i < last; ++i) bytes += nodes_[i].table.memory_bytes();
   return bytes;

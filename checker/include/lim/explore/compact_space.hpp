@@ -66,9 +66,10 @@ class CompactSpace {
     layout.unpack(packed(state), values);
     return values;
   }
-  std::size_t memory_bytes() const {
-    return states.memory_bytes() + moves_out.capacity() * sizeof(std::uint64_t) +
-           layer_start.capacity() * sizeof(StateIndex);
+  std::size_t memory_bytes() const { return states.memory_bytes() + bookkeeping_bytes(); }
+  // What is held beside the store: the move bits and the layer starts.
+  std::size_t bookkeeping_bytes() const {
+    return moves_out.capacity() * sizeof(std::uint64_t) + layer_start.capacity() * sizeof(StateIndex);
   }
 };
 

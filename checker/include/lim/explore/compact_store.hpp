@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "lim/explore/packed_layout.hpp"
@@ -79,12 +80,8 @@ class CompactStore {
   std::uint32_t prepare_side(std::span<const std::uint64_t> words, const Base& base, Side side,
                              std::span<std::uint32_t> ids);
   void prefetch_leaves(std::span<const std::uint64_t> words, const Base& base, Side side) const {
-    for (const auto leaf : leaves_) {
-      if ((leaf < split_) != (side == Side::Left)) continue;
-      const auto& node = nodes_[leaf];
-      const std::uint32_t value = node.extract(words);
-      if (value != node.extract(base.words_)) node.table.prefetch(TreeTable::hash(value, 0));
-    }
+    for (const auto leaf : leaves_)
+      if ((leaf < split_) == (side == Side::Left)) prefetch_leaf(nodes_[leaf], words, base);
   }
   static Root root_of(std::uint32_t left, std::uint32_t right) { return {left, right, TreeTable::hash(left, right)}; }
   // A base put together from a configuration's words and the ids of its
@@ -103,11 +100,7 @@ class CompactStore {
   // The slots prepare(words, base) will probe first in the leaves whose
   // halves differ from the base's, so that a batch's leaf lookups overlap.
   void prefetch_leaves(std::span<const std::uint64_t> words, const Base& base) const {
-    for (const auto leaf : leaves_) {
-      const auto& node = nodes_[leaf];
-      const std::uint32_t value = node.extract(words);
-      if (value != node.extract(base.words_)) node.table.prefetch(TreeTable::hash(value, 0));
-    }
+    for (const auto leaf : leaves_) prefetch_leaf(nodes_[leaf], words, base);
   }
   void prefetch(const Root& root) const { nodes_.back().table.prefetch(root.hash); }
   void make_room(std::size_t additional) { nodes_.back().table.make_room(additional); }
@@ -171,6 +164,15 @@ class CompactStore {
       words[word[1]] |= (value >> width[0] & mask[1]) << shift[1];
     }
   };
+  static void prefetch_leaf(const Node& node, std::span<const std::uint64_t> words, const Base& base) {
+    const std::uint32_t value = node.extract(words);
+    if (value != node.extract(base.words_)) node.table.prefetch(TreeTable::hash(value, 0));
+  }
+  // The nodes [first, last) of a side.
+  std::pair<std::size_t, std::size_t> side_range(Side side) const {
+    return side == Side::Left ? std::pair<std::size_t, std::size_t>{0, split_}
+                              : std::pair<std::size_t, std::size_t>{split_, nodes_.size() - 1};
+  }
   // The node of fields [first, last) of fields_; the root must be inner.
   std::uint32_t build(std::size_t first, std::size_t last, bool root);
   std::uint32_t leaf(std::size_t first, std::size_t last);

@@ -56,17 +56,22 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
     std::vector<std::uint64_t> words;       // width words per successor
     std::vector<std::uint32_t> ids;         // per successor, its nodes' below the root
     std::vector<std::uint32_t> left;        // per successor, the root's left child
+    std::size_t bytes() const {
+      return (base_words.size() + words.size()) * sizeof(std::uint64_t) +
+             (base_ids.size() + ids.size() + left.size()) * sizeof(std::uint32_t);
+    }
   };
   using Side = CompactStore::Side;
   struct Chunk {  // consecutive new configurations
     std::vector<std::uint64_t> words;
     std::vector<std::uint32_t> ids;
+    std::size_t bytes() const { return words.size() * sizeof(std::uint64_t) + ids.size() * sizeof(std::uint32_t); }
   };
 
   std::mutex mutex;
   std::condition_variable to_generator, to_inserter;
   std::deque<Chunk> frontier;  // after the generator's own sources, in index order
-  std::size_t frontier_words = 0;  // its bytes / 8
+  std::size_t frontier_bytes = 0;
   std::deque<std::unique_ptr<Batch>> full, spare;
   std::size_t in_flight = 0;   // batches generated and not yet inserted
   bool abort = false;          // set by the inserter: stop generating
@@ -84,7 +89,7 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
       const auto ids = space.states.below_root_ids(base);
       first.ids.insert(first.ids.end(), ids.begin(), ids.end());
     }
-    frontier_words = first.words.size() + first.ids.size() / 2;
+    frontier_bytes = first.bytes();
     frontier.push_back(std::move(first));
   }
 
@@ -109,7 +114,7 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
             return;
           }
           for (auto& chunk : frontier) {
-            frontier_words -= chunk.words.size() + chunk.ids.size() / 2;
+            frontier_bytes -= chunk.bytes();
             sources.push_back(std::move(chunk));
           }
           frontier.clear();
@@ -203,15 +208,15 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
     std::vector<CompactStore::Root> roots;
     for (;;) {
       std::unique_ptr<Batch> batch;
-      std::size_t pending_words = 0, left = 0;
+      std::size_t pending_bytes = 0, left = 0;
       {
         std::unique_lock lock(mutex);
         to_inserter.wait(lock, [&] { return !full.empty() || done; });
         if (full.empty()) break;
         batch = std::move(full.front());
         full.pop_front();
-        pending_words = frontier_words;
-        for (const auto& waiting : full) pending_words += waiting->words.size() + waiting->ids.size() / 2;
+        pending_bytes = frontier_bytes;
+        for (const auto& waiting : full) pending_bytes += waiting->bytes();
         left = left_bytes;
       }
       // The right side of every successor first, each root's slot
@@ -262,7 +267,7 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
       {
         std::lock_guard lock(mutex);
         if (!found.words.empty()) {
-          frontier_words += found.words.size() + found.ids.size() / 2;
+          frontier_bytes += found.bytes();
           frontier.push_back(std::move(found));
         }
         --in_flight;
@@ -277,10 +282,8 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
       if (since_check >= 4096) {
         since_check = 0;
         const std::size_t memory = space.states.root_memory_bytes() + left + fixed_bytes +
-                                   space.states.side_memory_bytes(Side::Right) +
-                                   space.moves_out.capacity() * sizeof(std::uint64_t) +
-                                   space.layer_start.capacity() * sizeof(StateIndex) +
-                                   pending_words * sizeof(std::uint64_t);
+                                   space.states.side_memory_bytes(Side::Right) + space.bookkeeping_bytes() +
+                                   pending_bytes;
         if (limits_reached(source, memory)) break;
       }
     }
