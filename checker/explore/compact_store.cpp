@@ -103,39 +103,17 @@ CompactStore::Base CompactStore::base() const {
   Base base;
   base.words_.assign(width_, 0);
   base.ids_.assign(nodes_.size(), 0);
+  base.values_.assign(nodes_.size(), 0);
   return base;
 }
 
-void CompactStore::get(StateIndex index, Base& base) const { rebuild(index, base.words_, base.ids_); }
-
-CompactStore::Root CompactStore::prepare(std::span<const std::uint64_t> words, const Base& base) {
-  // The left side's nodes precede the right side's, so this is the order
-  // of prepare(words) too.
-  const std::uint32_t left = prepare_side(words, base, Side::Left, ids_);
-  const std::uint32_t right = prepare_side(words, base, Side::Right, ids_);
-  return root_of(left, right);
-}
+void CompactStore::get(StateIndex index, Base& base) const { rebuild(index, base.words_, base.ids_, base.values_); }
 
 std::uint32_t CompactStore::prepare_side(std::span<const std::uint64_t> words, const Base& base, Side side,
                                         std::span<std::uint32_t> ids) {
   const auto [first, last] = side_range(side);
-  for (std::size_t i = first; i < last; ++i) {
-    auto& node = nodes_[i];
-    if (node.left < 0) {
-      const std::uint32_t value = node.extract(words);
-      ids[i] = value == node.extract(base.words_) ? base.ids_[i] : node.table.insert(value, 0).id;
-    } else {
-      const std::uint32_t left = ids[node.left], right = ids[node.right];
-      ids[i] = left == base.ids_[node.left] && right == base.ids_[node.right] ? base.ids_[i]
-                                                                             : node.table.insert(left, right).id;
-    }
-  }
+  intern(first, last, words, base, ids);
   return ids[last - 1];
-}
-
-StateStore::Insertion CompactStore::insert(const Root& root) {
-  const auto insertion = nodes_.back().table.insert(root.left, root.right, root.hash);
-  return {insertion.id, insertion.inserted};
 }
 
 std::optional<StateIndex> CompactStore::find(const Root& root) const {
@@ -159,7 +137,8 @@ std::optional<StateIndex> CompactStore::find(std::span<const std::uint64_t> word
 
 void CompactStore::get(StateIndex index, std::span<std::uint64_t> words) const { rebuild(index, words, ids_); }
 
-void CompactStore::rebuild(StateIndex index, std::span<std::uint64_t> words, std::span<std::uint32_t> ids) const {
+void CompactStore::rebuild(StateIndex index, std::span<std::uint64_t> words, std::span<std::uint32_t> ids,
+                           std::span<std::uint32_t> values) const {
   std::fill(words.begin(), words.end(), 0);
   // Top-down: a node's id names its children's ids.
   ids.back() = index;
@@ -167,7 +146,9 @@ void CompactStore::rebuild(StateIndex index, std::span<std::uint64_t> words, std
     const auto& node = nodes_[i];
     const std::uint32_t id = ids[i];
     if (node.left < 0) {
-      node.deposit(node.table.left(id), words);
+      const std::uint32_t value = node.table.left(id);
+      node.deposit(value, words);
+      if (!values.empty()) values[i] = value;
       continue;
     }
     ids[node.left] = node.table.left(id);

@@ -60,7 +60,8 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
   // is known; only then is any inserted.
   constexpr std::size_t kWindow = 64;
   std::vector<CompactStore::Base> sources(kWindow, space.states.base());
-  std::vector<std::uint64_t> successor_words;
+  std::vector<std::uint64_t> successor_words;  // [0, successor_end) in use
+  std::size_t successor_end = 0;
   std::vector<CompactStore::Root> successors;
   std::vector<std::size_t> window_ends;
   constexpr bool reduced = requires { semantics.needs_proviso(); };
@@ -114,7 +115,7 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
     const StateIndex window_end =
         static_cast<StateIndex>(std::min<std::size_t>(space.states.size(), std::size_t{state} + kWindow));
     successors.clear();
-    successor_words.clear();
+    successor_end = 0;
     window_ends.clear();
     partial.clear();
     StateIndex generated_end = window_end;
@@ -129,8 +130,10 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
         break;
       }
       const auto keep = [&](Move, std::span<const std::uint32_t> next) {
-        const std::size_t at = successor_words.size();
-        successor_words.resize(at + width);
+        const std::size_t at = successor_end;
+        // Grown by hand, never shrunk: a resize() per successor was a call.
+        if (at + width > successor_words.size()) successor_words.resize(2 * (at + width));
+        successor_end = at + width;
         const std::span<std::uint64_t> words(successor_words.data() + at, width);
         space.layout.pack(next, words);
         space.states.prefetch_leaves(words, tree);
@@ -143,16 +146,19 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
         semantics.for_each_successor(std::span<const std::uint32_t>(current), std::span<std::uint32_t>(scratch),
                                      keep);
       }
-      window_ends.push_back(successor_words.size() / width);
+      window_ends.push_back(successor_end / width);
     }
     // Each root slot is prefetched as soon as its successor is prepared:
     // the window's other preparations then hide its miss.
-    space.states.make_room(successor_words.size() / width);
+    space.states.make_room(successor_end / width);
     for (std::size_t next = 0, source = 0; source < window_ends.size(); ++source) {
       for (; next < window_ends[source]; ++next) {
-        successors.push_back(space.states.prepare(
-            std::span<const std::uint64_t>(successor_words.data() + next * width, width), sources[source]));
-        space.states.prefetch(successors.back());
+        // Prefetched from the registers it is returned in: read back from
+        // the vector, it waited on its own store.
+        const auto root = space.states.prepare(
+            std::span<const std::uint64_t>(successor_words.data() + next * width, width), sources[source]);
+        space.states.prefetch(root);
+        successors.push_back(root);
       }
     }
 

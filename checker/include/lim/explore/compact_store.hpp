@@ -64,7 +64,8 @@ class CompactStore {
    private:
     friend class CompactStore;
     std::vector<std::uint64_t> words_;
-    std::vector<std::uint32_t> ids_;  // per node
+    std::vector<std::uint32_t> ids_;     // per node
+    std::vector<std::uint32_t> values_;  // per node: a leaf's bits, taken from words_ once for all successors
   };
   // One sized for this store, to be filled by get() or base_of().
   Base base() const;
@@ -81,7 +82,7 @@ class CompactStore {
                              std::span<std::uint32_t> ids);
   void prefetch_leaves(std::span<const std::uint64_t> words, const Base& base, Side side) const {
     for (const auto leaf : leaves_)
-      if ((leaf < split_) == (side == Side::Left)) prefetch_leaf(nodes_[leaf], words, base);
+      if ((leaf < split_) == (side == Side::Left)) prefetch_leaf(leaf, words, base);
   }
   static Root root_of(std::uint32_t left, std::uint32_t right) { return {left, right, TreeTable::hash(left, right)}; }
   // A base put together from a configuration's words and the ids of its
@@ -91,20 +92,30 @@ class CompactStore {
   void base_of(std::span<const std::uint64_t> words, std::span<const std::uint32_t> ids, Base& base) const {
     std::copy(words.begin(), words.end(), base.words_.begin());
     std::copy(ids.begin(), ids.end(), base.ids_.begin());
+    for (const auto leaf : leaves_) base.values_[leaf] = nodes_[leaf].extract(words);
   }
   // The ids below the root of the base get() filled.
   static std::span<const std::uint32_t> below_root_ids(const Base& base) {
     return std::span<const std::uint32_t>(base.ids_).first(base.ids_.size() - 1);
   }
-  Root prepare(std::span<const std::uint64_t> words, const Base& base);
+  Root prepare(std::span<const std::uint64_t> words, const Base& base) {
+    // The left side's nodes precede the right side's: one pass interns
+    // both in the order prepare(words) does.
+    intern(0, nodes_.size() - 1, words, base, ids_);
+    const auto& top = nodes_.back();
+    return root_of(ids_[top.left], ids_[top.right]);
+  }
   // The slots prepare(words, base) will probe first in the leaves whose
   // halves differ from the base's, so that a batch's leaf lookups overlap.
   void prefetch_leaves(std::span<const std::uint64_t> words, const Base& base) const {
-    for (const auto leaf : leaves_) prefetch_leaf(nodes_[leaf], words, base);
+    for (const auto leaf : leaves_) prefetch_leaf(leaf, words, base);
   }
   void prefetch(const Root& root) const { nodes_.back().table.prefetch(root.hash); }
   void make_room(std::size_t additional) { nodes_.back().table.make_room(additional); }
-  StateStore::Insertion insert(const Root& root);
+  StateStore::Insertion insert(const Root& root) {
+    const auto insertion = nodes_.back().table.insert(root.left, root.right, root.hash);
+    return {insertion.id, insertion.inserted};
+  }
   StateStore::Insertion insert(std::span<const std::uint64_t> words) { return insert(prepare(words)); }
   std::optional<StateIndex> find(const Root& root) const;
   std::optional<StateIndex> find(std::span<const std::uint64_t> words) const;
@@ -164,9 +175,27 @@ class CompactStore {
       words[word[1]] |= (value >> width[0] & mask[1]) << shift[1];
     }
   };
-  static void prefetch_leaf(const Node& node, std::span<const std::uint64_t> words, const Base& base) {
+  void prefetch_leaf(std::uint32_t leaf, std::span<const std::uint64_t> words, const Base& base) const {
+    const auto& node = nodes_[leaf];
     const std::uint32_t value = node.extract(words);
-    if (value != node.extract(base.words_)) node.table.prefetch(TreeTable::hash(value, 0));
+    if (value != base.values_[leaf]) node.table.prefetch(TreeTable::hash(value, 0));
+  }
+  // Interns nodes [first, last) of `words` against `base` into `ids` (per
+  // node): a node whose halves are the base's keeps the base's id. Inline,
+  // with the tables' lookups: it runs for every successor.
+  void intern(std::size_t first, std::size_t last, std::span<const std::uint64_t> words, const Base& base,
+              std::span<std::uint32_t> ids) {
+    for (std::size_t i = first; i < last; ++i) {
+      auto& node = nodes_[i];
+      if (node.left < 0) {
+        const std::uint32_t value = node.extract(words);
+        ids[i] = value == base.values_[i] ? base.ids_[i] : node.table.insert(value, 0).id;
+      } else {
+        const std::uint32_t left = ids[node.left], right = ids[node.right];
+        ids[i] = left == base.ids_[node.left] && right == base.ids_[node.right] ? base.ids_[i]
+                                                                               : node.table.insert(left, right).id;
+      }
+    }
   }
   // The nodes [first, last) of a side.
   std::pair<std::size_t, std::size_t> side_range(Side side) const {
@@ -176,8 +205,10 @@ class CompactStore {
   // The node of fields [first, last) of fields_; the root must be inner.
   std::uint32_t build(std::size_t first, std::size_t last, bool root);
   std::uint32_t leaf(std::size_t first, std::size_t last);
-  // Fills `ids` (per node) top-down from the root id `index`.
-  void rebuild(StateIndex index, std::span<std::uint64_t> words, std::span<std::uint32_t> ids) const;
+  // Fills `ids` (per node) top-down from the root id `index`, and a leaf's
+  // bits into `values` (per node) too unless it is empty.
+  void rebuild(StateIndex index, std::span<std::uint64_t> words, std::span<std::uint32_t> ids,
+               std::span<std::uint32_t> values = {}) const;
   void build_tree();
 
   std::size_t width_;

@@ -42,20 +42,22 @@ class TreeTable {
   // and a call per probe was a sixth of its time.
   Insertion insert(std::uint32_t left, std::uint32_t right, std::uint64_t hash) {
     if (over_loaded(count_ + 1)) grow();
+    const Probe probe = probe_for(left, right, hash);
     std::uint64_t slot = hash & mask_;
     for (;; slot = (slot + 1) & mask_) {
       const std::uint32_t content = slots_[slot];
       if (content == 0) break;
-      if (holds(content, left, right, hash)) return {id_of(content), false};
+      if (holds(content, probe)) return {id_of(content), false};
     }
     return add(left, right, hash, slot);
   }
   Insertion insert(std::uint32_t left, std::uint32_t right) { return insert(left, right, hash(left, right)); }
   std::optional<std::uint32_t> find(std::uint32_t left, std::uint32_t right, std::uint64_t hash) const {
+    const Probe probe = probe_for(left, right, hash);
     for (std::uint64_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
       const std::uint32_t content = slots_[slot];
       if (content == 0) return std::nullopt;
-      if (holds(content, left, right, hash)) return id_of(content);
+      if (holds(content, probe)) return id_of(content);
     }
   }
   // After prefetch(hash) has had time to bring the slot in: the stored pair
@@ -91,18 +93,32 @@ class TreeTable {
     const std::uint64_t bit = std::uint64_t{id} * width;
     const std::size_t word = bit >> 6;
     const unsigned offset = bit & 63;
-    std::uint64_t value = pairs_[word] >> offset;
-    // offset + width > 64 only when offset > 0, so the shift is below 64.
-    if (offset + width > 64) value |= pairs_[word + 1] << (64 - offset);
+    // Both words read, whether or not the pair spills into the second
+    // (pairs_ has a word beyond the last pair): which pairs spill is
+    // random, and a branch on it was mispredicted on every other probe.
+    // The second shift is split so that it stays below 64 at offset 0.
+    const std::uint64_t value = pairs_[word] >> offset | pairs_[word + 1] << (63 - offset) << 1;
     return width >= 64 ? value : value & ((std::uint64_t{1} << width) - 1);
   }
   std::uint32_t id_of(std::uint32_t content) const { return (content & id_mask_) - 1; }
-  // Whether slot `content` names the pair (left, right) of hash `hash`.
-  bool holds(std::uint32_t content, std::uint32_t left, std::uint32_t right, std::uint64_t hash) const {
-    const std::uint32_t id = id_of(content);
-    if (content != slot_entry(id, hash)) return false;
-    const std::uint64_t value = pair(id);
-    return value >> right_width_ == left && (value & ((std::uint64_t{1} << right_width_) - 1)) == right;
+  // What a probe for one pair compares every slot with, computed once.
+  struct Probe {
+    std::uint32_t fingerprint;  // the slot's bits above the id
+    std::uint64_t value;        // the pair as stored
+  };
+  Probe probe_for(std::uint32_t left, std::uint32_t right, std::uint64_t hash) const {
+    const auto fingerprint = static_cast<std::uint32_t>((hash >> 32) << id_bits_);
+    // A right value wider than the stored ones would overlap the left's
+    // bits and could match another pair: it is in no pair, and all ones
+    // is no stored pair (ids stay below 2^32 - 2). A too wide left value
+    // sets a bit above the stored width, which no stored pair has.
+    if (right >> right_width_ != 0) return {fingerprint, ~std::uint64_t{0}};
+    return {fingerprint, std::uint64_t{left} << right_width_ | right};
+  }
+  // Whether slot `content` names the probe's pair.
+  bool holds(std::uint32_t content, const Probe& probe) const {
+    if ((content & ~id_mask_) != probe.fingerprint) return false;
+    return pair(id_of(content)) == probe.value;
   }
   // A pair not in the table, whose probe sequence ended at empty `slot`.
   Insertion add(std::uint32_t left, std::uint32_t right, std::uint64_t hash, std::uint64_t slot);
