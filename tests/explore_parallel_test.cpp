@@ -38,10 +38,16 @@ void expect_same(const explore::CompactSpace& one, const explore::CompactSpace& 
     ASSERT_EQ(two.packed(state), one.packed(state)) << where << " state " << state;
 }
 
-// Pipelined from the first configuration on, from the middle of a run, and
-// with a state limit that stops it inside a batch.
+struct Pipelined {
+  std::size_t states = 0;      // configurations stored by a pipeline
+  std::uint64_t handovers = 0;  // its handover's moves between the threads
+};
+
+// Pipelined from the first configuration on, from the middle of a run,
+// balancing at every batch (the handover moving back and forth), and with a
+// state limit that stops it inside a batch.
 template <class Semantics>
-void compare_threads(const Semantics& semantics, const std::string& where, std::size_t& pipelined_states) {
+void compare_threads(const Semantics& semantics, const std::string& where, Pipelined& pipelined) {
   explore::ExploreOptions options;
   options.limits.max_states = 100'000;
   const auto one = explore::explore_compact(semantics, options);
@@ -50,8 +56,14 @@ void compare_threads(const Semantics& semantics, const std::string& where, std::
     options.parallel_from = from;
     const auto two = explore::explore_compact(semantics, options);
     expect_same(one, two, fmt::format("{} from {}", where, from));
-    if (two.size() > from) pipelined_states += two.size() - from;
+    if (two.size() > from) pipelined.states += two.size() - from;
   }
+  options.parallel_from = 0;
+  options.balance_every = 1;
+  const auto balanced = explore::explore_compact(semantics, options);
+  expect_same(one, balanced, where + " balanced at every batch");
+  pipelined.handovers += balanced.handover_moves;
+  options.balance_every = explore::ExploreOptions{}.balance_every;
   if (one.size() > 300) {
     options.limits.max_states = one.size() / 2 + 7;
     options.threads = 1;
@@ -65,7 +77,8 @@ void compare_threads(const Semantics& semantics, const std::string& where, std::
 }
 
 TEST(ExploreParallel, TwoThreadsStoreWhatOneStoresOnTheCorpus) {
-  std::size_t files = 0, pipelined_states = 0;
+  std::size_t files = 0;
+  Pipelined pipelined;
   for (const auto& path : testing::corpus_and_specs()) {
     auto spec = pipeline::load_spec_file(path.string());
     if (!spec.ok()) continue;
@@ -74,7 +87,7 @@ TEST(ExploreParallel, TwoThreadsStoreWhatOneStoresOnTheCorpus) {
     const auto name = path.filename().string();
     for (const unsigned k : {1U, 2U, 3U}) {
       const semantics::AsynchronousSemantics asynchronous(system, k);
-      compare_threads(asynchronous, fmt::format("{} k={}", name, k), pipelined_states);
+      compare_threads(asynchronous, fmt::format("{} k={}", name, k), pipelined);
       if (::testing::Test::HasFatalFailure()) return;
     }
     // The reduction for deadlocks alone needs no proviso, so it is
@@ -83,15 +96,17 @@ TEST(ExploreParallel, TwoThreadsStoreWhatOneStoresOnTheCorpus) {
       const semantics::AsynchronousSemantics asynchronous(system, 2);
       const semantics::AmpleSets ample(
           asynchronous, properties::visible_transitions(asynchronous, {AsyncProperty::DeadlockFreedom}));
-      if (!ample.needs_proviso()) compare_threads(ample, name + " ample k=2", pipelined_states);
+      if (!ample.needs_proviso()) compare_threads(ample, name + " ample k=2", pipelined);
     }
     const semantics::SynchronousSemantics synchronous(system);
-    compare_threads(synchronous, name + " synchronous", pipelined_states);
+    compare_threads(synchronous, name + " synchronous", pipelined);
     if (::testing::Test::HasFatalFailure()) return;
   }
   EXPECT_GE(files, 150u);
-  // Enough to cross many batches and their hand-overs.
-  EXPECT_GE(pipelined_states, 1'000'000u);
+  // Enough to cross many batches, and the handover moved often.
+  EXPECT_GE(pipelined.states, 1'000'000u);
+  EXPECT_GE(pipelined.handovers, 100u);
+  std::cout << pipelined.handovers << " handover moves\n";
 }
 
 // Through the analysis `lim check --k` runs: same verdicts and

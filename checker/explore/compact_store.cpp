@@ -109,13 +109,6 @@ CompactStore::Base CompactStore::base() const {
 
 void CompactStore::get(StateIndex index, Base& base) const { rebuild(index, base.words_, base.ids_, base.values_); }
 
-std::uint32_t CompactStore::prepare_side(std::span<const std::uint64_t> words, const Base& base, Side side,
-                                        std::span<std::uint32_t> ids) {
-  const auto [first, last] = side_range(side);
-  intern(first, last, words, base, ids);
-  return ids[last - 1];
-}
-
 std::optional<StateIndex> CompactStore::find(const Root& root) const {
   return nodes_.back().table.find(root.left, root.right, root.hash);
 }
@@ -157,7 +150,7 @@ void CompactStore::rebuild(StateIndex index, std::span<std::uint64_t> words, std
 }
 
 std::size_t CompactStore::memory_bytes() const {
-  return fixed_memory_bytes() + side_memory_bytes(Side::Left) + side_memory_bytes(Side::Right) + root_memory_bytes();
+  return fixed_memory_bytes() + nodes_memory_bytes(0, below_root_nodes()) + root_memory_bytes();
 }
 
 std::size_t CompactStore::fixed_memory_bytes() const {
@@ -165,8 +158,7 @@ std::size_t CompactStore::fixed_memory_bytes() const {
          nodes_.capacity() * sizeof(Node) + fields_.capacity() * sizeof(Field);
 }
 
-std::size_t CompactStore::side_memory_bytes(Side side) const {
-  const auto [first, last] = side_range(side);
+std::size_t CompactStore::nodes_memory_bytes(std::size_t first, std::size_t last) const {
   std::size_t bytes = 0;
   for (std::size_t i = first; i < last; ++i) bytes += nodes_[i].table.memory_bytes();
   return bytes;

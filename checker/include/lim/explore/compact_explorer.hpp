@@ -105,7 +105,8 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
   std::size_t since_check = 0;
   for (StateIndex state = 0; state < space.states.size();) {
     if (pipelined && space.states.size() >= options.parallel_from) {
-      explore_compact_pipelined(semantics, space, state, state_cap, limits_reached);
+      explore_compact_pipelined(semantics, space, state, state_cap, std::max<std::size_t>(1, options.balance_every),
+                                limits_reached);
       break;
     }
     if (since_check >= 4096) {

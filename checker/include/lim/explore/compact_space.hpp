@@ -37,6 +37,9 @@ class CompactSpace {
   // A reduced exploration (compact_explorer.hpp): configurations the cycle
   // proviso expanded fully.
   std::uint64_t fully_expanded_by_proviso = 0;
+  // A pipelined exploration (pipelined_compact_explorer.hpp): how often it
+  // moved the handover between its threads.
+  std::uint64_t handover_moves = 0;
   Completion completion = Completion::Complete;
   double seconds = 0;
 

@@ -70,21 +70,32 @@ class CompactStore {
   // One sized for this store, to be filled by get() or base_of().
   Base base() const;
   void get(StateIndex index, Base& base) const;
-  // The two sides of the tree below the root — the root's left child's
-  // subtree and its right child's — interned apart: a pipelined
-  // exploration's generator interns the left side and its inserter the
-  // right side and the root (pipelined_compact_explorer.hpp), each side's
-  // tables written by one thread and read by no other. prepare_side()
-  // writes the side's node ids into `ids` (one per node below the root) and
-  // returns the id of the side's top node, the root's child.
-  enum class Side { Left, Right };
-  std::uint32_t prepare_side(std::span<const std::uint64_t> words, const Base& base, Side side,
-                             std::span<std::uint32_t> ids);
-  void prefetch_leaves(std::span<const std::uint64_t> words, const Base& base, Side side) const {
+  // The nodes below the root interned in two runs, [0, handover) and
+  // [handover, below_root_nodes()): the order in which prepare() interns
+  // them puts children before parents, so the first run needs nothing of
+  // the second. A pipelined exploration's generator interns the first and
+  // its inserter the second and the root (pipelined_compact_explorer.hpp),
+  // each table written by one thread and read by no other; where the
+  // handover lies is what balances the two. prepare_nodes() writes the ids
+  // of nodes [first, last) into `ids` (one per node below the root), and
+  // root_of(ids) is the root once all of them are there.
+  void prepare_nodes(std::span<const std::uint64_t> words, const Base& base, std::size_t first, std::size_t last,
+                     std::span<std::uint32_t> ids) {
+    intern(first, last, words, base, ids);
+  }
+  void prefetch_leaves(std::span<const std::uint64_t> words, const Base& base, std::size_t first,
+                       std::size_t last) const {
     for (const auto leaf : leaves_)
-      if ((leaf < split_) == (side == Side::Left)) prefetch_leaf(leaf, words, base);
+      if (leaf >= first && leaf < last) prefetch_leaf(leaf, words, base);
+  }
+  Root root_of(std::span<const std::uint32_t> ids) const {
+    const auto& top = nodes_.back();
+    return root_of(ids[top.left], ids[top.right]);
   }
   static Root root_of(std::uint32_t left, std::uint32_t right) { return {left, right, TreeTable::hash(left, right)}; }
+  // The handover that splits the tree at the root: the root's left child's
+  // subtree, then its right child's.
+  std::size_t root_split() const { return split_; }
   // A base put together from a configuration's words and the ids of its
   // nodes below the root: what the pipelined exploration expands from,
   // without reading the root table or looking a node up.
@@ -111,6 +122,7 @@ class CompactStore {
     for (const auto leaf : leaves_) prefetch_leaf(leaf, words, base);
   }
   void prefetch(const Root& root) const { nodes_.back().table.prefetch(root.hash); }
+  void prefetch_pair(const Root& root) const { nodes_.back().table.prefetch_pair(root.hash); }
   void make_room(std::size_t additional) { nodes_.back().table.make_room(additional); }
   StateStore::Insertion insert(const Root& root) {
     const auto insertion = nodes_.back().table.insert(root.left, root.right, root.hash);
@@ -125,10 +137,10 @@ class CompactStore {
   std::size_t words_per_state() const { return width_; }
   std::size_t memory_bytes() const;
   // By part, for a pipelined exploration whose threads each count what
-  // they write: the root's table, one side's tables, and the rest (the
-  // tree's shape, fixed once built).
+  // they write: the root's table, nodes [first, last)'s tables, and the
+  // rest (the tree's shape, fixed once built).
   std::size_t root_memory_bytes() const { return nodes_.back().table.memory_bytes(); }
-  std::size_t side_memory_bytes(Side side) const;
+  std::size_t nodes_memory_bytes(std::size_t first, std::size_t last) const;
   std::size_t fixed_memory_bytes() const;
   // Each node of the tree, children before parents and the root last: which
   // bits of the used-bit sequence it covers, how many distinct pairs it
@@ -197,11 +209,6 @@ class CompactStore {
       }
     }
   }
-  // The nodes [first, last) of a side.
-  std::pair<std::size_t, std::size_t> side_range(Side side) const {
-    return side == Side::Left ? std::pair<std::size_t, std::size_t>{0, split_}
-                              : std::pair<std::size_t, std::size_t>{split_, nodes_.size() - 1};
-  }
   // The node of fields [first, last) of fields_; the root must be inner.
   std::uint32_t build(std::size_t first, std::size_t last, bool root);
   std::uint32_t leaf(std::size_t first, std::size_t last);
@@ -215,7 +222,7 @@ class CompactStore {
   std::vector<Field> fields_;           // of nonzero width, in placement order
   std::vector<std::uint32_t> starts_;   // per field, its first bit in the sequence; one more at the end
   std::vector<Node> nodes_;
-  std::uint32_t split_ = 0;  // nodes [0, split_) are the left side, [split_, root) the right
+  std::uint32_t split_ = 0;  // nodes [0, split_) are the root's left subtree, [split_, root) its right
   std::vector<std::uint32_t> leaves_;  // the nodes that are leaves
   mutable std::vector<std::uint32_t> ids_;  // per node, scratch for one configuration
 };

@@ -55,6 +55,9 @@ struct ExploreOptions {
   // insertions' answers before the next configuration is expanded.
   unsigned threads = 1;
   std::size_t parallel_from = std::size_t{1} << 16;
+  // The batches of 256 configurations the pipeline times before it may
+  // move the work between its threads; tests set 1 to move it often.
+  std::size_t balance_every = 32;
 };
 
 template <class Semantics>
