@@ -16,6 +16,7 @@ TreeTable::TreeTable() {
   // many independent components makes many trees.
   slots_.assign(16, 0);
   mask_ = slots_.size() - 1;
+  load_limit_ = slots_.size() / 4 * 3;
   id_bits_ = 4;
   id_mask_ = static_cast<std::uint32_t>(ones_below(id_bits_));
 }
@@ -89,6 +90,7 @@ void TreeTable::grow() {
   // place): no second table is ever held.
   slots_.assign(slots_.size() * 2, 0);
   mask_ = slots_.size() - 1;
+  load_limit_ = slots_.size() / 4 * 3;
   id_bits_ = std::min<unsigned>(32, std::bit_width(mask_));
   id_mask_ = static_cast<std::uint32_t>(ones_below(id_bits_));
   // The pairs are read in order and placed at random: hashing a few pairs

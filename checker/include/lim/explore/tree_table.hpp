@@ -86,7 +86,7 @@ class TreeTable {
  private:
   // Linear probing stays short up to 3/4 full; doubling then leaves it 3/8
   // full, so a slot costs 4/(3/4) to 4/(3/8) bytes per pair.
-  bool over_loaded(std::size_t count) const { return count * 4 > slots_.size() * 3; }
+  bool over_loaded(std::size_t count) const { return count > load_limit_; }
   std::uint64_t pair(std::uint32_t id) const {
     const unsigned width = left_width_ + right_width_;
     if (width == 0) return 0;
@@ -136,6 +136,7 @@ class TreeTable {
   BigVector<std::uint64_t> pairs_;  // count_ pairs of left_width_ + right_width_ bits, back to back
   BigVector<std::uint32_t> slots_;  // 0 when empty, else fingerprint << id_bits_ | (id + 1)
   std::uint64_t mask_ = 0;
+  std::size_t load_limit_ = 0;      // 3/4 of the slots
   unsigned id_bits_ = 0;            // bits of a slot holding id + 1
   std::uint32_t id_mask_ = 0;       // the low id_bits_ bits
 };
