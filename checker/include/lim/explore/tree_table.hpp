@@ -112,7 +112,7 @@ class TreeTable {
     // bits and could match another pair: it is in no pair, and all ones
     // is no stored pair (ids stay below 2^32 - 2). A too wide left value
     // sets a bit above the stored width, which no stored pair has.
-    if (right >> right_width_ != 0) return {fingerprint, ~std::uint64_t{0}};
+    if (std::uint64_t{right} >> right_width_ != 0) return {fingerprint, ~std::uint64_t{0}};
     return {fingerprint, std::uint64_t{left} << right_width_ | right};
   }
   // Whether slot `content` names the probe's pair.
