@@ -374,5 +374,48 @@ TEST(ExploreCompactStore, AutomaticStorageKeepsTheGraphForGraphProperties) {
   EXPECT_EQ(properties::storage_for(StateStorage::Graph, {AsyncProperty::KObi}, system), StateStorage::Graph);
 }
 
+// The compact explorer packs each successor from its source's words and
+// the fields its move writes (AsynchronousSemantics::written_fields): on
+// every corpus file and spec, at k = 1..3 and in the storage order the
+// explorer packs in, that must give what packing every field gives, for
+// every move of the first configurations reached.
+TEST(ExploreCompactStore, RepackingTheWrittenFieldsEqualsPackingEveryField) {
+  std::size_t files = 0, successors = 0, receives_with_slots = 0;
+  for (const auto& path : testing::corpus_and_specs()) {
+    auto spec = pipeline::load_spec_file(path.string());
+    if (!spec.ok()) continue;
+    ++files;
+    for (const unsigned k : {1U, 2U, 3U}) {
+      const semantics::AsynchronousSemantics semantics(*spec.system, k);
+      const auto layout = semantics.layout().placed_in(semantics.storage_order());
+      const std::size_t width = layout.word_count();
+      explore::ExploreOptions options;
+      options.limits.max_states = 2000;
+      const auto space = explore::explore_compact(semantics, options);
+      std::vector<std::uint64_t> words(width), packed(width), repacked(width);
+      std::vector<std::uint32_t> current(layout.field_count()), scratch(layout.field_count());
+      for (StateIndex state = 0; state < space.size(); ++state) {
+        space.states.get(state, words);
+        layout.unpack(words, current);
+        semantics.for_each_successor(current, scratch, [&](explore::Move move, std::span<const std::uint32_t> next) {
+          layout.pack(next, packed);
+          layout.repack(current, words, next, semantics.written_fields(move), repacked);
+          ASSERT_EQ(repacked, packed) << path.filename().string() << " k=" << k << " state " << state;
+          ++successors;
+          const auto step = semantics.step(move);
+          if (step.direction == automata::Direction::Receive && semantics.channels()[step.channel].has_slots() &&
+              semantics.queue_length(current, step.channel) > 1)
+            ++receives_with_slots;
+        });
+        if (::testing::Test::HasFatalFailure()) return;
+      }
+    }
+  }
+  EXPECT_GE(files, 150u);
+  EXPECT_GE(successors, 100'000u);
+  // Receives that shift a queue of several messages: the widest writes.
+  EXPECT_GE(receives_with_slots, 1000u);
+}
+
 }  // namespace
 }  // namespace lim

@@ -79,6 +79,21 @@ AsynchronousSemantics::AsynchronousSemantics(const automata::System& system, uns
       bounds.insert(bounds.end(), bound_, static_cast<std::uint32_t>(channel.alphabet.size()));
   }
   layout_ = explore::PackedLayout(bounds);
+
+  // What each transition may write, as for_each_move_of writes it.
+  for (std::uint32_t local = 0; local < scope; ++local) {
+    for (std::uint32_t index = 0; index < system.machines[roles_[local]].transitions().size(); ++index) {
+      const auto global = first_global_[local] + index;
+      written_offset_.push_back(static_cast<std::uint32_t>(written_.size()));
+      written_.push_back(local);
+      if (transition_channel_[global] == kNoChannel) continue;
+      const Channel& channel = channels_[transition_channel_[global]];
+      written_.push_back(channel.length_field);
+      if (channel.has_slots())
+        for (std::uint32_t slot = 0; slot < bound_; ++slot) written_.push_back(channel.first_slot + slot);
+    }
+  }
+  written_offset_.push_back(static_cast<std::uint32_t>(written_.size()));
 }
 
 std::optional<std::uint32_t> AsynchronousSemantics::local_index(RoleId role) const {

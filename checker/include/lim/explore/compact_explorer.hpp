@@ -130,13 +130,16 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
         stop_requested = true;
         break;
       }
-      const auto keep = [&](Move, std::span<const std::uint32_t> next) {
+      const auto keep = [&](Move move, std::span<const std::uint32_t> next) {
         const std::size_t at = successor_end;
         // Grown by hand, never shrunk: a resize() per successor was a call.
         if (at + width > successor_words.size()) successor_words.resize(2 * (at + width));
         successor_end = at + width;
         const std::span<std::uint64_t> words(successor_words.data() + at, width);
-        space.layout.pack(next, words);
+        if constexpr (requires { semantics.written_fields(move); })
+          space.layout.repack(current, tree.words(), next, semantics.written_fields(move), words);
+        else
+          space.layout.pack(next, words);
         space.states.prefetch_leaves(words, tree);
       };
       if constexpr (reduced) {

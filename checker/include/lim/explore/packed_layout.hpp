@@ -2,6 +2,7 @@
 // A configuration is a vector of small integers (a machine state per role,
 // queue contents, ...). The layout packs it into as few 64-bit words as the
 // value bounds allow, so that 10^8 stored configurations fit in memory.
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -26,6 +27,25 @@ class PackedLayout {
   PackedLayout placed_in(const std::vector<std::uint32_t>& order) const;
   void pack(std::span<const std::uint32_t> values, std::span<std::uint64_t> words) const;
   void unpack(std::span<const std::uint64_t> words, std::span<std::uint32_t> values) const;
+  // pack(after, words) for an `after` that differs from `before`, packed as
+  // `before_words`, only in fields `written`: a successor and its source,
+  // with the fields its move may write. Packing every field was a seventh
+  // of an exploration's instructions; a move writes two or three.
+  void repack(std::span<const std::uint32_t> before, std::span<const std::uint64_t> before_words,
+              std::span<const std::uint32_t> after, std::span<const std::uint32_t> written,
+              std::span<std::uint64_t> words) const {
+    // A field's bits are before's value, so xor-ing in the difference
+    // leaves after's. In a register when there is one word.
+    if (words_ == 1) {
+      std::uint64_t bits = before_words[0];
+      for (const auto i : written) bits ^= std::uint64_t{before[i] ^ after[i]} << fields_[i].shift;
+      words[0] = bits;
+      for (std::size_t word = 1; word < words.size(); ++word) words[word] = 0;
+      return;
+    }
+    std::copy(before_words.begin(), before_words.end(), words.begin());
+    for (const auto i : written) words[fields_[i].word] ^= std::uint64_t{before[i] ^ after[i]} << fields_[i].shift;
+  }
   // One field of a packed configuration, without unpacking the others:
   // analyses that look at a queue length per state read just that.
   std::uint32_t get(std::span<const std::uint64_t> words, std::size_t index) const {

@@ -262,14 +262,17 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
             at = 0;
           }
           space.layout.unpack(base.words(), current);
-          const auto keep = [&](Move, std::span<const std::uint32_t> successor) {
+          const auto keep = [&](Move move, std::span<const std::uint32_t> successor) {
             const std::size_t offset = words_end;
             // Grown by hand, cut to size below: a resize() per successor
             // was a call.
             if (offset + width > batch->words.size()) batch->words.resize(2 * (offset + width));
             words_end = offset + width;
             const std::span<std::uint64_t> packed(batch->words.data() + offset, width);
-            space.layout.pack(successor, packed);
+            if constexpr (requires { semantics.written_fields(move); })
+              space.layout.repack(current, base.words(), successor, semantics.written_fields(move), packed);
+            else
+              space.layout.pack(successor, packed);
             if (handover > 0) space.states.prefetch_leaves(packed, base, 0, handover);
           };
           if constexpr (requires { semantics.for_each_ample_successor(current, scratch, keep); })

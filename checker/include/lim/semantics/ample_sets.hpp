@@ -55,6 +55,7 @@ class AmpleSets {
   const explore::PackedLayout& layout() const { return semantics_.layout(); }
   void initial(std::span<std::uint32_t> configuration) const { semantics_.initial(configuration); }
   std::vector<std::uint32_t> storage_order() const { return semantics_.storage_order(); }
+  std::span<const std::uint32_t> written_fields(explore::Move move) const { return semantics_.written_fields(move); }
   template <class Emit>
   void for_each_successor(std::span<const std::uint32_t> from, std::span<std::uint32_t> to, Emit&& emit) const {
     semantics_.for_each_successor(from, to, emit);

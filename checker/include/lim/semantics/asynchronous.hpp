@@ -177,6 +177,14 @@ class AsynchronousSemantics {
   // The message id a send transition enqueues.
   std::uint32_t sent_message(std::uint32_t global) const { return transition_message_[global]; }
   RoleId mover(explore::Move move) const { return global_[move.first].role; }
+  // The fields in which a move's successor may differ from its source: its
+  // role's state and the length and slots of the channel it uses, a few of
+  // dozens. The compact explorer packs a successor from its source's words
+  // by these alone (PackedLayout::repack).
+  std::span<const std::uint32_t> written_fields(explore::Move move) const {
+    const std::uint32_t first = written_offset_[move.first];
+    return {written_.data() + first, written_offset_[move.first + 1] - first};
+  }
   AsyncStep step(explore::Move move) const;
 
  private:
@@ -194,6 +202,8 @@ class AsynchronousSemantics {
   std::vector<std::uint32_t> transition_message_;  // sends: message id
   std::vector<std::uint32_t> accept_offset_;       // receives: into accepted_
   std::vector<char> accepted_;
+  std::vector<std::uint32_t> written_;         // per transition, its written fields
+  std::vector<std::uint32_t> written_offset_;  // per transition, into written_; one more at the end
 };
 
 }  // namespace lim::semantics
