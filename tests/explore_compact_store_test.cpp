@@ -4,6 +4,7 @@
 // counterexamples as the graph store on every corpus file and spec.
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <random>
 #include <set>
 
@@ -12,6 +13,8 @@
 
 #include "lim/explore/compact_explorer.hpp"
 #include "lim/explore/compact_store.hpp"
+#include "lim/explore/pair_cache.hpp"
+#include "lim/explore/tree_table.hpp"
 #include "lim/pipeline/check.hpp"
 #include "lim/properties/asynchronous_properties.hpp"
 #include "lim/properties/synchronous_analysis.hpp"
@@ -53,6 +56,39 @@ TEST(ExploreCompactStore, RebuildsEveryConfigurationAcrossGrowthAndWidening) {
   const std::array<std::uint64_t, 3> absent = {1, 2, 3};
   EXPECT_FALSE(store.find(absent).has_value());
   EXPECT_EQ(store.size(), inserted.size());
+}
+
+TEST(ExploreCompactStore, APairCacheAnswersOnlyWhatWasPutAtTheLatestPutOfItsEntry) {
+  using explore::PairCache;
+  using explore::TreeTable;
+  PairCache cache;
+  // An empty entry is no pair, not even (0, 0).
+  EXPECT_EQ(cache.find(0, 0, TreeTable::hash(0, 0)), PairCache::kAbsent);
+  cache.put(0, 0, TreeTable::hash(0, 0), 7, 1);
+  EXPECT_EQ(cache.find(0, 0, TreeTable::hash(0, 0)), 7u);
+  // Against a reference map, through growth (which empties it) and through
+  // collisions (which replace the entry): whatever it answers is right, and
+  // the pair put last is always found.
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> ids;
+  std::mt19937 random(5);
+  std::size_t hits = 0;
+  for (std::uint32_t i = 0; i < 200000; ++i) {
+    const std::uint32_t left = random() % 3000, right = random() % 4;
+    const auto hash = TreeTable::hash(left, right);
+    const auto [at, added] = ids.try_emplace({left, right}, static_cast<std::uint32_t>(ids.size()));
+    const auto found = cache.find(left, right, hash);
+    if (found != PairCache::kAbsent) {
+      ASSERT_FALSE(added) << i;
+      ASSERT_EQ(found, at->second) << i;
+      ++hits;
+      continue;
+    }
+    cache.put(left, right, hash, at->second, ids.size());
+    ASSERT_EQ(cache.find(left, right, hash), at->second) << i;
+  }
+  // 12,000 pairs in at most 2^15 entries: most lookups hit.
+  EXPECT_GT(hits, 100000u);
+  EXPECT_LE(cache.memory_bytes(), (std::size_t{1} << 15) * 12);
 }
 
 TEST(ExploreCompactStore, AReorderedLayoutKeepsEveryFieldAndCutsBetweenFields) {

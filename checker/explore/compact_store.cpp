@@ -90,8 +90,7 @@ CompactStore::Root CompactStore::prepare(std::span<const std::uint64_t> words) {
   const std::size_t root = nodes_.size() - 1;
   for (std::size_t i = 0; i < root; ++i) {
     auto& node = nodes_[i];
-    ids_[i] = node.left < 0 ? node.table.insert(node.extract(words), 0).id
-                            : node.table.insert(ids_[node.left], ids_[node.right]).id;
+    ids_[i] = node.left < 0 ? node.intern(node.extract(words), 0) : node.intern(ids_[node.left], ids_[node.right]);
   }
   // The root covers two halves at least, so it is an inner node.
   const auto& top = nodes_[root];
@@ -144,8 +143,9 @@ void CompactStore::rebuild(StateIndex index, std::span<std::uint64_t> words, std
       if (!values.empty()) values[i] = value;
       continue;
     }
-    ids[node.left] = node.table.left(id);
-    ids[node.right] = node.table.right(id);
+    const auto halves = node.table.halves(id);
+    ids[node.left] = halves.left;
+    ids[node.right] = halves.right;
   }
 }
 
@@ -160,13 +160,13 @@ std::size_t CompactStore::fixed_memory_bytes() const {
 
 std::size_t CompactStore::nodes_memory_bytes(std::size_t first, std::size_t last) const {
   std::size_t bytes = 0;
-  for (std::size_t i = first; i < last; ++i) bytes += nodes_[i].table.memory_bytes();
+  for (std::size_t i = first; i < last; ++i) bytes += nodes_[i].memory_bytes();
   return bytes;
 }
 
 std::vector<CompactStore::NodeFigures> CompactStore::node_figures() const {
   std::vector<NodeFigures> figures;
-  for (const auto& node : nodes_) figures.push_back({node.first, node.last, node.table.size(), node.table.memory_bytes(), node.left < 0});
+  for (const auto& node : nodes_) figures.push_back({node.first, node.last, node.table.size(), node.memory_bytes(), node.left < 0});
   return figures;
 }
 

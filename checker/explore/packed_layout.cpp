@@ -17,13 +17,17 @@ PackedLayout::PackedLayout(const std::vector<std::uint32_t>& bounds) {
 
 void PackedLayout::group() {
   placed_.clear();
+  unused_.clear();
   word_end_.assign(words_, 0);
   for (std::size_t word = 0; word < words_; ++word) {
     for (std::size_t i = 0; i < fields_.size(); ++i)
       if (fields_[i].word == word && fields_[i].width != 0)
-        placed_.push_back({static_cast<std::uint32_t>(i), fields_[i].shift});
+        placed_.push_back({static_cast<std::uint32_t>(i), fields_[i].shift,
+                           static_cast<std::uint32_t>((std::uint64_t{1} << fields_[i].width) - 1)});
     word_end_[word] = static_cast<std::uint32_t>(placed_.size());
   }
+  for (std::size_t i = 0; i < fields_.size(); ++i)
+    if (fields_[i].width == 0) unused_.push_back(static_cast<std::uint32_t>(i));
 }
 
 void PackedLayout::place(std::size_t index, std::uint8_t width, std::uint32_t& word, unsigned& used) {
@@ -83,13 +87,17 @@ void PackedLayout::pack(std::span<const std::uint32_t> values, std::span<std::ui
 }
 
 void PackedLayout::unpack(std::span<const std::uint64_t> words, std::span<std::uint32_t> values) const {
-  for (std::size_t i = 0; i < fields_.size(); ++i) {
-    const auto& field = fields_[i];
-    values[i] = field.width == 0
-                    ? 0
-                    : static_cast<std::uint32_t>((words[field.word] >> field.shift) &
-                                                 ((std::uint64_t{1} << field.width) - 1));
+  // Word by word from a register, as pack() assembles them: it runs for
+  // every expanded configuration, and a field at a time from memory, its
+  // mask computed from the width, was a sixth of an expansion.
+  const Placed* placed = placed_.data();
+  std::size_t next = 0;
+  for (std::size_t word = 0; word < words_; ++word) {
+    const std::uint64_t bits = words[word];
+    for (const std::size_t end = word_end_[word]; next < end; ++next)
+      values[placed[next].index] = static_cast<std::uint32_t>(bits >> placed[next].shift) & placed[next].mask;
   }
+  for (const auto index : unused_) values[index] = 0;
 }
 
 }  // namespace lim::explore

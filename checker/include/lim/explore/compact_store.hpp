@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "lim/explore/packed_layout.hpp"
+#include "lim/explore/pair_cache.hpp"
 #include "lim/explore/state_store.hpp"
 #include "lim/explore/tree_table.hpp"
 
@@ -186,6 +187,19 @@ class CompactStore {
       words[word[0]] |= (value & mask[0]) << shift[0];
       words[word[1]] |= (value >> width[0] & mask[1]) << shift[1];
     }
+    // The id of pair (left, right), interned if new: through the cache
+    // first (pair_cache.hpp). Not for the root, whose pairs are one per
+    // configuration and would not stay cached.
+    std::uint32_t intern(std::uint32_t left, std::uint32_t right) {
+      const std::uint64_t hash = TreeTable::hash(left, right);
+      const std::uint32_t cached = cache.find(left, right, hash);
+      if (cached != PairCache::kAbsent) return cached;
+      const std::uint32_t id = table.insert(left, right, hash).id;
+      cache.put(left, right, hash, id, table.size());
+      return id;
+    }
+    std::size_t memory_bytes() const { return table.memory_bytes() + cache.memory_bytes(); }
+    PairCache cache;
   };
   void prefetch_leaf(std::uint32_t leaf, std::span<const std::uint64_t> words, const Base& base) const {
     const auto& node = nodes_[leaf];
@@ -201,11 +215,11 @@ class CompactStore {
       auto& node = nodes_[i];
       if (node.left < 0) {
         const std::uint32_t value = node.extract(words);
-        ids[i] = value == base.values_[i] ? base.ids_[i] : node.table.insert(value, 0).id;
+        ids[i] = value == base.values_[i] ? base.ids_[i] : node.intern(value, 0);
       } else {
         const std::uint32_t left = ids[node.left], right = ids[node.right];
         ids[i] = left == base.ids_[node.left] && right == base.ids_[node.right] ? base.ids_[i]
-                                                                               : node.table.insert(left, right).id;
+                                                                               : node.intern(left, right);
       }
     }
   }

@@ -69,10 +69,12 @@ class PackedLayout {
   struct Placed {
     std::uint32_t index;
     std::uint32_t shift;
+    std::uint32_t mask;  // the low width bits
   };
   std::vector<Field> fields_;
   std::vector<Placed> placed_;          // by word, then field index
   std::vector<std::uint32_t> word_end_;  // per word: end of its fields in placed_
+  std::vector<std::uint32_t> unused_;    // the fields of width 0 (always 0)
   std::size_t words_ = 0;
 };
 

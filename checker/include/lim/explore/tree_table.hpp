@@ -77,6 +77,16 @@ class TreeTable {
     }
   }
   std::uint32_t left(std::uint32_t id) const { return static_cast<std::uint32_t>(pair(id) >> right_width_); }
+  // Both halves of pair `id` from one read: rebuilding a configuration
+  // needs both of every inner node's.
+  struct Halves {
+    std::uint32_t left, right;
+  };
+  Halves halves(std::uint32_t id) const {
+    const std::uint64_t value = pair(id);
+    return {static_cast<std::uint32_t>(value >> right_width_),
+            static_cast<std::uint32_t>(value & ((std::uint64_t{1} << right_width_) - 1))};
+  }
   std::uint32_t right(std::uint32_t id) const {
     return static_cast<std::uint32_t>(pair(id) & ((std::uint64_t{1} << right_width_) - 1));
   }
