@@ -26,6 +26,27 @@ void PackedArray::put_wide(std::uint64_t bit, std::uint64_t value) {
   if (offset + width_ > 64) words_[word + 1] |= value >> (64 - offset);
 }
 
+void PackedArray::set_wide(std::uint64_t bit, std::uint64_t value) {
+  const std::size_t word = bit >> 6;
+  const unsigned offset = bit & 63;
+  words_[word] = (words_[word] & ~(mask_ << offset)) | value << offset;
+  if (offset + width_ > 64) {
+    const unsigned spill = 64 - offset;
+    words_[word + 1] = (words_[word + 1] & ~(mask_ >> spill)) | value >> spill;
+  }
+}
+
+void PackedArray::assign(std::size_t count, unsigned width) {
+  // The word past the last element's, as push_back() keeps it, so that
+  // reads and writes need no bounds tests.
+  const std::size_t words = static_cast<std::size_t>((std::uint64_t{count} * width) >> 6) + 2;
+  words_.reserve_exactly(words);
+  words_.assign(words, 0);
+  size_ = count;
+  width_ = width;
+  mask_ = width_mask(width);
+}
+
 void PackedArray::extend(std::size_t words) {
   // Past a few words, in steps of an eighth: few calls, little slack.
   const std::size_t size = std::max({words, words_.size() + words_.size() / 8, std::size_t{8}});

@@ -43,7 +43,7 @@ TerminalConfigurations find_stuck_configurations(const ComponentSpace& component
     };
     live = can_reach_along(space, *reverse,
                            states_with_edge(space, [&](EdgeIndex edge) { return !by_environment(edge); }),
-                           by_environment);
+                           [&](EdgeIndex edge, StateIndex) { return by_environment(edge); });
   }
   TerminalConfigurations found;
   for (StateIndex state = 0; state < component.expanded(); ++state) {

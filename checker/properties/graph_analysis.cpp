@@ -8,25 +8,6 @@
 
 namespace lim::properties {
 
-ReverseGraph reverse(const StateSpace& space) {
-  ReverseGraph graph;
-  const std::size_t states = space.size();
-  graph.first.assign(states + 1, 0);
-  graph.source.resize(space.edge_count());
-  for (StateIndex state = 0; state < space.expanded(); ++state)
-    for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge) {
-      poll_budget();
-      graph.source[edge] = state;
-      ++graph.first[space.target(edge) + 1];
-    }
-  for (std::size_t i = 0; i < states; ++i) graph.first[i + 1] += graph.first[i];
-  graph.edges.resize(space.edge_count());
-  std::vector<EdgeIndex> fill(graph.first.begin(), graph.first.end() - 1);
-  for (EdgeIndex edge = 0; edge < space.edge_count(); ++edge)
-    graph.edges[fill[space.target(edge)]++] = edge;
-  return graph;
-}
-
 BitSets can_reach_each(const StateSpace& space, const ReverseGraph& reverse, BitSets targets) {
   std::vector<StateIndex> worklist;
   std::vector<char> queued(space.size(), 0);
@@ -40,8 +21,8 @@ BitSets can_reach_each(const StateSpace& space, const ReverseGraph& reverse, Bit
     const StateIndex state = worklist.back();
     worklist.pop_back();
     queued[state] = 0;
-    for (EdgeIndex i = reverse.first[state]; i < reverse.first[state + 1]; ++i) {
-      const StateIndex source = reverse.source[reverse.edges[i]];
+    for (EdgeIndex i = reverse.first(state); i < reverse.first(state + 1); ++i) {
+      const StateIndex source = reverse.source(i);
       const auto merged = targets[source] | targets[state];
       if (merged == targets[source]) continue;
       targets[source] = merged;
@@ -104,8 +85,8 @@ BitSets can_avoid_each(const StateSpace& space, const ReverseGraph& reverse, con
     const auto reduced = avoid[state] & every_group;
     if (reduced == avoid[state]) continue;
     avoid[state] = reduced;
-    for (EdgeIndex i = reverse.first[state]; i < reverse.first[state + 1]; ++i) {
-      const StateIndex source = reverse.source[reverse.edges[i]];
+    for (EdgeIndex i = reverse.first(state); i < reverse.first(state + 1); ++i) {
+      const StateIndex source = reverse.source(i);
       if (!queued[source] && avoid[source] != 0) {
         queued[source] = 1;
         worklist.push_back(source);

@@ -42,7 +42,7 @@ std::optional<Violation> find_k_exhaustivity_violation(const ComponentSpace& com
       candidate = candidate || (!not_full[state] && offers[read.state(state, sender)]);
     }
     if (!candidate) continue;
-    const auto freed = can_reach_along(space, reverse, std::move(not_full), [&](EdgeIndex edge) {
+    const auto freed = can_reach_along(space, reverse, std::move(not_full), [&](EdgeIndex edge, StateIndex) {
       return semantics.mover(space.move(edge)) != c.from;
     });
     for (StateIndex state = 0; state < space.size() && (!first || state < first->at); ++state) {

@@ -52,7 +52,7 @@ std::optional<Violation> find_k_safety_violation(const ComponentSpace& component
       const auto move = space.move(edge);
       return is_receive(semantics, move) && semantics.transition_channel(move.first) == channel;
     });
-    auto received = can_reach_along(space, reverse, std::move(receives), [](EdgeIndex) { return true; });
+    auto received = can_reach_along(space, reverse, std::move(receives), FollowEvery{});
     const auto& c = semantics.channels()[channel];
     if (system.is_environment(c.from) && !system.is_environment(c.to)) {
       // The receiver may also end without ever waiting for the sender again.
@@ -70,7 +70,7 @@ std::optional<Violation> find_k_safety_violation(const ComponentSpace& component
         ended[state] = final_state[read.state(state, receiver)];
       }
       const auto dropped = can_reach_along(space, reverse, std::move(ended),
-                                           [&](EdgeIndex edge) { return deaf[reverse.source[edge]] != 0; });
+                                           [&](EdgeIndex, StateIndex source) { return deaf[source] != 0; });
       for (StateIndex state = 0; state < space.size(); ++state) received[state] = received[state] || dropped[state];
     }
     for (StateIndex state = 0; state < space.size() && (!first || state < first->at); ++state) {
@@ -96,7 +96,7 @@ std::optional<Violation> find_k_safety_violation(const ComponentSpace& component
       const auto move = space.move(edge);
       return semantics.mover(move) == role && is_receive(semantics, move);
     });
-    const auto progresses = can_reach_along(space, reverse, std::move(receives), [](EdgeIndex) { return true; });
+    const auto progresses = can_reach_along(space, reverse, std::move(receives), FollowEvery{});
     for (StateIndex state = 0; state < space.size() && (!first || state < first->at); ++state) {
       poll_budget();
       const auto machine_state = read.state(state, local);

@@ -37,7 +37,7 @@ std::optional<Violation> find_k_sibi_violation(const ComponentSpace& component, 
     auto [it, inserted] = eventually_sent.try_emplace({channel, message});
     if (inserted) {
       auto sends = states_with_edge(space, [&](EdgeIndex edge) { return is_send_of(edge, channel, message); });
-      it->second = can_reach_along(space, reverse, std::move(sends), [](EdgeIndex) { return true; });
+      it->second = can_reach_along(space, reverse, std::move(sends), FollowEvery{});
     }
     return it->second;
   };

@@ -9,7 +9,9 @@
 // by index).
 //
 // Widening rewrites every element, but only once per bit of width: over a
-// growing exploration that is about twice the final size in total.
+// growing exploration that is about twice the final size in total. An array
+// whose largest value is known up front (a counting sort's slots, filled out
+// of order) is assigned its width instead and set in place.
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -49,6 +51,19 @@ class PackedArray {
     }
     ++size_;
   }
+  // Overwrites one element; `value` must fit width().
+  void set(std::size_t index, std::uint64_t value) {
+    const std::uint64_t bit = std::uint64_t{index} * width_;
+    if (width_ <= kByteWidth) [[likely]] {
+      const std::size_t byte = bit >> 3;
+      const unsigned shift = bit & 7;
+      store(byte, (load(byte) & ~(mask_ << shift)) | value << shift);
+    } else {
+      set_wide(bit, value);
+    }
+  }
+  // `count` zeros at `width` bits each, replacing the contents.
+  void assign(std::size_t count, unsigned width);
   // Drops the elements from `count` on; count <= size().
   void truncate(std::size_t count);
   // Bytes held, reserved growth included.
@@ -69,6 +84,8 @@ class PackedArray {
   std::uint64_t wide(std::uint64_t bit) const;
   // Ors `value` in at `bit`, for widths past kByteWidth.
   void put_wide(std::uint64_t bit, std::uint64_t value);
+  // Replaces the element at `bit`, for widths past kByteWidth.
+  void set_wide(std::uint64_t bit, std::uint64_t value);
   [[gnu::noinline]] void widen(unsigned width);
   [[gnu::noinline]] void extend(std::size_t words);
 

@@ -6,20 +6,9 @@
 #include <vector>
 
 #include "lim/explore/state_space.hpp"
+#include "lim/properties/reverse_graph.hpp"
 
 namespace lim::properties {
-
-using explore::EdgeIndex;
-using explore::StateIndex;
-using explore::StateSpace;
-
-// Incoming edges in compressed-row form.
-struct ReverseGraph {
-  std::vector<EdgeIndex> first;   // size expanded() + 1... indexed by target state
-  std::vector<EdgeIndex> edges;   // edge indices grouped by target
-  std::vector<StateIndex> source; // source state of each edge (indexed by edge)
-};
-ReverseGraph reverse(const StateSpace& space);
 
 // The fixpoints below decide 64 properties at once: bit b of a state's word
 // answers the question for target set b, so one pass over the graph serves

@@ -5,6 +5,7 @@
 // run over every edge of state spaces of 10^8 configurations.
 #include <algorithm>
 #include <deque>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -12,8 +13,13 @@
 
 namespace lim::properties {
 
-// Least fixpoint μY. target ∨ ⟨t⟩Y over the edges t with follow(t): the
-// states from which a path of followed edges reaches a target.
+// Follows every edge: can_reach_along() then reads sources only.
+struct FollowEvery {};
+
+// Least fixpoint μY. target ∨ ⟨t⟩Y over the edges t with follow(t, source
+// of t): the states from which a path of followed edges reaches a target.
+// The source comes along as the reverse graph holds it; the edge is
+// recovered from it (ReverseGraph::edge) only for a filter that asks.
 template <class Follow>
 std::vector<char> can_reach_along(const StateSpace& space, const ReverseGraph& reverse, std::vector<char> targets,
                                   Follow&& follow) {
@@ -23,13 +29,13 @@ std::vector<char> can_reach_along(const StateSpace& space, const ReverseGraph& r
   while (!worklist.empty()) {
     const StateIndex state = worklist.back();
     worklist.pop_back();
-    for (EdgeIndex i = reverse.first[state]; i < reverse.first[state + 1]; ++i) {
-      const EdgeIndex edge = reverse.edges[i];
-      const StateIndex source = reverse.source[edge];
-      if (!targets[source] && follow(edge)) {
-        targets[source] = 1;
-        worklist.push_back(source);
-      }
+    for (EdgeIndex i = reverse.first(state); i < reverse.first(state + 1); ++i) {
+      const StateIndex source = reverse.source(i);
+      if (targets[source]) continue;
+      if constexpr (!std::is_same_v<std::remove_cvref_t<Follow>, FollowEvery>)
+        if (!follow(reverse.edge(space, i), source)) continue;
+      targets[source] = 1;
+      worklist.push_back(source);
     }
   }
   return targets;
