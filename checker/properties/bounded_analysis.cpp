@@ -43,13 +43,23 @@ struct BoundedAnalysis::Component {
   explore::StateSpace space;                   // the graph store, unless
   std::optional<explore::CompactSpace> compact;  // the compact store is used
   std::optional<ReverseGraph> reverse_graph;
+  std::size_t reverse_bytes = 0;  // held in the budget once built
   std::optional<ViolationScreen> screen;
 
   ComponentSpace view() const { return {semantics.get(), compact ? nullptr : &space, compact ? &*compact : nullptr}; }
   const ReverseGraph& reverse() {
     // Only the graph properties ask, and storage_for() gave them the graph.
     if (compact) throw std::logic_error("a graph property was asked of the compact store");
-    if (!reverse_graph) reverse_graph = properties::reverse(space);
+    if (!reverse_graph) {
+      reverse_graph = properties::reverse(space);
+      // Held as the space is, so that the exact count a memory limit is
+      // checked against includes it, not only the resident memory's growth.
+      if (auto* budget = current_budget()) {
+        reverse_bytes = reverse_graph->memory_bytes();
+        budget->hold(reverse_bytes);
+        budget->check();
+      }
+    }
     return *reverse_graph;
   }
   std::size_t depth(StateIndex state) const { return compact ? compact->depth(state) : space.path_to(state).size(); }
@@ -144,7 +154,9 @@ BoundedAnalysis::BoundedAnalysis(const automata::System& system, unsigned k, con
 }
 
 BoundedAnalysis::~BoundedAnalysis() {
-  if (auto* budget = current_budget()) budget->release(held_bytes_);
+  std::size_t held = held_bytes_;
+  for (const auto& component : components_) held += component->reverse_bytes;
+  if (auto* budget = current_budget()) budget->release(held);
 }
 
 std::size_t BoundedAnalysis::component_count() const { return components_.size(); }
