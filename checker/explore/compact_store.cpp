@@ -34,6 +34,7 @@ void CompactStore::build_tree() {
   build(0, fields_.size(), true);
   ids_.resize(nodes_.size());
   // Post-order: the root's left subtree is every node up to its left child.
+  root_ = nodes_.size() - 1;
   split_ = static_cast<std::uint32_t>(nodes_.back().left + 1);
   for (std::uint32_t i = 0; i < nodes_.size(); ++i)
     if (nodes_[i].left < 0) leaves_.push_back(i);

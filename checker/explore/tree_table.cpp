@@ -37,28 +37,34 @@ void TreeTable::store(std::uint32_t id, std::uint64_t value) {
 
 void TreeTable::widen(unsigned left_width, unsigned right_width) {
   // In place, last pair first: a pair's wider copy never lands on the
-  // narrower pairs before it that are still to be read.
+  // narrower pairs before it that are still to be read. Its reads and
+  // writes inline, with the masks computed once: a root table is rewritten
+  // a few times over as its children's ids outgrow their widths, late in
+  // an exploration.
   const unsigned old_right = right_width_;
   const unsigned old_width = left_width_ + right_width_;
   const unsigned width = left_width + right_width;
   pairs_.resize((count_ * width + 63) / 64 + 1);
+  const std::uint64_t old_mask = ones_below(old_width), right_mask = ones_below(old_right), mask = ones_below(width);
+  std::uint64_t* pairs = pairs_.data();
   for (std::size_t id = count_; id-- > 0;) {
     std::uint64_t value = 0;
     if (old_width != 0) {
       const std::uint64_t bit = std::uint64_t{id} * old_width;
-      const std::size_t word = bit >> 6;
       const unsigned offset = bit & 63;
-      value = pairs_[word] >> offset;
-      if (offset + old_width > 64) value |= pairs_[word + 1] << (64 - offset);
-      value &= ones_below(old_width);
+      // A word beyond the last pair is always there; the bits read past
+      // this pair are masked off.
+      value = (pairs[bit >> 6] >> offset | pairs[(bit >> 6) + 1] << (63 - offset) << 1) & old_mask;
     }
-    const std::uint64_t left = value >> old_right;
-    const std::uint64_t right = value & ones_below(old_right);
-    left_width_ = left_width;
-    right_width_ = right_width;
-    store(static_cast<std::uint32_t>(id), left << right_width | right);
-    left_width_ = old_width - old_right;
-    right_width_ = old_right;
+    value = (value >> old_right) << right_width | (value & right_mask);
+    const std::uint64_t bit = std::uint64_t{id} * width;
+    const std::size_t word = bit >> 6;
+    const unsigned offset = bit & 63;
+    pairs[word] = (pairs[word] & ~(mask << offset)) | (value << offset);
+    if (offset + width > 64) {
+      const unsigned spill = 64 - offset;
+      pairs[word + 1] = (pairs[word + 1] & ~(mask >> spill)) | (value >> spill);
+    }
   }
   left_width_ = left_width;
   right_width_ = right_width;

@@ -100,7 +100,7 @@ class CompactStore {
   // A base put together from a configuration's words and the ids of its
   // nodes below the root: what the pipelined exploration expands from,
   // without reading the root table or looking a node up.
-  std::size_t below_root_nodes() const { return nodes_.size() - 1; }
+  std::size_t below_root_nodes() const { return root_; }
   void base_of(std::span<const std::uint64_t> words, std::span<const std::uint32_t> ids, Base& base) const {
     std::copy(words.begin(), words.end(), base.words_.begin());
     std::copy(ids.begin(), ids.end(), base.ids_.begin());
@@ -113,7 +113,7 @@ class CompactStore {
   Root prepare(std::span<const std::uint64_t> words, const Base& base) {
     // The left side's nodes precede the right side's: one pass interns
     // both in the order prepare(words) does.
-    intern(0, nodes_.size() - 1, words, base, ids_);
+    intern(0, root_, words, base, ids_);
     const auto& top = nodes_.back();
     return root_of(ids_[top.left], ids_[top.right]);
   }
@@ -236,6 +236,7 @@ class CompactStore {
   std::vector<Field> fields_;           // of nonzero width, in placement order
   std::vector<std::uint32_t> starts_;   // per field, its first bit in the sequence; one more at the end
   std::vector<Node> nodes_;
+  std::size_t root_ = 0;      // the root's node, the last: nodes_.size() - 1 without a division by sizeof(Node)
   std::uint32_t split_ = 0;  // nodes [0, split_) are the root's left subtree, [split_, root) its right
   std::vector<std::uint32_t> leaves_;  // the nodes that are leaves
   mutable std::vector<std::uint32_t> ids_;  // per node, scratch for one configuration
