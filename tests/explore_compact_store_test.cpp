@@ -197,15 +197,22 @@ TEST(ExploreCompactStore, ASuccessorPreparedAgainstItsSourceGetsTheRootOfAFreshP
     // A move changes one to three fields; sometimes none (a self-loop), and
     // sometimes to values never seen, which interns new halves.
     const int changes = static_cast<int>(random() % 4);
+    std::uint64_t changed = 0;  // the nodes over the fields written
     for (int change = 0; change < changes; ++change) {
       const std::size_t field = random() % bounds.size();
       values[field] = random() % (round % 5 == 0 ? bounds[field] : std::min<std::uint32_t>(bounds[field], 6));
+      changed |= store.nodes_over(layout.word_of(field), layout.shift_of(field), layout.width_of(field));
     }
     std::fill(words.begin(), words.end(), ~std::uint64_t{0});  // pack() sets every bit
     layout.pack(values, words);
     layout.unpack(words, back);
     ASSERT_EQ(back, values) << round;
     const auto incremental = store.prepare(words, base);
+    // The nodes a move may change, and only those, interned again.
+    const auto tracked = store.prepare(words, base, changed);
+    ASSERT_EQ(tracked.left, incremental.left) << round;
+    ASSERT_EQ(tracked.right, incremental.right) << round;
+    ASSERT_EQ(tracked.hash, incremental.hash) << round;
     const auto fresh = store.prepare(words);
     ASSERT_EQ(incremental.left, fresh.left) << round;
     ASSERT_EQ(incremental.right, fresh.right) << round;
@@ -222,6 +229,18 @@ TEST(ExploreCompactStore, ASuccessorPreparedAgainstItsSourceGetsTheRootOfAFreshP
   }
   // Most successors keep one side of the root.
   EXPECT_GT(taken_from_base, 5000u);
+  // A field lies in one leaf, which lies under the root's left or right
+  // child: its nodes are a leaf and the inner nodes above it.
+  const auto figures = store.node_figures();
+  for (std::size_t field = 0; field < bounds.size(); ++field) {
+    const auto nodes = store.nodes_over(layout.word_of(field), layout.shift_of(field), layout.width_of(field));
+    ASSERT_NE(nodes, 0u) << field;
+    EXPECT_EQ(nodes >> (figures.size() - 1), 0u) << "not the root: " << field;
+    std::size_t leaves = 0;
+    for (std::size_t node = 0; node + 1 < figures.size(); ++node)
+      if (nodes >> node & 1) leaves += figures[node].leaf ? 1 : 0;
+    EXPECT_EQ(leaves, 1u) << field;
+  }
 }
 
 std::string render(const std::vector<report::TraceStep>& steps) {

@@ -35,6 +35,7 @@ void CompactStore::build_tree() {
   ids_.resize(nodes_.size());
   // Post-order: the root's left subtree is every node up to its left child.
   root_ = nodes_.size() - 1;
+  below_root_mask_ = root_ >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << root_) - 1;
   split_ = static_cast<std::uint32_t>(nodes_.back().left + 1);
   for (std::uint32_t i = 0; i < nodes_.size(); ++i)
     if (nodes_[i].left < 0) leaves_.push_back(i);
@@ -148,6 +149,23 @@ void CompactStore::rebuild(StateIndex index, std::span<std::uint64_t> words, std
     ids[node.left] = halves.left;
     ids[node.right] = halves.right;
   }
+}
+
+std::uint64_t CompactStore::nodes_over(std::uint32_t word, unsigned shift, unsigned width) const {
+  if (root_ > 64) return ~std::uint64_t{0};
+  std::uint64_t nodes = 0;
+  for (std::size_t k = 0; k < fields_.size(); ++k) {
+    const auto& field = fields_[k];
+    if (field.word != word) continue;
+    const unsigned low = std::max<unsigned>(shift, field.shift);
+    const unsigned high = std::min<unsigned>(shift + width, field.shift + field.width);
+    if (low >= high) continue;
+    // The overlap's place in the used-bit sequence, which nodes cover.
+    const std::uint32_t first = starts_[k] + (low - field.shift), last = starts_[k] + (high - field.shift);
+    for (std::size_t i = 0; i < root_; ++i)
+      if (nodes_[i].first < last && first < nodes_[i].last) nodes |= std::uint64_t{1} << i;
+  }
+  return nodes;
 }
 
 std::size_t CompactStore::memory_bytes() const {

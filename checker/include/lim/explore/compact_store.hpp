@@ -22,6 +22,7 @@
 // Index order is insertion order, as in StateStore, so that the BFS that
 // fills it numbers configurations by distance.
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -114,6 +115,21 @@ class CompactStore {
     // The left side's nodes precede the right side's: one pass interns
     // both in the order prepare(words) does.
     intern(0, root_, words, base, ids_);
+    const auto& top = nodes_.back();
+    return root_of(ids_[top.left], ids_[top.right]);
+  }
+  // The nodes below the root (bit i for node i) whose bits overlap bits
+  // [shift, shift + width) of word `word`: the ones to intern again for a
+  // successor whose move may write that field. Every node where there are
+  // more than 64 below the root.
+  std::uint64_t nodes_over(std::uint32_t word, unsigned shift, unsigned width) const;
+  // prepare(words, base) for words that differ from the base's only in
+  // fields whose nodes_over() are all in `changed`: the other nodes keep
+  // the base's ids without a look at their bits. A move writes two or three
+  // fields, which lie in one or two of the leaves.
+  Root prepare(std::span<const std::uint64_t> words, const Base& base, std::uint64_t changed) {
+    if (root_ > 64) return prepare(words, base);
+    intern_changed(changed, words, base);
     const auto& top = nodes_.back();
     return root_of(ids_[top.left], ids_[top.right]);
   }
@@ -211,16 +227,26 @@ class CompactStore {
   // with the tables' lookups: it runs for every successor.
   void intern(std::size_t first, std::size_t last, std::span<const std::uint64_t> words, const Base& base,
               std::span<std::uint32_t> ids) {
-    for (std::size_t i = first; i < last; ++i) {
-      auto& node = nodes_[i];
-      if (node.left < 0) {
-        const std::uint32_t value = node.extract(words);
-        ids[i] = value == base.values_[i] ? base.ids_[i] : node.intern(value, 0);
-      } else {
-        const std::uint32_t left = ids[node.left], right = ids[node.right];
-        ids[i] = left == base.ids_[node.left] && right == base.ids_[node.right] ? base.ids_[i]
-                                                                               : node.intern(left, right);
-      }
+    for (std::size_t i = first; i < last; ++i) intern_node(i, words, base, ids);
+  }
+  // Out of line, as intern() is: inlined, it pushed the successor function
+  // out of the explorer's loop.
+  [[gnu::noinline]] void intern_changed(std::uint64_t changed, std::span<const std::uint64_t> words, const Base& base) {
+    for (std::size_t i = 0; i < root_; ++i) ids_[i] = base.ids_[i];
+    // Post-order: a node's bit comes after its children's.
+    for (std::uint64_t left = changed & below_root_mask_; left != 0; left &= left - 1)
+      intern_node(static_cast<std::size_t>(std::countr_zero(left)), words, base, ids_);
+  }
+  void intern_node(std::size_t i, std::span<const std::uint64_t> words, const Base& base,
+                   std::span<std::uint32_t> ids) {
+    auto& node = nodes_[i];
+    if (node.left < 0) {
+      const std::uint32_t value = node.extract(words);
+      ids[i] = value == base.values_[i] ? base.ids_[i] : node.intern(value, 0);
+    } else {
+      const std::uint32_t left = ids[node.left], right = ids[node.right];
+      ids[i] = left == base.ids_[node.left] && right == base.ids_[node.right] ? base.ids_[i]
+                                                                             : node.intern(left, right);
     }
   }
   // The node of fields [first, last) of fields_; the root must be inner.
@@ -237,6 +263,7 @@ class CompactStore {
   std::vector<std::uint32_t> starts_;   // per field, its first bit in the sequence; one more at the end
   std::vector<Node> nodes_;
   std::size_t root_ = 0;      // the root's node, the last: nodes_.size() - 1 without a division by sizeof(Node)
+  std::uint64_t below_root_mask_ = 0;  // bits [0, root_) when root_ <= 64
   std::uint32_t split_ = 0;  // nodes [0, split_) are the root's left subtree, [split_, root) its right
   std::vector<std::uint32_t> leaves_;  // the nodes that are leaves
   mutable std::vector<std::uint32_t> ids_;  // per node, scratch for one configuration

@@ -31,7 +31,7 @@ class PackedLayout {
   // `before_words`, only in fields `written`: a successor and its source,
   // with the fields its move may write. Packing every field was a seventh
   // of an exploration's instructions; a move writes two or three.
-  void repack(std::span<const std::uint32_t> before, std::span<const std::uint64_t> before_words,
+  [[gnu::always_inline]] void repack(std::span<const std::uint32_t> before, std::span<const std::uint64_t> before_words,
               std::span<const std::uint32_t> after, std::span<const std::uint32_t> written,
               std::span<std::uint64_t> words) const {
     // A field's bits are before's value, so xor-ing in the difference
@@ -46,6 +46,10 @@ class PackedLayout {
     std::copy(before_words.begin(), before_words.end(), words.begin());
     for (const auto i : written) words[fields_[i].word] ^= std::uint64_t{before[i] ^ after[i]} << fields_[i].shift;
   }
+  // Where field `index` lies: its word, its lowest bit there, its width.
+  std::uint32_t word_of(std::size_t index) const { return fields_[index].word; }
+  unsigned shift_of(std::size_t index) const { return fields_[index].shift; }
+  unsigned width_of(std::size_t index) const { return fields_[index].width; }
   // One field of a packed configuration, without unpacking the others:
   // analyses that look at a queue length per state read just that.
   std::uint32_t get(std::span<const std::uint64_t> words, std::size_t index) const {

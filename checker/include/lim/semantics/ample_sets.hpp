@@ -56,6 +56,7 @@ class AmpleSets {
   void initial(std::span<std::uint32_t> configuration) const { semantics_.initial(configuration); }
   std::vector<std::uint32_t> storage_order() const { return semantics_.storage_order(); }
   std::span<const std::uint32_t> written_fields(explore::Move move) const { return semantics_.written_fields(move); }
+  std::uint32_t transition_count() const { return semantics_.transition_count(); }
   template <class Emit>
   void for_each_successor(std::span<const std::uint32_t> from, std::span<std::uint32_t> to, Emit&& emit) const {
     semantics_.for_each_successor(from, to, emit);
