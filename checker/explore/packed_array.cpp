@@ -8,6 +8,18 @@ namespace {
 
 std::uint64_t width_mask(unsigned width) { return width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1; }
 
+// Writes `value`, `width` bits wide (`mask` its low bits), at `bit` of
+// `words` over what was there, spilling into the next word if it must.
+void overwrite(std::uint64_t* words, std::uint64_t bit, std::uint64_t value, unsigned width, std::uint64_t mask) {
+  const std::size_t word = bit >> 6;
+  const unsigned offset = bit & 63;
+  words[word] = (words[word] & ~(mask << offset)) | value << offset;
+  if (offset + width > 64) {
+    const unsigned spill = 64 - offset;
+    words[word + 1] = (words[word + 1] & ~(mask >> spill)) | value >> spill;
+  }
+}
+
 }  // namespace
 
 std::uint64_t PackedArray::wide(std::uint64_t bit) const {
@@ -26,15 +38,7 @@ void PackedArray::put_wide(std::uint64_t bit, std::uint64_t value) {
   if (offset + width_ > 64) words_[word + 1] |= value >> (64 - offset);
 }
 
-void PackedArray::set_wide(std::uint64_t bit, std::uint64_t value) {
-  const std::size_t word = bit >> 6;
-  const unsigned offset = bit & 63;
-  words_[word] = (words_[word] & ~(mask_ << offset)) | value << offset;
-  if (offset + width_ > 64) {
-    const unsigned spill = 64 - offset;
-    words_[word + 1] = (words_[word + 1] & ~(mask_ >> spill)) | value >> spill;
-  }
-}
+void PackedArray::set_wide(std::uint64_t bit, std::uint64_t value) { overwrite(words_.data(), bit, value, width_, mask_); }
 
 void PackedArray::assign(std::size_t count, unsigned width) {
   // The word past the last element's, as push_back() keeps it, so that
@@ -62,15 +66,7 @@ void PackedArray::widen(unsigned width) {
   // words are rewritten, as the next element rewrites the same word: an
   // unaligned store read back at another offset stalls on forwarding.
   for (std::size_t index = size_; index-- > 0;) {
-    const std::uint64_t value = (*this)[index];
-    const std::uint64_t bit = std::uint64_t{index} * width;
-    const std::size_t word = bit >> 6;
-    const unsigned offset = bit & 63;
-    words_[word] = (words_[word] & ~(mask << offset)) | value << offset;
-    if (offset + width > 64) {
-      const unsigned spill = 64 - offset;
-      words_[word + 1] = (words_[word + 1] & ~(mask >> spill)) | value >> spill;
-    }
+    overwrite(words_.data(), std::uint64_t{index} * width, (*this)[index], width, mask);
   }
   width_ = width;
   mask_ = mask;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "lim/support/budget.hpp"
+#include "solver_watchdog.hpp"
 #include "z3_encoding.hpp"
 
 namespace lim::refine {
@@ -70,9 +71,35 @@ void GuardSolver::arm_timeout() {
 
 GuardSolver::~GuardSolver() = default;
 
+QueryResult::Answer GuardSolver::run_check() {
+  // Z3's timer should answer Unknown after armed_ ms; past that and a grace
+  // period the watchdog interrupts the check, which Z3 also answers with
+  // Unknown. An interrupted context is not trusted with later queries (its
+  // cancellation may persist): the next query starts a fresh one.
+  if (!watchdog_) watchdog_ = std::make_unique<SolverWatchdog>();
+  const auto timeout = std::chrono::milliseconds(armed_);
+  watchdog_->arm(z3_->context, SolverWatchdog::Clock::now() + timeout + timeout / 4 + std::chrono::milliseconds(100));
+  z3::check_result answer = z3::unknown;
+  try {
+    answer = z3_->solver.check();
+  } catch (...) {
+    interrupted_ = watchdog_->disarm() || interrupted_;
+    throw;
+  }
+  interrupted_ = watchdog_->disarm() || interrupted_;
+  if (answer == z3::sat) return QueryResult::Answer::Satisfiable;
+  return answer == z3::unsat ? QueryResult::Answer::Unsatisfiable : QueryResult::Answer::Unknown;
+}
+
 QueryResult GuardSolver::check(std::span<const GuardId> all, std::span<const GuardId> none, bool readable) {
   ++statistics_.queries;
   if (all.empty() && none.empty()) return {QueryResult::Answer::Satisfiable, Witness{}, {}};
+  if (interrupted_) {
+    // Every expression of the old context is gone with the last query.
+    z3_ = std::make_unique<Z3State>(refinements_);
+    armed_ = 0;
+    interrupted_ = false;
+  }
   const Guard& first = refinements_.guards.at(all.empty() ? none.front() : all.front());
   try {
     const auto encoded = [&](GuardId id) -> const z3::expr& {
@@ -118,16 +145,11 @@ QueryResult GuardSolver::solve(const z3::expr& formula, const Guard& first) {
     const Scope scope(z3_->solver);
     z3_->solver.add(formula);
     arm_timeout();
-    const z3::check_result answer = z3_->solver.check();
-    if (answer == z3::sat) {
-      result.answer = QueryResult::Answer::Satisfiable;
+    result.answer = run_check();
+    if (result.answer == QueryResult::Answer::Satisfiable)
       result.witness = witness_of(z3_->solver.get_model(), first);
-    } else if (answer == z3::unsat) {
-      result.answer = QueryResult::Answer::Unsatisfiable;
-    } else {
-      result.answer = QueryResult::Answer::Unknown;
+    else if (result.answer == QueryResult::Answer::Unknown)
       result.reason = z3_->solver.reason_unknown();
-    }
   }
   statistics_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
@@ -186,7 +208,7 @@ void GuardSolver::make_readable(const z3::expr& formula, std::span<const GuardId
                               z3_->context.bv_val(range.below + range.above, bits)));
       ++statistics_.solver_calls;
       arm_timeout();
-      if (z3_->solver.check() == z3::sat) {
+      if (run_check() == QueryResult::Answer::Satisfiable) {
         model = z3_->solver.get_model();
         kept.push_back(std::move(request));
         break;

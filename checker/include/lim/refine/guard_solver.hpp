@@ -24,6 +24,8 @@ class model;
 
 namespace lim::refine {
 
+class SolverWatchdog;
+
 // Values that make a query true, for the user and for replaying: `payload`
 // and `state` hold every field and state variable (in declaration order),
 // `shown` only those the query's guards read, with the spec's names.
@@ -81,11 +83,15 @@ class GuardSolver {
                                                                   const Witness& witness) const;
 
   void arm_timeout();
+  // The solver's check, under the watchdog.
+  QueryResult::Answer run_check();
 
   const Refinements& refinements_;
   std::chrono::milliseconds per_query_;
   unsigned armed_ = 0;  // the timeout the solver has, in ms (0: none set yet)
   std::unique_ptr<Z3State> z3_;
+  std::unique_ptr<SolverWatchdog> watchdog_;  // started by the first solver call
+  bool interrupted_ = false;  // the watchdog interrupted z3_'s context: replace it
   SolverStatistics statistics_;
 };
 
