@@ -2,25 +2,9 @@
 
 #include <algorithm>
 
+#include "lim/explore/bit_fields.hpp"
+
 namespace lim::explore {
-
-namespace {
-
-std::uint64_t width_mask(unsigned width) { return width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1; }
-
-// Writes `value`, `width` bits wide (`mask` its low bits), at `bit` of
-// `words` over what was there, spilling into the next word if it must.
-void overwrite(std::uint64_t* words, std::uint64_t bit, std::uint64_t value, unsigned width, std::uint64_t mask) {
-  const std::size_t word = bit >> 6;
-  const unsigned offset = bit & 63;
-  words[word] = (words[word] & ~(mask << offset)) | value << offset;
-  if (offset + width > 64) {
-    const unsigned spill = 64 - offset;
-    words[word + 1] = (words[word + 1] & ~(mask >> spill)) | value >> spill;
-  }
-}
-
-}  // namespace
 
 std::uint64_t PackedArray::wide(std::uint64_t bit) const {
   const std::size_t word = bit >> 6;
@@ -38,7 +22,7 @@ void PackedArray::put_wide(std::uint64_t bit, std::uint64_t value) {
   if (offset + width_ > 64) words_[word + 1] |= value >> (64 - offset);
 }
 
-void PackedArray::set_wide(std::uint64_t bit, std::uint64_t value) { overwrite(words_.data(), bit, value, width_, mask_); }
+void PackedArray::set_wide(std::uint64_t bit, std::uint64_t value) { overwrite_bits(words_.data(), bit, value, width_, mask_); }
 
 void PackedArray::assign(std::size_t count, unsigned width) {
   // The word past the last element's, as push_back() keeps it, so that
@@ -48,7 +32,7 @@ void PackedArray::assign(std::size_t count, unsigned width) {
   words_.assign(words, 0);
   size_ = count;
   width_ = width;
-  mask_ = width_mask(width);
+  mask_ = low_bits(width);
 }
 
 void PackedArray::extend(std::size_t words) {
@@ -59,14 +43,14 @@ void PackedArray::extend(std::size_t words) {
 }
 
 void PackedArray::widen(unsigned width) {
-  const std::uint64_t mask = width_mask(width);
+  const std::uint64_t mask = low_bits(width);
   extend(static_cast<std::size_t>((std::uint64_t{size_} * width) >> 6) + 2);
   // Last element first: element i moves to bit i * width, at or after its
   // old place, so it only overwrites elements already moved. Whole aligned
   // words are rewritten, as the next element rewrites the same word: an
   // unaligned store read back at another offset stalls on forwarding.
   for (std::size_t index = size_; index-- > 0;) {
-    overwrite(words_.data(), std::uint64_t{index} * width, (*this)[index], width, mask);
+    overwrite_bits(words_.data(), std::uint64_t{index} * width, (*this)[index], width, mask);
   }
   width_ = width;
   mask_ = mask;

@@ -4,12 +4,9 @@
 #include <bit>
 #include <stdexcept>
 
+#include "lim/explore/bit_fields.hpp"
+
 namespace lim::explore {
-namespace {
-
-std::uint64_t ones_below(unsigned width) { return width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1; }
-
-}  // namespace
 
 TreeTable::TreeTable() {
   // Small: most levels of a tree hold a few hundred pairs, and a system of
@@ -18,21 +15,13 @@ TreeTable::TreeTable() {
   mask_ = slots_.size() - 1;
   load_limit_ = slots_.size() / 4 * 3;
   id_bits_ = 4;
-  id_mask_ = static_cast<std::uint32_t>(ones_below(id_bits_));
+  id_mask_ = static_cast<std::uint32_t>(low_bits(id_bits_));
 }
 
 void TreeTable::store(std::uint32_t id, std::uint64_t value) {
   const unsigned width = left_width_ + right_width_;
   if (width == 0) return;
-  const std::uint64_t bit = std::uint64_t{id} * width;
-  const std::size_t word = bit >> 6;
-  const unsigned offset = bit & 63;
-  const std::uint64_t mask = ones_below(width);
-  pairs_[word] = (pairs_[word] & ~(mask << offset)) | (value << offset);
-  if (offset + width > 64) {
-    const unsigned spill = 64 - offset;
-    pairs_[word + 1] = (pairs_[word + 1] & ~(mask >> spill)) | (value >> spill);
-  }
+  overwrite_bits(pairs_.data(), std::uint64_t{id} * width, value, width, low_bits(width));
 }
 
 void TreeTable::widen(unsigned left_width, unsigned right_width) {
@@ -45,7 +34,7 @@ void TreeTable::widen(unsigned left_width, unsigned right_width) {
   const unsigned old_width = left_width_ + right_width_;
   const unsigned width = left_width + right_width;
   pairs_.resize((count_ * width + 63) / 64 + 1);
-  const std::uint64_t old_mask = ones_below(old_width), right_mask = ones_below(old_right), mask = ones_below(width);
+  const std::uint64_t old_mask = low_bits(old_width), right_mask = low_bits(old_right), mask = low_bits(width);
   std::uint64_t* pairs = pairs_.data();
   for (std::size_t id = count_; id-- > 0;) {
     std::uint64_t value = 0;
@@ -57,14 +46,7 @@ void TreeTable::widen(unsigned left_width, unsigned right_width) {
       value = (pairs[bit >> 6] >> offset | pairs[(bit >> 6) + 1] << (63 - offset) << 1) & old_mask;
     }
     value = (value >> old_right) << right_width | (value & right_mask);
-    const std::uint64_t bit = std::uint64_t{id} * width;
-    const std::size_t word = bit >> 6;
-    const unsigned offset = bit & 63;
-    pairs[word] = (pairs[word] & ~(mask << offset)) | (value << offset);
-    if (offset + width > 64) {
-      const unsigned spill = 64 - offset;
-      pairs[word + 1] = (pairs[word + 1] & ~(mask >> spill)) | (value >> spill);
-    }
+    overwrite_bits(pairs, std::uint64_t{id} * width, value, width, mask);
   }
   left_width_ = left_width;
   right_width_ = right_width;
@@ -98,7 +80,7 @@ void TreeTable::grow() {
   mask_ = slots_.size() - 1;
   load_limit_ = slots_.size() / 4 * 3;
   id_bits_ = std::min<unsigned>(32, std::bit_width(mask_));
-  id_mask_ = static_cast<std::uint32_t>(ones_below(id_bits_));
+  id_mask_ = static_cast<std::uint32_t>(low_bits(id_bits_));
   // The pairs are read in order and placed at random: hashing a few pairs
   // ahead and prefetching their slots overlaps the misses of a table far
   // larger than the caches, which otherwise came one after another.
