@@ -2,6 +2,7 @@
 // grow, the dictionary of distinct moves, the StateSpace built on them, and
 // the reverse graph the backward fixpoints build from it.
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <random>
 #include <tuple>
@@ -13,8 +14,10 @@
 #include "lim/explore/move_table.hpp"
 #include "lim/explore/packed_array.hpp"
 #include "lim/explore/packed_state_store.hpp"
+#include "lim/properties/guarded_reachability.hpp"
 #include "lim/properties/reverse_graph.hpp"
 #include "lim/semantics/asynchronous.hpp"
+#include "lim/support/budget.hpp"
 #include "test_support.hpp"
 
 namespace lim::explore {
@@ -298,6 +301,50 @@ TEST(ExploreCompactGraph, ReverseGraphHoldsEveryIncomingEdgeInFewBytes) {
   EXPECT_GE(files, 150u);
   EXPECT_GE(largest_edges, 50'000u);
   EXPECT_LT(largest_bytes_per_edge, 6.0);
+}
+
+// The backward analyses the k-MC properties are built of poll the budget
+// in force inside their loops: with a spent time limit each one stops
+// with BudgetExhausted (which a check turns into an inconclusive verdict)
+// instead of running to its end, and without a budget each runs through.
+TEST(GraphAnalysisBudget, EachBackwardAnalysisStopsInsideItsLoopOnceTheTimeIsSpent) {
+  StateSpace space;
+  for (const auto& path : testing::corpus_and_specs()) {
+    auto spec = pipeline::load_spec_file(path.string());
+    if (!spec.ok()) continue;
+    const semantics::AsynchronousSemantics semantics(*spec.system, 2);
+    ExploreOptions options;
+    options.limits.max_states = 20'000;
+    auto explored = explore(semantics, options);
+    if (explored.expanded() > space.expanded()) space = std::move(explored);
+  }
+  // More than one poll's worth of iterations in every loop below.
+  ASSERT_GT(space.expanded(), 4096u);
+  const properties::ReverseGraph reverse(space);
+  const std::vector<char> every(space.size(), 1);
+  const auto follow_none = [](EdgeIndex, StateIndex) { return false; };
+  const auto no_edge = [](EdgeIndex) { return false; };
+
+  const auto reached = properties::can_reach_along(space, reverse, every, properties::FollowEvery{});
+  EXPECT_EQ(reached, every);
+  EXPECT_EQ(properties::states_with_edge(space, no_edge), std::vector<char>(space.size(), 0));
+  EXPECT_TRUE(properties::shortest_path_to_edge(space, 0, no_edge).empty());
+
+  Budget spent(Budget::Limits{.seconds = 0.0, .bytes = std::nullopt},
+               Budget::Clock::now() - std::chrono::seconds(1));
+  BudgetScope scope(spent);
+  const auto ran_out_of_time = [](auto&& analysis) {
+    try {
+      analysis();
+    } catch (const BudgetExhausted& exhausted) {
+      return exhausted.what_ran_out() == Exhaustion::Time;
+    }
+    return false;
+  };
+  EXPECT_TRUE(ran_out_of_time([&] { properties::can_reach_along(space, reverse, every, properties::FollowEvery{}); }));
+  EXPECT_TRUE(ran_out_of_time([&] { properties::can_reach_along(space, reverse, every, follow_none); }));
+  EXPECT_TRUE(ran_out_of_time([&] { properties::states_with_edge(space, no_edge); }));
+  EXPECT_TRUE(ran_out_of_time([&] { properties::shortest_path_to_edge(space, 0, no_edge); }));
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // Reachability restricted to some edges, the building block of the k-MC
 // properties ("some path made of moves of the other roles reaches …").
 // Templates, so that the edge filter inlines into the loops: the analyses
-// run over every edge of state spaces of 10^8 configurations.
+// run over every edge of state spaces of 10^8 configurations, and each
+// loop polls the budget in force (a check's time and memory limits hold
+// inside them too, not only between them).
 #include <algorithm>
 #include <deque>
 #include <type_traits>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "lim/properties/graph_analysis.hpp"
+#include "lim/support/budget.hpp"
 
 namespace lim::properties {
 
@@ -27,6 +30,7 @@ std::vector<char> can_reach_along(const StateSpace& space, const ReverseGraph& r
   for (StateIndex state = 0; state < space.size(); ++state)
     if (targets[state]) worklist.push_back(state);
   while (!worklist.empty()) {
+    poll_budget();
     const StateIndex state = worklist.back();
     worklist.pop_back();
     for (EdgeIndex i = reverse.first(state); i < reverse.first(state + 1); ++i) {
@@ -45,12 +49,14 @@ std::vector<char> can_reach_along(const StateSpace& space, const ReverseGraph& r
 template <class Wanted>
 std::vector<char> states_with_edge(const StateSpace& space, Wanted&& wanted) {
   std::vector<char> marked(space.size(), 0);
-  for (StateIndex state = 0; state < space.expanded(); ++state)
+  for (StateIndex state = 0; state < space.expanded(); ++state) {
+    poll_budget();
     for (EdgeIndex edge = space.edges_begin(state); edge < space.edges_end(state); ++edge)
       if (wanted(edge)) {
         marked[state] = 1;
         break;
       }
+  }
   return marked;
 }
 
@@ -71,6 +77,7 @@ std::vector<EdgeIndex> shortest_path_to_edge(const StateSpace& space, StateIndex
     return std::vector<EdgeIndex>(path.rbegin(), path.rend());
   };
   while (!queue.empty()) {
+    poll_budget();
     const StateIndex state = queue.front();
     queue.pop_front();
     if (state >= space.expanded()) continue;
