@@ -2,11 +2,19 @@
 // numbered as the graph store numbers, and — what the reachability
 // properties rely on — giving the same verdicts and the same shortest
 // counterexamples as the graph store on every corpus file and spec.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -14,6 +22,7 @@
 #include "lim/explore/compact_explorer.hpp"
 #include "lim/explore/compact_store.hpp"
 #include "lim/explore/pair_cache.hpp"
+#include "lim/explore/prefaulter.hpp"
 #include "lim/explore/tree_table.hpp"
 #include "lim/pipeline/check.hpp"
 #include "lim/properties/asynchronous_properties.hpp"
@@ -89,6 +98,43 @@ TEST(ExploreCompactStore, APairCacheAnswersOnlyWhatWasPutAtTheLatestPutOfItsEntr
   // 12,000 pairs in at most 2^15 entries: most lookups hit.
   EXPECT_GT(hits, 100000u);
   EXPECT_LE(cache.memory_bytes(), (std::size_t{1} << 15) * 12);
+}
+
+// A region handed to the Prefaulter becomes resident (mincore) in the
+// background, and its contents stay what they were: a page already written
+// keeps its bytes, the others read zero. Its thread runs at idle priority,
+// so the test waits as long as a busy machine may make it.
+TEST(ExploreCompactStore, APrefaultedRegionIsResidentAfterwardsWithItsContentsUnchanged) {
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  const std::size_t bytes = 64 * page;
+  void* memory = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(memory, MAP_FAILED);
+  ::madvise(memory, bytes, MADV_NOHUGEPAGE);  // page by page, as mincore counts
+  auto* bytes_of = static_cast<unsigned char*>(memory);
+  if (::madvise(bytes_of + bytes - page, page, 23 /* MADV_POPULATE_WRITE */) != 0) {
+    ::munmap(memory, bytes);
+    GTEST_SKIP() << "the kernel has no MADV_POPULATE_WRITE (Linux 5.14)";
+  }
+  ASSERT_EQ(::madvise(bytes_of + bytes - page, page, MADV_DONTNEED), 0);
+  std::memset(bytes_of, 0x5a, page);
+  const auto resident = [&] {
+    std::vector<unsigned char> pages(bytes / page);
+    EXPECT_EQ(::mincore(memory, bytes, pages.data()), 0);
+    return static_cast<std::size_t>(std::count_if(pages.begin(), pages.end(), [](unsigned char p) { return p & 1; }));
+  };
+  ASSERT_LT(resident(), bytes / page);
+  {
+    explore::Prefaulter prefaulter;
+    prefaulter.request({bytes_of + 1, bytes - 1});  // an unaligned start is taken from its page
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (prefaulter.populated_bytes() < bytes && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(prefaulter.populated_bytes(), bytes);
+  }
+  EXPECT_EQ(resident(), bytes / page);
+  for (std::size_t i = 0; i < page; ++i) ASSERT_EQ(bytes_of[i], 0x5a) << i;
+  for (std::size_t i = page; i < bytes; ++i) ASSERT_EQ(bytes_of[i], 0) << i;
+  ::munmap(memory, bytes);
 }
 
 TEST(ExploreCompactStore, AReorderedLayoutKeepsEveryFieldAndCutsBetweenFields) {

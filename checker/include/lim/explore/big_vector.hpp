@@ -88,6 +88,15 @@ class BigVector {
     size_ = count;
   }
   void clear() { size_ = 0; }
+  // The bytes a resize() to `count` would first touch: from the end of the
+  // elements to `count`, within the reservation; none for a small array
+  // on the heap, or beyond the reservation (a growth there moves the
+  // array). What a thread with time to spare may fault in beforehand
+  // (prefaulter.hpp): the reservation stays where it is until then.
+  std::pair<void*, std::size_t> growth_region(std::size_t count) const {
+    if (reserved_ == 0 || count <= size_ || count * sizeof(T) > reserved_) return {nullptr, 0};
+    return {static_cast<void*>(data_ + size_), (count - size_) * sizeof(T)};
+  }
   // Room for `count` elements and no more, for an array that grows in steps
   // of its own choosing: a doubling can leave half the array unused.
   void reserve_exactly(std::size_t count) {

@@ -157,6 +157,14 @@ class CompactStore {
   // they write: the root's table, nodes [first, last)'s tables, and the
   // rest (the tree's shape, fixed once built).
   std::size_t root_memory_bytes() const { return nodes_.back().table.memory_bytes(); }
+  // What the root table's next growth will first touch, when it is near
+  // (TreeTable::next_growth_region): the one table that grows by hundreds
+  // of megabytes at a time.
+  std::pair<void*, std::size_t> root_growth_region() const { return nodes_.back().table.next_growth_region(); }
+  // And the next `words` words of its pairs (TreeTable::pairs_growth_region).
+  std::pair<void*, std::size_t> root_pairs_growth_region(std::size_t words) const {
+    return nodes_.back().table.pairs_growth_region(words);
+  }
   std::size_t nodes_memory_bytes(std::size_t first, std::size_t last) const;
   std::size_t fixed_memory_bytes() const;
   // Each node of the tree, children before parents and the root last: which

@@ -36,11 +36,13 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <thread>
 #include <vector>
 
 #include "lim/explore/compact_space.hpp"
+#include "lim/explore/prefaulter.hpp"
 
 namespace lim::explore {
 
@@ -48,10 +50,13 @@ namespace lim::explore {
 // expanded yet, until it is complete, the state cap is reached, or
 // `limits_reached(expanded, memory_bytes)` says to stop (it sets the
 // completion). The handover may move every `balance_every` batches.
-// Returns after both threads are done.
+// `memory_ceiling` is the least memory limit in force, if any: the root
+// table's next growth is faulted in ahead (prefaulter.hpp) only where it
+// fits under it. Returns after both threads are done.
 template <class Semantics, class LimitsReached>
 void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, StateIndex state,
-                               std::uint64_t state_cap, std::size_t balance_every, LimitsReached&& limits_reached) {
+                               std::uint64_t state_cap, std::size_t balance_every, LimitsReached&& limits_reached,
+                               std::optional<std::size_t> memory_ceiling = std::nullopt) {
   const std::size_t width = space.layout.word_count();
   const std::size_t fields = space.layout.field_count();
   const std::size_t nodes = space.states.below_root_nodes();
@@ -336,6 +341,12 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
     std::size_t since_check = 0;
     std::vector<CompactStore::Base> bases(kBatch, space.states.base());
     std::vector<CompactStore::Root> roots;
+    // The root table is this thread's, and its growth the one large first
+    // touch of memory: faulted in ahead on the machine's idle time, started
+    // with the first growth that is near.
+    std::optional<Prefaulter> prefaulter;
+    void* prefaulted = nullptr;           // the last slots' region asked for
+    std::uintptr_t pairs_prefaulted = 0;  // the end of the pairs' regions asked for
     for (;;) {
       std::unique_ptr<Batch> batch;
       std::size_t pending_bytes = 0, generator_handover = 0, generator_tables = 0;
@@ -402,6 +413,37 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
         if (capped) break;
         space.edges += successor - first;
         space.mark_expanded(source, successor != first);
+      }
+      {
+        // Counted as the limit check below counts, from what this thread
+        // may read.
+        const auto fits = [&](std::size_t bytes) {
+          if (!memory_ceiling) return true;
+          const std::size_t memory = space.states.root_memory_bytes() + generator_tables + fixed_bytes +
+                                     space.states.nodes_memory_bytes(generator_handover, nodes) +
+                                     space.bookkeeping_bytes() + pending_bytes;
+          return memory + bytes <= *memory_ceiling;
+        };
+        const auto ask = [&](void* address, std::size_t bytes) {
+          if (!prefaulter) prefaulter.emplace();
+          prefaulter->request({address, bytes});
+        };
+        if (const auto [address, bytes] = space.states.root_growth_region(); address != nullptr && address != prefaulted) {
+          if (fits(bytes)) ask(address, bytes);
+          prefaulted = address;
+        }
+        // The pairs grow a few bytes per configuration: asked for an eighth
+        // of their size ahead (8 MiB at least), again once half of that is
+        // used.
+        const std::size_t ahead = std::max<std::size_t>(std::size_t{1} << 20, space.states.size() / 16);
+        if (const auto [address, bytes] = space.states.root_pairs_growth_region(ahead); address != nullptr) {
+          const auto from = reinterpret_cast<std::uintptr_t>(address), to = from + bytes;
+          if (to > pairs_prefaulted + bytes / 2 && fits(bytes)) {
+            const std::uintptr_t start = std::max(from, pairs_prefaulted);
+            ask(reinterpret_cast<void*>(start), to - start);
+            pairs_prefaulted = to;
+          }
+        }
       }
       // Nodes [generator_handover, nodes) are this thread's, or were the
       // generator's until its report; counted while this batch is in

@@ -15,6 +15,7 @@
 // No per-pair heap allocation: both arrays are BigVectors that grow in place.
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 #include "lim/explore/big_vector.hpp"
 #include "lim/explore/mix64.hpp"
@@ -92,6 +93,18 @@ class TreeTable {
   }
   std::size_t size() const { return count_; }
   std::size_t memory_bytes() const;
+  // The memory the next grow() will first touch (its slots' new half),
+  // once the table is past half its load limit; none before, or where the
+  // slots are not in a reservation of their own (BigVector::growth_region).
+  std::pair<void*, std::size_t> next_growth_region() const {
+    if (count_ * 2 < load_limit_) return {nullptr, 0};
+    return slots_.growth_region(slots_.size() * 2);
+  }
+  // The memory its next `words` words of pairs will take, as pairs are
+  // added: the other array of a large table that grows into fresh pages.
+  std::pair<void*, std::size_t> pairs_growth_region(std::size_t words) const {
+    return pairs_.growth_region(pairs_.size() + words);
+  }
 
  private:
   // Linear probing stays short up to 3/4 full; doubling then leaves it 3/8
