@@ -70,11 +70,17 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
     std::vector<std::size_t> ends;          // per source: the end of its successors
     std::vector<std::uint64_t> base_words;  // per source, what its successors are interned against
     std::vector<std::uint32_t> base_ids;
-    std::vector<std::uint64_t> words;       // width words per successor
-    std::vector<std::uint32_t> ids;         // per successor, its nodes' below the root
+    // Per successor, [0, successors) of them: its width words and the ids
+    // of its nodes below the root, sized to the most a batch has held (a
+    // vector cleared and grown again per batch zero-filled it every time);
+    // and its root, when the generator interned every node below the root.
+    std::size_t successors = 0;
+    std::vector<std::uint64_t> words;
+    std::vector<std::uint32_t> ids;
+    std::vector<CompactStore::Root> roots;
     std::size_t bytes() const {
       return (base_words.size() + words.size()) * sizeof(std::uint64_t) +
-             (base_ids.size() + ids.size()) * sizeof(std::uint32_t);
+             (base_ids.size() + ids.size()) * sizeof(std::uint32_t) + roots.capacity() * sizeof(CompactStore::Root);
     }
   };
   using Clock = std::chrono::steady_clock;
@@ -245,8 +251,7 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
         batch->first = next;
         batch->handover = handover;
         batch->ends.clear();
-        batch->words.clear();
-        batch->ids.clear();
+        batch->roots.clear();
         batch->base_words.clear();
         batch->base_ids.clear();
         std::size_t words_end = 0;
@@ -257,8 +262,8 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
           const std::span<const std::uint64_t> source_words(chunk.words.data() + at * width, width);
           const std::span<const std::uint32_t> source_ids(chunk.ids.data() + at * nodes, nodes);
           if (handover < nodes) {  // the inserter interns against the base too
-            batch->base_words.insert(batch->base_words.end(), source_words.begin(), source_words.end());
-            batch->base_ids.insert(batch->base_ids.end(), source_ids.begin(), source_ids.end());
+            for (const auto word : source_words) batch->base_words.push_back(word);
+            for (const auto id : source_ids) batch->base_ids.push_back(id);
           }
           space.states.base_of(source_words, source_ids, base);
           ++at;
@@ -269,8 +274,7 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
           space.layout.unpack(base.words(), current);
           const auto keep = [&](Move move, std::span<const std::uint32_t> successor) {
             const std::size_t offset = words_end;
-            // Grown by hand, cut to size below: a resize() per successor
-            // was a call.
+            // Grown by hand: a resize() per successor was a call.
             if (offset + width > batch->words.size()) batch->words.resize(2 * (offset + width));
             words_end = offset + width;
             const std::span<std::uint64_t> packed(batch->words.data() + offset, width);
@@ -288,13 +292,18 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
                                          keep);
           batch->ends.push_back(words_end / width);
         }
-        batch->words.resize(words_end);
-        batch->ids.resize(batch->words.size() / width * nodes);
+        batch->successors = words_end / width;
+        if (batch->ids.size() < batch->successors * nodes) batch->ids.resize(2 * batch->successors * nodes);
         for (std::size_t successor = 0, source = 0; source < count && handover > 0; ++source)
-          for (; successor < batch->ends[source]; ++successor)
+          for (; successor < batch->ends[source]; ++successor) {
+            const std::span<std::uint32_t> ids(batch->ids.data() + successor * nodes, nodes);
             space.states.prepare_nodes(std::span<const std::uint64_t>(batch->words.data() + successor * width, width),
-                                       bases[source], 0, handover,
-                                       std::span<std::uint32_t>(batch->ids.data() + successor * nodes, nodes));
+                                       bases[source], 0, handover, ids);
+            // The root's pair and hash too, when every node below it is
+            // this thread's: the inserter, the busier thread, then only
+            // looks it up.
+            if (handover == nodes) batch->roots.push_back(space.states.root_of(ids));
+          }
         const std::size_t bytes = space.states.nodes_memory_bytes(0, handover);
         epoch_generator += nanoseconds_since(started);
         ++epoch_batches;
@@ -366,9 +375,13 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
       // prefetched as soon as it is known: the batch's other preparations
       // then hide its miss.
       roots.clear();
-      space.states.make_room(batch->words.size() / width);
+      space.states.make_room(batch->successors);
       const std::size_t handover = batch->handover;
-      for (std::size_t successor = 0, i = 0; i < batch->ends.size(); ++i) {
+      if (handover == nodes) {
+        for (const auto& root : batch->roots) space.states.prefetch(root);
+        roots.swap(batch->roots);
+      }
+      for (std::size_t successor = 0, i = 0; i < batch->ends.size() && handover < nodes; ++i) {
         auto& base = bases[i];
         if (handover < nodes)
           space.states.base_of(std::span<const std::uint64_t>(batch->base_words.data() + i * width, width),
@@ -404,10 +417,12 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
             continue;
           }
           if (space.states.insert(root).inserted) {
-            const auto words = batch->words.begin() + static_cast<std::ptrdiff_t>(successor * width);
-            found.words.insert(found.words.end(), words, words + static_cast<std::ptrdiff_t>(width));
-            const auto ids = batch->ids.begin() + static_cast<std::ptrdiff_t>(successor * nodes);
-            found.ids.insert(found.ids.end(), ids, ids + static_cast<std::ptrdiff_t>(nodes));
+            // One word and two ids, most often: a range insert was a call
+            // to memmove for each.
+            const std::uint64_t* words = batch->words.data() + successor * width;
+            for (std::size_t k = 0; k < width; ++k) found.words.push_back(words[k]);
+            const std::uint32_t* ids = batch->ids.data() + successor * nodes;
+            for (std::size_t k = 0; k < nodes; ++k) found.ids.push_back(ids[k]);
           }
         }
         if (capped) break;
