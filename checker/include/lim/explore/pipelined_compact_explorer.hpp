@@ -448,9 +448,9 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
           prefaulted = address;
         }
         // The pairs grow a few bytes per configuration: asked for an eighth
-        // of their size ahead (8 MiB at least), again once half of that is
-        // used.
-        const std::size_t ahead = std::max<std::size_t>(std::size_t{1} << 20, space.states.size() / 16);
+        // of their size ahead (a huge page at least), again once half of
+        // that is used.
+        const std::size_t ahead = std::max<std::size_t>(std::size_t{1} << 18, space.states.size() / 16);
         if (const auto [address, bytes] = space.states.root_pairs_growth_region(ahead); address != nullptr) {
           const auto from = reinterpret_cast<std::uintptr_t>(address), to = from + bytes;
           if (to > pairs_prefaulted + bytes / 2 && fits(bytes)) {
