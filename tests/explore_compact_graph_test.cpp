@@ -266,19 +266,27 @@ TEST(ExploreCompactGraph, StateSpaceReturnsEveryEdgeAsExplored) {
   EXPECT_LE(space.memory_bytes() - space.states.memory_bytes(), bits / 8 * 9 / 8 + 4096);
 }
 
-// On explored spaces of every corpus file and spec, each state's incoming
-// entries are the (source, edge) pairs a plain scan of the rows finds, and
-// a larger space takes a few bytes per edge where plain vectors took 12.
-TEST(ExploreCompactGraph, ReverseGraphHoldsEveryIncomingEdgeInFewBytes) {
-  std::size_t files = 0, largest_edges = 0;
-  double largest_bytes_per_edge = 0;
+// Each corpus file's and spec's asynchronous space at k = 2, explored as
+// a graph up to 20,000 configurations, with its path.
+template <class Visit>
+void for_each_corpus_space(Visit&& visit) {
   for (const auto& path : testing::corpus_and_specs()) {
     auto spec = pipeline::load_spec_file(path.string());
     if (!spec.ok()) continue;
     const semantics::AsynchronousSemantics semantics(*spec.system, 2);
     ExploreOptions options;
     options.limits.max_states = 20'000;
-    const auto space = explore(semantics, options);
+    visit(path, explore(semantics, options));
+  }
+}
+
+// On explored spaces of every corpus file and spec, each state's incoming
+// entries are the (source, edge) pairs a plain scan of the rows finds, and
+// a larger space takes a few bytes per edge where plain vectors took 12.
+TEST(ExploreCompactGraph, ReverseGraphHoldsEveryIncomingEdgeInFewBytes) {
+  std::size_t files = 0, largest_edges = 0;
+  double largest_bytes_per_edge = 0;
+  for_each_corpus_space([&](const auto& path, const StateSpace& space) {
     const properties::ReverseGraph reverse(space);
     std::vector<std::vector<std::pair<StateIndex, EdgeIndex>>> expected(space.size());
     for (StateIndex state = 0; state < space.expanded(); ++state)
@@ -297,7 +305,7 @@ TEST(ExploreCompactGraph, ReverseGraphHoldsEveryIncomingEdgeInFewBytes) {
       largest_bytes_per_edge = static_cast<double>(reverse.memory_bytes()) / static_cast<double>(largest_edges);
     }
     ++files;
-  }
+  });
   EXPECT_GE(files, 150u);
   EXPECT_GE(largest_edges, 50'000u);
   EXPECT_LT(largest_bytes_per_edge, 6.0);
@@ -309,15 +317,9 @@ TEST(ExploreCompactGraph, ReverseGraphHoldsEveryIncomingEdgeInFewBytes) {
 // instead of running to its end, and without a budget each runs through.
 TEST(GraphAnalysisBudget, EachBackwardAnalysisStopsInsideItsLoopOnceTheTimeIsSpent) {
   StateSpace space;
-  for (const auto& path : testing::corpus_and_specs()) {
-    auto spec = pipeline::load_spec_file(path.string());
-    if (!spec.ok()) continue;
-    const semantics::AsynchronousSemantics semantics(*spec.system, 2);
-    ExploreOptions options;
-    options.limits.max_states = 20'000;
-    auto explored = explore(semantics, options);
+  for_each_corpus_space([&](const auto&, StateSpace explored) {
     if (explored.expanded() > space.expanded()) space = std::move(explored);
-  }
+  });
   // More than one poll's worth of iterations in every loop below.
   ASSERT_GT(space.expanded(), 4096u);
   const properties::ReverseGraph reverse(space);
