@@ -47,6 +47,11 @@ std::optional<double> Budget::remaining_seconds() const {
   return std::max(0.0, *limits_.seconds - elapsed_seconds());
 }
 
+std::optional<std::size_t> Budget::remaining_bytes() const {
+  if (!limits_.bytes) return std::nullopt;
+  return *limits_.bytes > held_bytes_ ? static_cast<std::size_t>(*limits_.bytes - held_bytes_) : 0;
+}
+
 std::size_t Budget::memory_used() {
   const auto now = Clock::now();
   if (now - resident_read_ >= kResidentReadInterval) {

@@ -124,12 +124,8 @@ CompactSpace explore_compact(const Semantics& semantics, const ExploreOptions& o
   for (StateIndex state = 0; state < space.states.size();) {
     if (pipelined && space.states.size() >= options.parallel_from) {
       std::optional<std::size_t> ceiling = limits.max_memory_bytes;
-      if (const auto* budget = current_budget(); budget != nullptr && budget->limits().bytes) {
-        const std::size_t left = *budget->limits().bytes > budget->held_bytes()
-                                     ? static_cast<std::size_t>(*budget->limits().bytes - budget->held_bytes())
-                                     : 0;
-        ceiling = std::min(ceiling.value_or(left), left);
-      }
+      if (const auto* budget = current_budget(); budget != nullptr)
+        if (const auto left = budget->remaining_bytes()) ceiling = std::min(ceiling.value_or(*left), *left);
       explore_compact_pipelined(semantics, space, state, state_cap, std::max<std::size_t>(1, options.balance_every),
                                 limits_reached, ceiling);
       break;

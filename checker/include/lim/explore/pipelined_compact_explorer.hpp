@@ -383,9 +383,8 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
       }
       for (std::size_t successor = 0, i = 0; i < batch->ends.size() && handover < nodes; ++i) {
         auto& base = bases[i];
-        if (handover < nodes)
-          space.states.base_of(std::span<const std::uint64_t>(batch->base_words.data() + i * width, width),
-                               std::span<const std::uint32_t>(batch->base_ids.data() + i * nodes, nodes), base);
+        space.states.base_of(std::span<const std::uint64_t>(batch->base_words.data() + i * width, width),
+                             std::span<const std::uint32_t>(batch->base_ids.data() + i * nodes, nodes), base);
         for (; successor < batch->ends[i]; ++successor) {
           const std::span<std::uint32_t> ids(batch->ids.data() + successor * nodes, nodes);
           space.states.prepare_nodes(std::span<const std::uint64_t>(batch->words.data() + successor * width, width),
@@ -429,16 +428,16 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
         space.edges += successor - first;
         space.mark_expanded(source, successor != first);
       }
+      // The memory a limit is checked against, from what this thread may
+      // read. Nodes [generator_handover, nodes) are this thread's, or were
+      // the generator's until its report; counted while this batch is in
+      // flight, as the generator takes a node back only when none is.
+      const auto counted_memory = [&] {
+        return space.states.root_memory_bytes() + generator_tables + fixed_bytes +
+               space.states.nodes_memory_bytes(generator_handover, nodes) + space.bookkeeping_bytes() + pending_bytes;
+      };
       {
-        // Counted as the limit check below counts, from what this thread
-        // may read.
-        const auto fits = [&](std::size_t bytes) {
-          if (!memory_ceiling) return true;
-          const std::size_t memory = space.states.root_memory_bytes() + generator_tables + fixed_bytes +
-                                     space.states.nodes_memory_bytes(generator_handover, nodes) +
-                                     space.bookkeeping_bytes() + pending_bytes;
-          return memory + bytes <= *memory_ceiling;
-        };
+        const auto fits = [&](std::size_t bytes) { return !memory_ceiling || counted_memory() + bytes <= *memory_ceiling; };
         const auto ask = [&](void* address, std::size_t bytes) {
           if (!prefaulter) prefaulter.emplace();
           prefaulter->request({address, bytes});
@@ -460,12 +459,9 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
           }
         }
       }
-      // Nodes [generator_handover, nodes) are this thread's, or were the
-      // generator's until its report; counted while this batch is in
-      // flight, as the generator takes a node back only when none is.
       since_check += source - batch_first;
       const bool check = since_check >= 4096;
-      const std::size_t own_tables = check ? space.states.nodes_memory_bytes(generator_handover, nodes) : 0;
+      const std::size_t memory = check ? counted_memory() : 0;
       const std::uint64_t busy = nanoseconds_since(started);
       {
         std::lock_guard lock(mutex);
@@ -484,8 +480,6 @@ void explore_compact_pipelined(const Semantics& semantics, CompactSpace& space, 
       }
       if (check) {
         since_check = 0;
-        const std::size_t memory = space.states.root_memory_bytes() + generator_tables + fixed_bytes + own_tables +
-                                   space.bookkeeping_bytes() + pending_bytes;
         if (limits_reached(source, memory)) break;
       }
     }

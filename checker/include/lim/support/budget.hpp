@@ -53,6 +53,9 @@ class Budget {
   double elapsed_seconds() const;
   // Seconds left (never negative), or nullopt without a deadline.
   std::optional<double> remaining_seconds() const;
+  // Bytes the exploration under way may still hold beside the held ones
+  // (never negative), or nullopt without a ceiling.
+  std::optional<std::size_t> remaining_bytes() const;
 
   // Memory of finished explorations that the check keeps (components whose
   // analyses are still to come): counted against the ceiling from now on.
